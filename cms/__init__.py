@@ -1,0 +1,82 @@
+"""practice-cms: a small, self-hosted CMS for a psychotherapist in private practice."""
+
+import json
+import os
+import secrets
+
+from flask import Flask
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+DEFAULTS = {
+    "SITE_URL": "",  # e.g. https://example.org; else taken from the request
+    "PAGE_CACHE": True,
+    "DEMO_CONTENT": True,  # load demo content into an empty database on first start
+    "AUTO_MIGRATE": True,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "JSON_SORT_KEYS": False,
+}
+
+
+def _env_overrides() -> dict:
+    """CMS_* environment variables, JSON-decoded when they parse as JSON."""
+    values = {}
+    for name, raw in os.environ.items():
+        if name.startswith("CMS_") and name != "CMS_INSTANCE_PATH":
+            try:
+                values[name[4:]] = json.loads(raw)
+            except ValueError:
+                values[name[4:]] = raw
+    return values
+
+
+def _secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, generating it on first start (never committed)."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    with open(path) as fh:
+        return fh.read().strip()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config, database, extensions, blueprints, CLI, errors."""
+    app = Flask(
+        __name__,
+        instance_path=(test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("CMS_INSTANCE_PATH")
+        or os.path.join(ROOT, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    app.config.from_mapping(DEFAULTS)
+    app.config["DATABASE"] = os.path.join(app.instance_path, "cms.sqlite3")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(_env_overrides())
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+
+    from . import cache, cli, db, errors, setup, templating
+    from .extensions import csrf
+
+    db.init_app(app)
+    cache.page_cache.reset()
+    csrf.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from .public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    setup.prepare_database(app)
+    return app

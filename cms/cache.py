@@ -1,0 +1,128 @@
+"""Rendered public pages, cached per worker and invalidated by any content change.
+
+A hit costs one `PRAGMA data_version` on the already open connection: the stored page is
+used only while no connection has committed (data_version, or this connection's
+total_changes) and no scheduled post or notice time has been reached. When something did
+change, the counter that triggers keep in site_state says whether it was content.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from datetime import datetime
+
+from flask import Response, current_app, request
+
+from . import clock
+from .db import change_marker, db
+
+_local = threading.local()
+_lock = threading.Lock()
+
+NEXT_CHANGE_SQL = """
+SELECT MIN(t) FROM (
+  SELECT MIN(published_at) AS t FROM post
+   WHERE status = 'published' AND deleted_at IS NULL AND published_at > :now
+  UNION ALL SELECT MIN(published_at) FROM page
+   WHERE status = 'published' AND deleted_at IS NULL AND published_at > :now
+  UNION ALL SELECT MIN(starts_at) FROM notice WHERE enabled AND starts_at > :now
+  UNION ALL SELECT MIN(ends_at) FROM notice WHERE enabled AND ends_at > :now
+)
+"""
+
+
+class PageCache:
+    """An LRU of rendered responses tagged with the content version they were made from."""
+
+    def __init__(self, max_entries: int = 512):
+        self.max_entries = max_entries
+        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.version: int | None = None
+        self.next_change: datetime | None = None
+
+    def reset(self) -> None:
+        """Forget everything, including the version seen (a new database was configured)."""
+        self.clear()
+        self.version = self.next_change = None
+
+    def clear(self) -> None:
+        with _lock:
+            self.entries.clear()
+
+    def refresh(self) -> None:
+        """Drop everything if content changed or a scheduled time passed."""
+        marker = change_marker()
+        now = clock.utcnow()
+        if getattr(_local, "marker", None) == marker and (
+            self.next_change is None or now < self.next_change
+        ):
+            return
+        _local.marker = marker
+        version = db.execute_sql("SELECT version FROM site_state WHERE id = 1").fetchone()[0]
+        due = self.next_change is not None and now >= self.next_change
+        if version != self.version or due:
+            self.clear()
+            self.version = version
+            row = db.execute_sql(NEXT_CHANGE_SQL, {"now": now}).fetchone()
+            self.next_change = datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def get(self, key: str):
+        with _lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+            return hit
+
+    def put(self, key: str, response: Response) -> None:
+        body = response.get_data()
+        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+        response.set_etag(etag)
+        entry = (body, response.status_code, response.mimetype, etag)
+        with _lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+
+page_cache = PageCache()
+
+
+def _cache_key() -> str | None:
+    if request.method not in ("GET", "HEAD") or not current_app.config["PAGE_CACHE"]:
+        return None
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        return None  # signed-in or contact-form visitors see personal bits
+    return request.full_path
+
+
+def serve_cached():
+    """before_request hook: answer from the cache when possible."""
+    key = _cache_key()
+    if key is None:
+        return None
+    page_cache.refresh()
+    hit = page_cache.get(key)
+    if hit is None:
+        request.environ["cms.cache_key"] = key
+        return None
+    body, status, mimetype, etag = hit
+    response = Response(body, status=status, mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["X-Cache"] = "hit"
+    return response.make_conditional(request)
+
+
+def store(response: Response) -> Response:
+    """after_request hook: keep a fresh 200 for the next visitor."""
+    key = request.environ.get("cms.cache_key")
+    if (
+        key
+        and response.status_code == 200
+        and "Set-Cookie" not in response.headers
+        and not response.direct_passthrough
+    ):
+        page_cache.put(key, response)
+        response.headers["X-Cache"] = "miss"
+        return response.make_conditional(request)
+    return response

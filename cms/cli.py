@@ -1,0 +1,72 @@
+"""`flask --app app cms ...` commands."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from .db import connect, migrate, pending_migrations
+
+cms = AppGroup("cms", help="Manage the practice-cms site.")
+
+
+@cms.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "editor"]), default="admin", show_default=True)
+@click.option("--name", default="", help="Display name (defaults to the e-mail's local part).")
+def create_user_command(email, role, name):
+    """Create an account; asks for the password, or reads it from stdin when piped."""
+    from .accounts import create_user
+    from .services import ValidationError
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    connect()
+    try:
+        user = create_user(email, password, role=role, name=name)
+    except ValidationError as exc:
+        for field, message in exc.errors.items():
+            click.echo(f"Error ({field}): {message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@cms.command("demo")
+@click.option("--remove", is_flag=True, help="Remove the demo content instead of adding it.")
+def demo_command(remove):
+    """Add the demo content, or remove exactly what the demo added."""
+    from .demo import load_demo, remove_demo
+    from .setup import ensure_menu, link_notice_pages
+    from .site import get_settings
+
+    connect()
+    if remove:
+        counts = remove_demo()
+        click.echo("Removed demo content: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        return
+    if get_settings().get("demo_content"):
+        click.echo("The demo content is already loaded.")
+        return
+    record = load_demo()
+    link_notice_pages()
+    ensure_menu()
+    click.echo("Loaded demo content: " + ", ".join(f"{len(v)} {k}" for k, v in record.items()))
+
+
+@cms.command("migrate")
+def migrate_command():
+    """Apply pending schema migrations."""
+    connect()
+    pending = pending_migrations()
+    if not pending:
+        click.echo("The schema is up to date.")
+        return
+    for name in migrate():
+        click.echo(f"Applied {name}")
+
+
+def init_app(app) -> None:
+    """Register the command group."""
+    app.cli.add_command(cms)

@@ -1,0 +1,117 @@
+"""Error pages: HTML in the site's design for people, problem+json for the API."""
+
+from flask import current_app, jsonify, redirect, render_template, request
+from peewee import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from .db import is_locked_error
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    404: "There is no page at this address.",
+    405: "This address does not accept that kind of request.",
+    413: "What you sent is too large.",
+    429: "Too many attempts. Please wait a moment and try again.",
+    503: "The site is briefly unavailable. Please try again in a minute.",
+}
+
+
+def wants_problem_json() -> bool:
+    """API clients get RFC 9457 problem details."""
+    return request.path.startswith("/api/")
+
+
+def problem(status: int, detail: str, title: str | None = None, **extra):
+    """An application/problem+json response."""
+    body = {
+        "type": "about:blank",
+        "title": title or _title(status),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _title(status: int) -> str:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    return HTTP_STATUS_CODES.get(status, "Error")
+
+
+def _moved():
+    """A 301 to the new address if this path was renamed (slug change or import)."""
+    from .models import Redirect
+
+    path = request.path.rstrip("/") or "/"
+    target = Redirect.get_or_none(Redirect.old_path.in_([path, request.path]))
+    if target is None:
+        return None
+    response = redirect(target.new_path, code=301)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def handle_http_error(error: HTTPException):
+    """Render any HTTP error (4xx/5xx raised by abort or Werkzeug)."""
+    status = error.code or 500
+    if status == 404 and request.method in ("GET", "HEAD") and not wants_problem_json():
+        moved = _moved()
+        if moved is not None:
+            return moved
+    detail = error.description if status < 500 and error.description else MESSAGES.get(status)
+    if wants_problem_json():
+        response = problem(status, detail or _title(status))
+    else:
+        template = "errors/404.html" if status == 404 else "errors/error.html"
+        try:
+            html = render_template(
+                template,
+                status=status,
+                title=_title(status),
+                message=detail or MESSAGES.get(status, ""),
+            )
+        except Exception:  # the database itself may be the problem
+            current_app.logger.exception("error page could not use the site template")
+            request.environ["cms.database_failed"] = True
+            html = render_template(
+                "errors/plain.html",
+                status=status,
+                title=_title(status),
+                message=detail or MESSAGES.get(status, ""),
+            )
+        response = current_app.response_class(html, status=status, mimetype="text/html")
+    for header in ("Retry-After", "Allow"):
+        if error.get_response().headers.get(header):
+            response.headers[header] = error.get_response().headers[header]
+    return response
+
+
+def handle_database_error(error: OperationalError):
+    """A busy, full or read-only database is a temporary 503, not a crash."""
+    request.environ["cms.database_failed"] = True
+    if is_locked_error(error):
+        current_app.logger.warning("database unavailable: %s", error)
+        exc = ServiceUnavailable(MESSAGES[503])
+        response = handle_http_error(exc)
+        response.headers["Retry-After"] = "30"
+        return response
+    return handle_http_error(InternalServerError())
+
+
+def handle_unexpected(error: Exception):
+    """Log the error and show the 500 page."""
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    current_app.logger.exception("unhandled error on %s", request.path)
+    return handle_http_error(InternalServerError())
+
+
+def init_app(app) -> None:
+    """Register the handlers."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_error)
+    app.register_error_handler(Exception, handle_unexpected)

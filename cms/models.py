@@ -1,0 +1,250 @@
+"""The content model. Queries live on the models; writes go through cms.services."""
+
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    fn,
+)
+from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
+
+from . import clock
+from .db import BaseModel, db
+
+ROLES = ("admin", "editor")
+STATUSES = ("draft", "published")
+
+
+class User(BaseModel):
+    email = CharField(unique=True)
+    name = CharField(default="")
+    password_hash = CharField(default="")
+    role = CharField(default="editor")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=clock.utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Media(BaseModel):
+    """An uploaded image; the bytes live in the database (one file to back up)."""
+
+    filename = CharField()
+    mime = CharField()
+    width = IntegerField(default=0)
+    height = IntegerField(default=0)
+    alt = TextField(default="")
+    data = BlobField()
+    sha256 = CharField(index=True)
+    created_at = DateTimeField(default=clock.utcnow)
+
+
+class Category(BaseModel):
+    name = CharField()
+    slug = CharField(unique=True)
+    description = TextField(default="")
+
+    @classmethod
+    def with_published_counts(cls):
+        """Categories that have visible posts, with a post_count each, by name."""
+        return (
+            cls.select(cls, fn.COUNT(Post.id).alias("post_count"))
+            .join(PostCategory)
+            .join(Post)
+            .where(Post.visible_clause())
+            .group_by(cls.id)
+            .order_by(cls.name)
+        )
+
+
+class Entry(BaseModel):
+    """Fields shared by posts and pages."""
+
+    title = CharField()
+    slug = CharField(unique=True)
+    body = TextField(default="")
+    body_html = TextField(default="")
+    excerpt = TextField(default="")
+    meta_description = TextField(default="")
+    status = CharField(default="draft", index=True)
+    published_at = DateTimeField(null=True, index=True)
+    created_at = DateTimeField(default=clock.utcnow)
+    updated_at = DateTimeField(default=clock.utcnow)
+    deleted_at = DateTimeField(null=True)
+
+    @classmethod
+    def visible_clause(cls):
+        """SQL condition: published, not trashed, publish time reached."""
+        return (
+            (cls.status == "published")
+            & cls.deleted_at.is_null()
+            & (cls.published_at <= clock.utcnow())
+        )
+
+    @classmethod
+    def published(cls):
+        """Visible entries, newest first."""
+        return (
+            cls.select()
+            .where(cls.visible_clause())
+            .order_by(cls.published_at.desc(), cls.id.desc())
+        )
+
+    @classmethod
+    def public_by_slug(cls, slug: str):
+        """The visible entry with this slug, or None."""
+        return cls.published().where(cls.slug == slug).first()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == "published"
+            and self.published_at is not None
+            and self.published_at > clock.utcnow()
+        )
+
+    @property
+    def is_visible(self) -> bool:
+        return (
+            self.status == "published"
+            and self.deleted_at is None
+            and self.published_at is not None
+            and self.published_at <= clock.utcnow()
+        )
+
+
+class Post(Entry):
+    author = ForeignKeyField(User, null=True, backref="posts", on_delete="SET NULL")
+    featured_image = ForeignKeyField(Media, null=True, on_delete="SET NULL")
+
+    @property
+    def category_list(self):
+        return list(
+            Category.select()
+            .join(PostCategory)
+            .where(PostCategory.post == self)
+            .order_by(Category.name)
+        )
+
+    @classmethod
+    def in_category(cls, category):
+        """Visible posts in a category, newest first."""
+        return cls.published().join(PostCategory).where(PostCategory.category == category)
+
+    def recommended(self, limit: int = 3):
+        """Other visible posts: those sharing most categories first, then the newest."""
+        shared = PostCategory.select(fn.COUNT(PostCategory.id)).where(
+            (PostCategory.post == Post.id)
+            & PostCategory.category.in_(
+                PostCategory.select(PostCategory.category).where(PostCategory.post == self)
+            )
+        )
+        return (
+            Post.select()
+            .where(Post.visible_clause() & (Post.id != self.id))
+            .order_by(fn.IFNULL(shared, 0).desc(), Post.published_at.desc(), Post.id.desc())
+            .limit(limit)
+        )
+
+    def neighbours(self):
+        """(previous, next) visible posts in publication order."""
+        key = (Post.published_at, Post.id)
+        older = (
+            Post.published()
+            .where(
+                (key[0] < self.published_at) | ((key[0] == self.published_at) & (key[1] < self.id))
+            )
+            .first()
+        )
+        newer = (
+            Post.select()
+            .where(
+                Post.visible_clause()
+                & (
+                    (key[0] > self.published_at)
+                    | ((key[0] == self.published_at) & (key[1] > self.id))
+                )
+            )
+            .order_by(Post.published_at, Post.id)
+            .first()
+        )
+        return older, newer
+
+
+class Page(Entry):
+    author = ForeignKeyField(User, null=True, backref="pages", on_delete="SET NULL")
+    is_policy = BooleanField(default=False)
+    effective_date = DateField(null=True)
+
+    @classmethod
+    def policies(cls):
+        """Visible policy pages, by title."""
+        return cls.select().where(cls.visible_clause() & cls.is_policy).order_by(cls.title)
+
+
+class PostCategory(BaseModel):
+    post = ForeignKeyField(Post, backref="post_categories", on_delete="CASCADE")
+    category = ForeignKeyField(Category, backref="post_categories", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("post", "category"), True),)
+
+
+class Revision(BaseModel):
+    """A saved state of a post or page: who, when, what."""
+
+    kind = CharField()  # "post" or "page"
+    object_id = IntegerField()
+    title = CharField()
+    slug = CharField()
+    body = TextField()
+    excerpt = TextField(default="")
+    meta_description = TextField(default="")
+    status = CharField()
+    published_at = DateTimeField(null=True)
+    effective_date = DateField(null=True)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=clock.utcnow)
+    note = CharField(default="")
+
+    class Meta:
+        indexes = ((("kind", "object_id", "created_at"), False),)
+
+    @classmethod
+    def history(cls, kind: str, object_id: int):
+        """Revisions of one post or page, newest first."""
+        return (
+            cls.select()
+            .where((cls.kind == kind) & (cls.object_id == object_id))
+            .order_by(cls.created_at.desc(), cls.id.desc())
+        )
+
+
+class Redirect(BaseModel):
+    """An old path that answers 301 with a new one (changed slugs, imported URLs)."""
+
+    old_path = CharField(unique=True)
+    new_path = CharField()
+    created_at = DateTimeField(default=clock.utcnow)
+
+
+class SearchEntry(FTS5Model):
+    """Full-text index of posts and pages; kind and ref point at the row."""
+
+    rowid = RowIDField()
+    title = SearchField()
+    body = SearchField()
+    kind = SearchField(unindexed=True)
+    ref = SearchField(unindexed=True)
+
+    class Meta:
+        database = db
+        table_name = "search_entry"
+        options = {"tokenize": "porter unicode61 remove_diacritics 2"}

@@ -1,0 +1,11 @@
+"""The visitor site."""
+
+from flask import Blueprint
+
+from .. import cache
+
+bp = Blueprint("public", __name__)
+bp.before_request(cache.serve_cached)
+bp.after_request(cache.store)
+
+from . import feeds, views  # noqa: E402,F401  (routes register on import)

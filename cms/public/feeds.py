@@ -1,0 +1,90 @@
+"""Machine-readable views: Atom feeds and the sitemap index with its parts."""
+
+from feedgen.feed import FeedGenerator
+from flask import abort, make_response, render_template
+
+from ..models import Category, Page, Post
+from ..site import get_settings
+from ..templating import iso_datetime, site_url
+from . import bp
+
+FEED_SIZE = 20
+SITEMAP_PART = 5000
+
+
+def _atom(posts, title: str, path: str) -> str:
+    settings = get_settings()
+    feed = FeedGenerator()
+    feed.id(site_url(path))
+    feed.title(title)
+    feed.subtitle(settings["tagline"] or title)
+    feed.author({"name": settings["practitioner_name"] or settings["site_title"]})
+    feed.link(href=site_url(path), rel="self")
+    feed.link(href=site_url("/"), rel="alternate")
+    feed.language("en")
+    updated = None
+    for post in reversed(posts):  # feedgen prepends entries
+        entry = feed.add_entry()
+        entry.id(site_url(f"/blog/{post.slug}"))
+        entry.title(post.title)
+        entry.link(href=site_url(f"/blog/{post.slug}"))
+        entry.published(iso_datetime(post.published_at))
+        entry.updated(iso_datetime(max(post.updated_at, post.published_at)))
+        entry.summary(post.excerpt)
+        entry.content(post.body_html, type="html")  # sanitized at save
+        updated = max(updated or post.updated_at, post.updated_at)
+    feed.updated(iso_datetime(updated) if updated else "2000-01-01T00:00:00+00:00")
+    return feed.atom_str(pretty=True)
+
+
+def _xml(body, mimetype="application/xml"):
+    response = make_response(body)
+    response.mimetype = mimetype
+    return response
+
+
+@bp.route("/feed.xml")
+def feed():
+    """The site's Atom feed of full posts."""
+    posts = list(Post.published().limit(FEED_SIZE))
+    return _xml(_atom(posts, get_settings()["site_title"], "/feed.xml"), "application/atom+xml")
+
+
+@bp.route("/category/<slug>/feed.xml")
+def category_feed(slug):
+    """An Atom feed of one category."""
+    cat = Category.get_or_none(Category.slug == slug) or abort(404)
+    posts = list(Post.in_category(cat).limit(FEED_SIZE))
+    title = f"{get_settings()['site_title']}: {cat.name}"
+    return _xml(_atom(posts, title, f"/category/{slug}/feed.xml"), "application/atom+xml")
+
+
+@bp.route("/sitemap.xml")
+def sitemap_index():
+    """A sitemap index: one part for pages and categories, then parts of posts."""
+    parts = max(1, -(-Post.published().count() // SITEMAP_PART))
+    return _xml(render_template("public/sitemap_index.xml", parts=range(1, parts + 1)))
+
+
+@bp.route("/sitemap-pages.xml")
+def sitemap_pages():
+    """Home, pages and categories."""
+    urls = [("/", None), ("/blog/", None), ("/archive", None), ("/contact", None)]
+    urls += [(f"/{p.slug}", p.updated_at) for p in Page.published()]
+    urls += [(f"/category/{c.slug}", None) for c in Category.with_published_counts()]
+    return _xml(render_template("public/sitemap.xml", urls=urls))
+
+
+@bp.route("/sitemap-posts-<int:part>.xml")
+def sitemap_posts(part):
+    """One part of the posts, oldest first so parts stay stable as posts are added."""
+    query = (
+        Post.select(Post.slug, Post.updated_at)
+        .where(Post.visible_clause())
+        .order_by(Post.published_at, Post.id)
+    )
+    posts = list(query.paginate(part, SITEMAP_PART)) if part >= 1 else []
+    if not posts and part != 1:
+        abort(404)
+    urls = [(f"/blog/{p.slug}", p.updated_at) for p in posts]
+    return _xml(render_template("public/sitemap.xml", urls=urls))

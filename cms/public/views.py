@@ -1,0 +1,200 @@
+"""Public pages: home, posts, pages, categories, archive, search, contact, media."""
+
+import re
+
+from flask import abort, current_app, make_response, render_template, request
+from markupsafe import Markup, escape
+
+from ..models import Category, Media, Page, Post, SearchEntry
+from ..services import public_path
+from ..site import Notice, setting
+from . import bp
+
+MAX_PAGE = 100_000
+MAX_QUERY = 200
+# Control characters the indexer strips from text, so they can only mean "match".
+MARK_ON, MARK_OFF = "\x02", "\x03"
+
+
+class Pagination:
+    """One page of a query, with the numbers a template needs."""
+
+    def __init__(self, query, per_page: int):
+        self.number = page_number()
+        self.total = query.count()
+        self.pages = max(1, -(-self.total // per_page))
+        if self.number > self.pages:
+            abort(404, "There are no more entries.")
+        self.items = list(query.paginate(self.number, per_page))
+        self.has_prev, self.has_next = self.number > 1, self.number < self.pages
+
+
+def page_number() -> int:
+    """The ?page= parameter: a positive integer, else 400."""
+    raw = request.args.get("page", "1")
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        abort(400, "The page number must be a whole number from 1.")
+    return int(raw)
+
+
+def _per_page() -> int:
+    return max(1, min(50, int(setting("posts_per_page") or 10)))
+
+
+@bp.route("/")
+def home():
+    """Latest posts and the notices for the top of the home page."""
+    pagination = Pagination(Post.published(), _per_page())
+    return render_template(
+        "public/home.html", pagination=pagination, top_notices=list(Notice.active("top"))
+    )
+
+
+@bp.route("/blog/")
+def blog():
+    """All posts, newest first."""
+    pagination = Pagination(Post.published(), _per_page())
+    return render_template("public/blog.html", pagination=pagination)
+
+
+@bp.route("/blog/<slug>")
+def post_detail(slug):
+    """One post with its categories, disclaimer, recommendations and neighbours."""
+    post = Post.public_by_slug(slug) or abort(404)
+    older, newer = post.neighbours()
+    return render_template(
+        "public/post.html",
+        post=post,
+        older=older,
+        newer=newer,
+        categories=post.category_list,
+        recommended=list(post.recommended()),
+        post_notices=list(Notice.active("post")),
+    )
+
+
+@bp.route("/<slug>")
+def page_detail(slug):
+    """A standing page; policies show their effective date."""
+    page = Page.public_by_slug(slug) or abort(404)
+    return render_template([f"public/{page.slug}.html", "public/page.html"], page=page)
+
+
+@bp.route("/category/<slug>")
+def category(slug):
+    """Posts in one category."""
+    cat = Category.get_or_none(Category.slug == slug) or abort(404)
+    pagination = Pagination(Post.in_category(cat), _per_page())
+    return render_template("public/category.html", category=cat, pagination=pagination)
+
+
+@bp.route("/archive")
+def archive():
+    """Every post, grouped by month."""
+    pagination = Pagination(Post.published(), 50)
+    return render_template(
+        "public/archive.html",
+        pagination=pagination,
+        categories=list(Category.with_published_counts()),
+    )
+
+
+def _match_expression(q: str) -> str:
+    """Turn free text into a safe FTS5 query: each word quoted, prefix-matched."""
+    words = re.findall(r"\w+", q)[:12]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+@bp.route("/search")
+def search():
+    """Ranked full-text search over published posts and pages."""
+    q = request.args.get("q", "").strip()
+    if len(q) > MAX_QUERY:
+        abort(400, f"Please shorten your search to {MAX_QUERY} characters.")
+    results, pagination = [], None
+    expression = _match_expression(q)
+    if expression:
+        rank = SearchEntry.bm25(10.0, 1.0)
+        matches = (
+            SearchEntry.select(
+                SearchEntry.kind,
+                SearchEntry.ref,
+                SearchEntry.title.highlight(MARK_ON, MARK_OFF).alias("hl_title"),
+                SearchEntry.body.snippet(MARK_ON, MARK_OFF, "…", 24).alias("hl_body"),
+            )
+            .where(
+                SearchEntry.match(expression) & (_visible("post", Post) | _visible("page", Page))
+            )
+            .order_by(rank)
+        )
+        pagination = Pagination(matches.dicts(), 10)
+        results = pagination.items
+        _attach_entries(results)
+    return render_template("public/search.html", q=q, results=results, pagination=pagination)
+
+
+def _visible(kind, model):
+    visible_ids = model.select(model.id).where(model.visible_clause())
+    return (SearchEntry.kind == kind) & SearchEntry.ref.in_(visible_ids)
+
+
+def _marked(text: str) -> Markup:
+    """Escape indexed text, then turn the match markers into <mark> elements."""
+    escaped = str(escape(text or ""))
+    return Markup(escaped.replace(MARK_ON, "<mark>").replace(MARK_OFF, "</mark>"))  # noqa: S704
+
+
+def _attach_entries(results: list[dict]) -> None:
+    for kind, model in (("post", Post), ("page", Page)):
+        ids = [int(r["ref"]) for r in results if r["kind"] == kind]
+        rows = {e.id: e for e in model.select().where(model.id.in_(ids))} if ids else {}
+        for r in results:
+            if r["kind"] == kind:
+                r["entry"] = entry = rows[int(r["ref"])]
+                r["url"] = public_path(kind, entry.slug)
+                r["title"], r["snippet"] = _marked(r["hl_title"]), _marked(r["hl_body"])
+
+
+@bp.route("/contact")
+def contact():
+    """How to reach the practice."""
+    return render_template(
+        "public/contact.html",
+        top_notices=list(Notice.active("top")),
+        contact_notices=list(Notice.active("contact")),
+    )
+
+
+@bp.route("/media/<int:media_id>/<path:name>")
+@bp.route("/media/<int:media_id>")
+def media(media_id, name=None):
+    """An uploaded image, with long-lived immutable caching."""
+    item = Media.get_or_none(Media.id == media_id) or abort(404)
+    response = make_response(bytes(item.data))
+    response.mimetype = item.mime
+    response.set_etag(item.sha256)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response.make_conditional(request)
+
+
+@bp.route("/theme.css")
+def theme_css():
+    """The accent colour from the settings, as a stylesheet (no inline styles)."""
+    color = setting("accent_color")
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", color or ""):
+        color = "#2f5d62"
+    response = make_response(f":root {{ --accent: {color}; }}\n")
+    response.mimetype = "text/css"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/robots.txt")
+def robots():
+    """Allow crawling of the public site; keep the editor out."""
+    sitemap = current_app.url_for("public.sitemap_index", _external=True)
+    body = f"User-agent: *\nDisallow: /admin/\nDisallow: /api/\n\nSitemap: {sitemap}\n"
+    response = make_response(body)
+    response.mimetype = "text/plain"
+    return response

@@ -1,0 +1,124 @@
+"""The one place HTML from users is cleaned. Nothing else imports bleach.
+
+Allow-lists are constants so a review (or a swap of sanitizer) touches this file only.
+"""
+
+import html
+import re
+from urllib.parse import urlsplit
+
+import bleach
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details",
+        "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+        "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "strong",
+        "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u",
+        "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title"],
+    "abbr": ["title"],
+    "img": ["src", "alt", "title", "width", "height", "srcset", "sizes"],
+    "ol": ["start"],
+    "td": ["colspan", "rowspan", "align"],
+    "th": ["colspan", "rowspan", "align", "scope"],
+    "code": ["class"],
+}
+# Links may leave the site (a visitor chooses to click); images may not, because loading
+# them would tell another origin who reads the page.
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+LOCAL_IMAGE = re.compile(r"^/(?!/)[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9=&._-]*)?$")
+CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,40}$")
+# Whitespace and C0/C1 control characters browsers ignore inside a URL scheme.
+_IGNORED_IN_URL = re.compile(
+    r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+)
+
+
+def normalize_url(value: str) -> str:
+    """Decode entities and drop the characters browsers ignore, as a browser would read it."""
+    previous = None
+    while previous != value:  # entities can be nested (&amp;#106;)
+        previous, value = value, html.unescape(value)
+    return _IGNORED_IN_URL.sub("", value)
+
+
+def url_scheme(value: str) -> str | None:
+    """The lower-cased scheme of a URL, or None for a relative one."""
+    normalized = normalize_url(value)
+    match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", normalized)
+    if match:
+        return match.group(1).lower()
+    # "\\evil.example" and "//evil.example" are network paths, not relative ones.
+    if normalized.startswith(("//", "\\\\", "/\\", "\\/")):
+        return "network-path"
+    return None
+
+
+def is_safe_link(value: str) -> bool:
+    """True for relative links and http(s)/mailto/tel links."""
+    scheme = url_scheme(value)
+    return scheme is None or scheme in LINK_SCHEMES
+
+
+def is_local_image(value: str) -> bool:
+    """True for a same-origin image path (so no request leaves the site)."""
+    return bool(LOCAL_IMAGE.match(normalize_url(value))) and url_scheme(value) is None
+
+
+def _local_srcset(value: str) -> bool:
+    candidates = [part.strip().split(" ")[0] for part in value.split(",") if part.strip()]
+    return bool(candidates) and all(is_local_image(c) for c in candidates)
+
+
+def _allow_attribute(tag: str, name: str, value: str) -> bool:
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return False
+    if tag == "a" and name == "href":
+        return is_safe_link(value)
+    if tag == "img" and name == "src":
+        return is_local_image(value)
+    if tag == "img" and name == "srcset":
+        return _local_srcset(value)
+    if tag == "code" and name == "class":
+        return bool(CODE_CLASS.match(value))
+    if name in ("width", "height", "colspan", "rowspan", "start"):
+        return value.isdigit() and len(value) <= 5
+    return True
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=_allow_attribute,
+    protocols=LINK_SCHEMES,
+    strip=True,
+    strip_comments=True,
+)
+
+
+def _external_links_noopener(attrs, new=False):
+    href = attrs.get((None, "href"), "")
+    if urlsplit(normalize_url(href)).netloc:
+        attrs[(None, "rel")] = "noopener noreferrer nofollow"
+    return attrs
+
+
+# Only adds rel to existing links: its URL pattern matches nothing, so no text is linkified.
+_linker = bleach.Linker(
+    callbacks=[_external_links_noopener], parse_email=False, url_re=re.compile(r"(?!x)x")
+)
+_text_cleaner = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
+
+
+def clean_html(dirty: str) -> str:
+    """Return HTML that keeps only allow-listed tags, attributes and URL schemes."""
+    cleaned = _cleaner.clean(dirty)
+    return _linker.linkify(cleaned)
+
+
+def clean_text(value: str) -> str:
+    """Plain text with all markup removed (for excerpts, search and meta tags)."""
+    return html.unescape(_text_cleaner.clean(value))

@@ -1,0 +1,291 @@
+"""The one way to change content. The editor, the Admin API, the CLI and imports call these.
+
+Each function validates, writes inside one IMMEDIATE transaction, keeps a revision,
+keeps the search index and redirects in step, and raises ValidationError with the
+fields at fault instead of writing anything partial.
+"""
+
+import re
+from datetime import UTC, date, datetime
+
+from slugify import slugify
+
+from . import clock
+from .content import make_excerpt, plain_text, render_markdown
+from .db import db
+from .models import (
+    STATUSES,
+    Category,
+    Media,
+    Page,
+    Post,
+    PostCategory,
+    Redirect,
+    Revision,
+    SearchEntry,
+    User,
+)
+
+MAX_TITLE = 200
+MAX_SLUG = 120
+MAX_BODY = 200_000
+MAX_META = 300
+MAX_EXCERPT = 1000
+RESERVED_PAGE_SLUGS = frozenset(
+    {"admin", "api", "blog", "category", "archive", "search", "feed.xml", "sitemap.xml",
+     "robots.txt", "static", "media", "contact", "healthz", "theme.css", "favicon.ico",
+     "login", "logout", "setup", "preview"}
+)  # fmt: skip
+
+
+class ValidationError(ValueError):
+    """Bad input; `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class ConflictError(ValidationError):
+    """The slug (or another unique value) is already taken."""
+
+
+def make_slug(text: str) -> str:
+    """A URL slug from any text (ASCII, lower case, hyphens)."""
+    return slugify(text or "", max_length=MAX_SLUG, word_boundary=True) or "untitled"
+
+
+def _unique_slug(model, base: str, exclude_id=None) -> str:
+    slug, n = base, 2
+    while model.select().where((model.slug == slug) & (model.id != (exclude_id or 0))).exists():
+        suffix = f"-{n}"
+        slug, n = base[: MAX_SLUG - len(suffix)] + suffix, n + 1
+    return slug
+
+
+def _validate_entry(model, data: dict, entry) -> dict:
+    """Check fields; return cleaned values. Raises ValidationError."""
+    errors, clean = {}, {}
+    title = (data.get("title", entry.title if entry else "") or "").strip()
+    if not title:
+        errors["title"] = "A title is required."
+    elif len(title) > MAX_TITLE:
+        errors["title"] = f"Keep the title under {MAX_TITLE} characters."
+    clean["title"] = title
+    body = data.get("body", entry.body if entry else "") or ""
+    if "\x00" in body or "\x00" in title:
+        errors["body" if "\x00" in body else "title"] = "The text contains a NUL character."
+    if len(body) > MAX_BODY:
+        errors["body"] = f"The text is too long (at most {MAX_BODY:,} characters)."
+    clean["body"] = body
+    for field, limit in (("excerpt", MAX_EXCERPT), ("meta_description", MAX_META)):
+        value = (data.get(field, getattr(entry, field, "") if entry else "") or "").strip()
+        if len(value) > limit:
+            errors[field] = f"Keep this under {limit} characters."
+        clean[field] = value
+    status = data.get("status", entry.status if entry else "draft")
+    if status not in STATUSES:
+        errors["status"] = "Status must be draft or published."
+    clean["status"] = status
+    requested = data.get("slug")
+    if requested is not None and str(requested).strip():
+        slug = str(requested).strip()
+        if slug != make_slug(slug) or len(slug) > MAX_SLUG:
+            errors["slug"] = "Use lower-case letters, digits and hyphens only."
+        elif (
+            model.select()
+            .where((model.slug == slug) & (model.id != (entry.id if entry else 0)))
+            .exists()
+        ):
+            errors.setdefault("slug", "This slug is already used; choose another.")
+        if model is Page and slug in RESERVED_PAGE_SLUGS:
+            errors["slug"] = "This address is reserved by the site; choose another."
+        clean["slug"] = slug
+    elif entry is not None:
+        clean["slug"] = entry.slug
+    else:
+        base = make_slug(title)
+        if model is Page and base in RESERVED_PAGE_SLUGS:
+            base = f"{base}-page"
+        clean["slug"] = _unique_slug(model, base)
+    published_at = data.get("published_at", entry.published_at if entry else None)
+    if isinstance(published_at, str):
+        try:
+            published_at = datetime.fromisoformat(published_at.replace("Z", "+00:00"))
+        except ValueError:
+            errors["published_at"] = "Use a date and time such as 2026-05-01T09:00."
+            published_at = None
+    if isinstance(published_at, datetime) and published_at.tzinfo is not None:
+        published_at = published_at.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(published_at, datetime) and not 1900 <= published_at.year <= 9999:
+        errors["published_at"] = "That date is out of range."
+    if status == "published" and published_at is None and "published_at" not in errors:
+        published_at = clock.utcnow()
+    clean["published_at"] = published_at.replace(microsecond=0) if published_at else None
+    if errors:
+        conflict = set(errors) == {"slug"} and "already used" in errors["slug"]
+        raise (ConflictError if conflict else ValidationError)(errors)
+    return clean
+
+
+def _categories_from(value) -> list[Category]:
+    """Resolve category ids, slugs or Category objects; unknown ones are an error."""
+    found, unknown = [], []
+    for item in value or []:
+        if isinstance(item, Category):
+            found.append(item)
+            continue
+        key = str(item).strip()
+        cat = Category.get_or_none(Category.slug == key)
+        if cat is None and key.isdigit():
+            cat = Category.get_or_none(Category.id == int(key))
+        (found if cat else unknown).append(cat or key)
+    if unknown:
+        raise ValidationError(
+            {"categories": f"Unknown categories: {', '.join(map(str, unknown))}."}
+        )
+    return list({c.id: c for c in found}.values())
+
+
+def _index(kind: str, entry) -> None:
+    SearchEntry.delete().where((SearchEntry.kind == kind) & (SearchEntry.ref == entry.id)).execute()
+    if entry.is_visible or entry.is_scheduled:  # visibility is re-checked at query time
+        SearchEntry.insert(
+            title=re.sub(r"[\x00-\x1f]+", " ", entry.title),
+            body=plain_text(entry.body_html),
+            kind=kind,
+            ref=entry.id,
+        ).execute()
+
+
+def _record_revision(kind: str, entry, user, note: str = "") -> Revision:
+    return Revision.create(
+        kind=kind, object_id=entry.id, title=entry.title, slug=entry.slug, body=entry.body,
+        excerpt=entry.excerpt, meta_description=entry.meta_description, status=entry.status,
+        published_at=entry.published_at, effective_date=getattr(entry, "effective_date", None),
+        user=user, note=note,
+    )  # fmt: skip
+
+
+def _save_entry(model, kind: str, data: dict, entry=None, user: User | None = None, note=""):
+    clean = _validate_entry(model, data, entry)
+    categories = _categories_from(data["categories"]) if "categories" in data else None
+    extra = {}
+    if model is Page:
+        extra["is_policy"] = bool(data.get("is_policy", entry.is_policy if entry else False))
+        eff = data.get("effective_date", entry.effective_date if entry else None)
+        if isinstance(eff, str):
+            try:
+                eff = date.fromisoformat(eff) if eff else None
+            except ValueError:
+                raise ValidationError(
+                    {"effective_date": "Use a date such as 2026-05-01."}
+                ) from None
+        extra["effective_date"] = eff
+    if model is Post and "featured_image" in data:
+        media_id = data["featured_image"]
+        if media_id and not Media.select().where(Media.id == media_id).exists():
+            raise ValidationError({"featured_image": "No such image."})
+        extra["featured_image"] = media_id or None
+    body_html = render_markdown(clean["body"])  # before the transaction: it is the slow part
+    with db.atomic():
+        old_path = entry and entry.is_visible and public_path(kind, entry.slug)
+        fields = dict(clean, **extra, body_html=body_html, updated_at=clock.utcnow())
+        fields["excerpt"] = clean["excerpt"] or make_excerpt(body_html)
+        if entry is None:
+            entry = model.create(author=user, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(entry, name, value)
+            entry.save()
+        if categories is not None and model is Post:
+            PostCategory.delete().where(PostCategory.post == entry).execute()
+            PostCategory.insert_many(
+                [(entry.id, c.id) for c in categories],
+                fields=[PostCategory.post, PostCategory.category],
+            ).execute()
+        new_path = public_path(kind, entry.slug)
+        if old_path and old_path != new_path:
+            add_redirect(old_path, new_path)
+        Redirect.delete().where(Redirect.old_path == new_path).execute()
+        _index(kind, entry)
+        _record_revision(kind, entry, user, note)
+    return entry
+
+
+def public_path(kind: str, slug: str) -> str:
+    """The public URL path of a post or page."""
+    return f"/blog/{slug}" if kind == "post" else f"/{slug}"
+
+
+def add_redirect(old_path: str, new_path: str) -> None:
+    """Make old_path answer 301 -> new_path, and re-point chains to the new target."""
+    Redirect.update(new_path=new_path).where(Redirect.new_path == old_path).execute()
+    Redirect.replace(old_path=old_path, new_path=new_path, created_at=clock.utcnow()).execute()
+
+
+def save_post(data: dict, post: Post | None = None, user: User | None = None, note="") -> Post:
+    """Create (post=None) or update a post from a dict of fields."""
+    return _save_entry(Post, "post", data, post, user, note)
+
+
+def save_page(data: dict, page: Page | None = None, user: User | None = None, note="") -> Page:
+    """Create (page=None) or update a page from a dict of fields."""
+    return _save_entry(Page, "page", data, page, user, note)
+
+
+def publish(entry, user=None, at: datetime | None = None):
+    """Publish now, or schedule when `at` is in the future."""
+    kind = "post" if isinstance(entry, Post) else "page"
+    data = {"status": "published", "published_at": at or clock.utcnow()}
+    return _save_entry(type(entry), kind, data, entry, user, "published" if not at else "scheduled")
+
+
+def unpublish(entry, user=None):
+    """Turn a published entry back into a draft."""
+    kind = "post" if isinstance(entry, Post) else "page"
+    return _save_entry(type(entry), kind, {"status": "draft"}, entry, user, "unpublished")
+
+
+def trash(entry) -> None:
+    """Move an entry to the trash (restorable)."""
+    with db.atomic():
+        entry.deleted_at = clock.utcnow()
+        entry.save()
+        kind = "post" if isinstance(entry, Post) else "page"
+        SearchEntry.delete().where(
+            (SearchEntry.kind == kind) & (SearchEntry.ref == entry.id)
+        ).execute()
+
+
+def restore(entry) -> None:
+    """Bring an entry back from the trash."""
+    with db.atomic():
+        entry.deleted_at = None
+        entry.save()
+        _index("post" if isinstance(entry, Post) else "page", entry)
+
+
+def save_category(data: dict, category: Category | None = None) -> Category:
+    """Create or rename a category."""
+    name = (data.get("name", category.name if category else "") or "").strip()
+    if not name or len(name) > 80:
+        raise ValidationError({"name": "A name of 1 to 80 characters is required."})
+    slug = (data.get("slug") or "").strip() or (category.slug if category else make_slug(name))
+    if slug != make_slug(slug):
+        raise ValidationError({"slug": "Use lower-case letters, digits and hyphens only."})
+    taken = Category.select().where(
+        (Category.slug == slug) & (Category.id != (category.id if category else 0))
+    )
+    if taken.exists():
+        raise ConflictError({"slug": "This slug is already used; choose another."})
+    description = (data.get("description", category.description if category else "") or "").strip()
+    with db.atomic():
+        if category is None:
+            return Category.create(name=name, slug=slug, description=description)
+        old = category.slug
+        category.name, category.slug, category.description = name, slug, description
+        category.save()
+        if old != slug:
+            add_redirect(f"/category/{old}", f"/category/{slug}")
+        return category

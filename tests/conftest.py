@@ -1,0 +1,64 @@
+"""Fixtures in the flaskr style: app, client, runner, on a temporary instance folder."""
+
+import pytest
+
+from cms import clock, create_app
+from cms.db import db
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app on a fresh instance folder, with the demo content loaded."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "test",
+            "SITE_URL": "http://localhost",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    yield app
+    db.close()
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """The app on a fresh instance folder without demo content."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "test",
+            "DEMO_CONTENT": False,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    yield app
+    db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context with the database open, for calling models and services directly."""
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        yield app
+
+
+@pytest.fixture(autouse=True)
+def real_clock():
+    """Every test starts (and ends) on real time."""
+    clock.reset()
+    yield
+    clock.reset()
