@@ -65,18 +65,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
-    from . import cache, cli, db, errors, setup, templating
+    from . import auth, cache, cli, db, errors, setup, templating
     from .extensions import csrf
 
     db.init_app(app)
+    auth.init_app(app)
     cache.page_cache.reset()
     csrf.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
 
+    from .admin import bp as admin_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(admin_bp)
     setup.prepare_database(app)
     return app

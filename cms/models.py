@@ -32,6 +32,20 @@ class User(BaseModel):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    # Flask-Login's user interface.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
 
 class Media(BaseModel):
     """An uploaded image; the bytes live in the database (one file to back up)."""

@@ -62,3 +62,32 @@ def real_clock():
     clock.reset()
     yield
     clock.reset()
+
+
+class AuthActions:
+    """Sign in and out through the real sign-in form."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email="admin@example.org", password="correct horse battery"):
+        return self._client.post("/admin/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/admin/logout")
+
+
+@pytest.fixture
+def users(app):
+    """An admin and an editor account (password: 'correct horse battery')."""
+    from cms.accounts import create_user
+
+    with app.app_context():
+        admin = create_user("admin@example.org", "correct horse battery", "admin", "Ada Admin")
+        editor = create_user("editor@example.org", "correct horse battery", "editor", "Eddie")
+    return {"admin": admin, "editor": editor}
+
+
+@pytest.fixture
+def auth(client, users):
+    return AuthActions(client)

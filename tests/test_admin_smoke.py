@@ -1,0 +1,22 @@
+"""The editor's front door: sign-in required, sign-in and sign-out work."""
+
+
+def test_dashboard_requires_sign_in(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login?next=/admin/" in response.headers["Location"]
+
+
+def test_sign_in_and_out(client, auth):
+    response = auth.login()
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+    auth.logout()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_wrong_password_is_refused(client, auth):
+    response = auth.login(password="wrong password here")
+    assert response.status_code == 200
+    assert "The e-mail or password is not correct." in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
