@@ -1,0 +1,48 @@
+"""The activity log: who changed what and when. Never passwords or message text."""
+
+from flask import has_request_context, request
+from flask_login import current_user
+from peewee import CharField, DateTimeField, ForeignKeyField
+
+from . import clock
+from .db import BaseModel
+from .models import User
+
+
+class Activity(BaseModel):
+    created_at = DateTimeField(default=clock.utcnow, index=True)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor = CharField()  # "Ada (admin@…)", "token: deploy-script", "cli"
+    action = CharField()  # "post.publish", "login.failed", "settings.update", ...
+    target = CharField(default="")  # "post 12: Winter hours"
+
+    @classmethod
+    def recent(cls):
+        """Newest first."""
+        return cls.select().order_by(cls.created_at.desc(), cls.id.desc())
+
+
+def log_activity(action: str, target: str = "", user: User | None = None,
+                 token_name: str | None = None) -> Activity:
+    """Record one action. The actor is the token, the given user, or the signed-in user."""
+    if user is None and has_request_context() and current_user and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    if token_name:
+        actor = f"token: {token_name}"
+    elif user is not None:
+        actor = f"{user.name} <{user.email}>"
+    else:
+        actor = "cli" if not has_request_context() else "anonymous"
+    return Activity.create(user=user, actor=actor[:255], action=action[:255],
+                           target=str(target)[:255])
+
+
+def describe(entry) -> str:
+    """'post 12: Title' for log targets."""
+    kind = type(entry).__name__.lower()
+    return f"{kind} {entry.id}: {getattr(entry, 'title', getattr(entry, 'name', ''))}"
+
+
+def client_address() -> str:
+    """The client's address as the (proxy-fixed) request sees it."""
+    return request.remote_addr or "" if has_request_context() else ""
