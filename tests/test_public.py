@@ -187,16 +187,64 @@ def test_unknown_slugs_give_the_404_page(client, url):
         ("page=1.5", 400),
         ("page=99999999999999999999", 400),
         ("page=%EF%BC%91", 400),
-        ("page=500", 404),
-        ("page=1", 200),
         ("page=", 400),
+        ("page=1", 200),
+        ("before=abc", 400),
+        ("before=20261301000000-1", 400),
+        ("before=19990101000000-1", 404),
+        ("after=99991231000000-1", 404),
+        ("before=20260101000000-1&after=20260101000000-1", 400),
+        ("before=" + "9" * 5000, 400),
     ],
 )
-def test_bad_page_numbers_give_4xx(client, query, status):
-    for base in ("/", "/blog/", "/category/faq", "/archive", "/search?q=therapy&"):
-        sep = "" if base.endswith("&") else "?"
-        response = client.get(f"{base}{sep}{query}")
+def test_bad_paging_parameters_give_4xx(client, query, status):
+    for base in ("/", "/blog/", "/category/faq", "/archive"):
+        response = client.get(f"{base}?{query}")
         assert response.status_code == status, (base, query)
+
+
+@pytest.mark.parametrize(
+    "query,status",
+    [
+        ("page=0", 400),
+        ("page=-1", 400),
+        ("page=abc", 400),
+        ("page=500", 404),
+        ("page=1", 200),
+        ("page=99999999999999999999", 400),
+    ],
+)
+def test_bad_search_page_numbers_give_4xx(client, query, status):
+    assert client.get(f"/search?q=therapy&{query}").status_code == status
+
+
+def _links(html: str, rel: str) -> list[str]:
+    return [p.split('"')[0].replace("&amp;", "&") for p in html.split(f'rel="{rel}" href="')[1:]]
+
+
+def test_older_and_newer_links_walk_every_post_once(app, client):
+    with app.app_context():
+        for n in range(25):
+            save_post(
+                {
+                    "title": f"Bulk post {n:02d}",
+                    "status": "published",
+                    "published_at": clock.utcnow() - timedelta(days=100, minutes=n),
+                }
+            )
+    seen, url, windows = [], "/blog/", []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        windows.append(url)
+        seen += [part.split('"')[0] for part in html.split('<h2><a href="/blog/')[1:]]
+        url = (_links(html, "next") or [None])[0]
+    assert len(seen) == 31 == len(set(seen))
+    assert len(windows) == 4
+    # The newer link from the second window leads back to the first ten posts.
+    second = client.get(windows[1]).get_data(as_text=True)
+    first = client.get(_links(second, "prev")[0]).get_data(as_text=True)
+    assert first.count('<h2><a href="/blog/') == 10
+    assert seen[0] in first and seen[10] not in first
 
 
 @pytest.mark.parametrize(

@@ -9,32 +9,11 @@ from ..models import Category, Media, Page, Post, SearchEntry
 from ..services import public_path
 from ..site import Notice, setting
 from . import bp
+from .paging import Pagination, Window
 
-MAX_PAGE = 100_000
 MAX_QUERY = 200
 # Control characters the indexer strips from text, so they can only mean "match".
 MARK_ON, MARK_OFF = "\x02", "\x03"
-
-
-class Pagination:
-    """One page of a query, with the numbers a template needs."""
-
-    def __init__(self, query, per_page: int):
-        self.number = page_number()
-        self.total = query.count()
-        self.pages = max(1, -(-self.total // per_page))
-        if self.number > self.pages:
-            abort(404, "There are no more entries.")
-        self.items = list(query.paginate(self.number, per_page))
-        self.has_prev, self.has_next = self.number > 1, self.number < self.pages
-
-
-def page_number() -> int:
-    """The ?page= parameter: a positive integer, else 400."""
-    raw = request.args.get("page", "1")
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        abort(400, "The page number must be a whole number from 1.")
-    return int(raw)
 
 
 def _per_page() -> int:
@@ -44,17 +23,17 @@ def _per_page() -> int:
 @bp.route("/")
 def home():
     """Latest posts and the notices for the top of the home page."""
-    pagination = Pagination(Post.published(), _per_page())
+    window = Window(Post.published(), Post, _per_page())
     return render_template(
-        "public/home.html", pagination=pagination, top_notices=list(Notice.active("top"))
+        "public/home.html", window=window, top_notices=list(Notice.active("top"))
     )
 
 
 @bp.route("/blog/")
 def blog():
     """All posts, newest first."""
-    pagination = Pagination(Post.published(), _per_page())
-    return render_template("public/blog.html", pagination=pagination)
+    window = Window(Post.published(), Post, _per_page())
+    return render_template("public/blog.html", window=window)
 
 
 @bp.route("/blog/<slug>")
@@ -84,17 +63,17 @@ def page_detail(slug):
 def category(slug):
     """Posts in one category."""
     cat = Category.get_or_none(Category.slug == slug) or abort(404)
-    pagination = Pagination(Post.in_category(cat), _per_page())
-    return render_template("public/category.html", category=cat, pagination=pagination)
+    window = Window(Post.in_category(cat), Post, _per_page())
+    return render_template("public/category.html", category=cat, window=window)
 
 
 @bp.route("/archive")
 def archive():
     """Every post, grouped by month."""
-    pagination = Pagination(Post.published(), 50)
+    window = Window(Post.published(), Post, 50)
     return render_template(
         "public/archive.html",
-        pagination=pagination,
+        window=window,
         categories=list(Category.with_published_counts()),
     )
 
