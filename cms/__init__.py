@@ -13,7 +13,12 @@ DEFAULTS = {
     "PAGE_CACHE": True,
     "DEMO_CONTENT": True,  # load demo content into an empty database on first start
     "AUTO_MIGRATE": True,
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # deploy/ proxies use the same limit
+    "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,  # one text field: a 200,000-character post
+    "MAX_FORM_PARTS": 1000,
+    "BEHIND_PROXY": False,  # true behind exactly one reverse proxy (see cms/security.py)
+    "MAX_UPLOAD_BYTES": 8 * 1024 * 1024,  # one image upload
+    "MAX_IMAGE_PIXELS": 40_000_000,  # decoded size limit (decompression bombs)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
@@ -75,11 +80,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    from . import mailer, messages
+
+    messages.init_app(app)
+    mailer.init_app(app)
+    from . import assets, health, security, wordpress
+
+    assets.init_app(app)
+    security.init_app(app)
+    wordpress.init_app(app)
+    app.register_blueprint(health.bp)
 
     from .admin import bp as admin_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
+    from .api import bp as api_bp
+    from .api import cli as api_cli  # noqa: F401  (adds `cms create-token`)
+
+    app.register_blueprint(csrf.exempt(api_bp))  # token-only: no cookie, nothing to forge
     setup.prepare_database(app)
+    from .onetime import announce_setup_link
+
+    announce_setup_link(app)
     return app

@@ -1,8 +1,23 @@
-"""Sign-in plumbing: Flask-Login setup and the blueprint-wide guard for /admin/."""
+"""Sign-in plumbing: Flask-Login, the guard in front of every /admin/ URL, cookies, CSRF.
 
-from flask import abort, redirect, request, url_for
-from flask_login import LoginManager, current_user
+Sessions are Flask's signed cookies. What makes them revocable is User.session_token:
+it is part of the id Flask-Login keeps in the session and in the remember cookie
+(User.get_id), and load_user compares it with the database on every request. Rotating
+the token (sign-out, password change, disabling) ends every session of the account.
+"""
 
+import hmac
+from datetime import UTC, timedelta
+from functools import wraps
+from urllib.parse import unquote, urlsplit
+
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
+
+from . import clock
 from .models import User
 
 login_manager = LoginManager()
@@ -10,36 +25,164 @@ login_manager.login_view = "admin.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.session_protection = "strong"
 
+# Defaults for the settings of this module (instance config and CMS_* variables win).
+DEFAULTS = {
+    "IDLE_TIMEOUT": 2 * 3600,  # seconds without a request before a session ends
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),  # "Keep me signed in on this device"
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "LOGIN_THROTTLE_ACCOUNT": 5,  # failed tries per account within the window
+    "LOGIN_THROTTLE_ADDRESS": 20,  # failed tries per client address within the window
+    "LOGIN_THROTTLE_WINDOW": 15 * 60,  # seconds
+    "SETUP_LINK": True,  # log a one-time setup link on a start with no account
+    "SETUP_LINK_HOURS": 24,
+    "SET_PASSWORD_LINK_HOURS": 72,
+}
 # Views reachable without signing in; every other admin view requires it by default.
-PUBLIC_ADMIN_ENDPOINTS = {"admin.login", "admin.static"}
-# Views that editors may not use (admins only).
+PUBLIC_ADMIN_ENDPOINTS = {
+    "admin.login",
+    "admin.two_step",
+    "admin.setup",
+    "admin.set_password_link",
+}
+# Views that editors may not use. admin_only() adds to it; the prefixes cover whole areas
+# (including views added later) that are for administrators only.
 ADMIN_ONLY_ENDPOINTS: set[str] = set()
+ADMIN_ONLY_PREFIXES = ("/admin/users", "/admin/activity", "/admin/tokens", "/admin/settings")
+# While an account must replace a temporary password, only these views are open to it.
+PASSWORD_CHANGE_ENDPOINTS = {"admin.account", "admin.change_password", "admin.logout"}
+CSRF_MESSAGE = (
+    "This form has expired or could not be verified, so nothing was changed. This happens "
+    "when a page stays open for a long time or after signing out. Please go back, reload "
+    "the page and try again."
+)
+IDLE_MESSAGE = "You were signed out because the editor was not used for a while."
 
 
 def admin_only(view):
-    """Mark a view as admin-only (the guard enforces it)."""
+    """Mark a view as admin-only: the guard refuses editors, and so does the view itself."""
     ADMIN_ONLY_ENDPOINTS.add(f"admin.{view.__name__}")
-    return view
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.is_admin:
+            abort(403, "This screen is for administrators.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def is_admin_only(endpoint: str | None, path: str) -> bool:
+    """True when editors may not use this view."""
+    return endpoint in ADMIN_ONLY_ENDPOINTS or any(
+        path == prefix or path.startswith(prefix + "/") for prefix in ADMIN_ONLY_PREFIXES
+    )
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """The signed-in user, if the account still exists and is active."""
-    user = User.get_or_none(User.id == int(user_id)) if user_id.isdigit() else None
-    return user if user and user.active else None
+    """The signed-in user, if the account is active and the session token still matches."""
+    ident, _, token = user_id.partition(":")
+    user = User.get_or_none(User.id == int(ident)) if ident.isdigit() else None
+    if user is None or not user.active or not token or not user.session_token:
+        return None
+    return user if hmac.compare_digest(token, user.session_token) else None
+
+
+def _is_local_path(target: str) -> bool:
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    return not (parts.scheme or parts.netloc or "\\" in target or not target.isprintable())
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go to after sign-in; anything else goes to the dashboard.
+
+    The decoded form is checked too, in case something on the way decodes it again.
+    """
+    if target and _is_local_path(target) and _is_local_path(unquote(target)):
+        return target
+    return url_for("admin.dashboard")
+
+
+def now_seconds() -> int:
+    """The clock as whole seconds since the epoch (for session timestamps)."""
+    return int(clock.utcnow().replace(tzinfo=UTC).timestamp())
+
+
+def _idle_expired() -> bool:
+    """True when this session has not been used for longer than IDLE_TIMEOUT.
+
+    Sessions with "Keep me signed in" (and those restored from its cookie, which
+    Flask-Login marks not fresh) last as long as that cookie instead.
+    """
+    if session.get("remembered") or session.get("_fresh") is False:
+        return False
+    last_seen = session.get("last_seen")
+    now = now_seconds()
+    if isinstance(last_seen, int) and now - last_seen > current_app.config["IDLE_TIMEOUT"]:
+        return True
+    if not isinstance(last_seen, int) or now - last_seen >= 60:  # avoid a cookie per request
+        session["last_seen"] = now
+    return False
+
+
+def _is_admin_path(path: str) -> bool:
+    return path == "/admin" or path.startswith("/admin/")
 
 
 def guard_admin():
-    """before_request for the admin blueprint: sign-in required, roles enforced."""
-    if request.endpoint in PUBLIC_ADMIN_ENDPOINTS:
+    """before_request for every URL under /admin/: sign-in required, roles enforced."""
+    if not _is_admin_path(request.path) or request.endpoint in PUBLIC_ADMIN_ENDPOINTS:
         return None
+    if current_user.is_authenticated and _idle_expired():
+        session.clear()
+        logout_user()
+        flash(IDLE_MESSAGE)
     if not current_user.is_authenticated:
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-    if request.endpoint in ADMIN_ONLY_ENDPOINTS and not current_user.is_admin:
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        flash("Please choose your own password before you continue.")
+        return redirect(url_for("admin.account"))
+    if is_admin_only(request.endpoint, request.path) and not current_user.is_admin:
         abort(403, "This screen is for administrators.")
     return None
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def _secure_remember_cookie(response):
+    """Mark Flask-Login's remember cookie Secure on HTTPS requests, like the session's."""
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "="
+    cookies = response.headers.getlist("Set-Cookie")
+    if request.is_secure and any(c.startswith(name) and "; Secure" not in c for c in cookies):
+        response.headers.remove("Set-Cookie")
+        for cookie in cookies:
+            secure = cookie.startswith(name) and "; Secure" not in cookie
+            response.headers.add("Set-Cookie", cookie + "; Secure" if secure else cookie)
+    return response
+
+
+def csrf_failed(error: CSRFError):
+    """A missing or stale CSRF token: a 400 page that says what to do."""
+    from .errors import handle_http_error
+
+    return handle_http_error(BadRequest(CSRF_MESSAGE))
+
+
 def init_app(app) -> None:
-    """Attach Flask-Login to the app."""
+    """Attach Flask-Login, the admin guard, the cookie settings and the CSRF error page."""
+    for name, value in DEFAULTS.items():
+        app.config.setdefault(name, value)
+    app.session_interface = SessionInterface()
+    # Registered before Flask-Login's own after_request, so it runs after it.
+    app.after_request(_secure_remember_cookie)
     login_manager.init_app(app)
+    app.before_request(guard_admin)
+    app.register_error_handler(CSRFError, csrf_failed)

@@ -11,7 +11,7 @@ import threading
 from collections import OrderedDict
 from datetime import datetime
 
-from flask import Response, current_app, request
+from flask import Response, current_app, has_request_context, request
 
 from . import clock
 from .db import change_marker, db
@@ -39,6 +39,7 @@ class PageCache:
         self.entries: OrderedDict[str, tuple] = OrderedDict()
         self.version: int | None = None
         self.next_change: datetime | None = None
+        self.memos: dict[str, object] = {}
 
     def reset(self) -> None:
         """Forget everything, including the version seen (a new database was configured)."""
@@ -48,6 +49,7 @@ class PageCache:
     def clear(self) -> None:
         with _lock:
             self.entries.clear()
+            self.memos.clear()
 
     def refresh(self) -> None:
         """Drop everything if content changed or a scheduled time passed."""
@@ -96,12 +98,29 @@ def _cache_key() -> str | None:
     return request.full_path
 
 
+def memo(name: str, factory):
+    """A value derived from content (settings, menu, notices), kept until content changes.
+
+    Only on requests that checked the change marker; others compute it afresh.
+    """
+    if not (has_request_context() and request.environ.get("cms.cache_checked")):
+        return factory()
+    with _lock:
+        if name in page_cache.memos:
+            return page_cache.memos[name]
+    value = factory()
+    with _lock:
+        page_cache.memos[name] = value
+    return value
+
+
 def serve_cached():
     """before_request hook: answer from the cache when possible."""
     key = _cache_key()
     if key is None:
         return None
     page_cache.refresh()
+    request.environ["cms.cache_checked"] = True
     hit = page_cache.get(key)
     if hit is None:
         request.environ["cms.cache_key"] = key
@@ -120,6 +139,7 @@ def store(response: Response) -> Response:
         key
         and response.status_code == 200
         and "Set-Cookie" not in response.headers
+        and not response.cache_control.no_store  # e.g. the contact form's CSRF token
         and not response.direct_passthrough
     ):
         page_cache.put(key, response)

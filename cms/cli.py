@@ -57,16 +57,23 @@ def demo_command(remove):
 
 @cms.command("migrate")
 def migrate_command():
-    """Apply pending schema migrations."""
+    """Apply pending schema migrations, after taking a backup."""
+    from flask import current_app
+
+    from .backup import create_backup
+
     connect()
     pending = pending_migrations()
     if not pending:
         click.echo("The schema is up to date.")
         return
+    click.echo(f"Backup written to {create_backup(current_app)}")
     for name in migrate():
         click.echo(f"Applied {name}")
 
 
 def init_app(app) -> None:
     """Register the command group."""
+    from . import ops_cli  # noqa: F401  (backup, restore, export, import commands)
+
     app.cli.add_command(cms)

@@ -15,13 +15,21 @@ _markdown.enable(["table", "strikethrough"])
 _markdown.validateLink = lambda url: True
 
 EXCERPT_LENGTH = 240
+# Pasted text can carry control characters (Word's line break is \v); the HTML parser
+# would show them as "?", so line breaks become newlines and the rest are dropped.
+_LINE_BREAKS = re.compile(r"[\x0b\x0c]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def markdown_only(text: str) -> str:
+    """Markdown to raw HTML, h1 demoted (the page title is the only h1). Not yet safe."""
+    text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text or ""))
+    return re.sub(r"<(/?)h1\b", r"<\1h2", _markdown.render(text))
 
 
 def render_markdown(text: str) -> str:
-    """Render Markdown to sanitized HTML (demote h1: the page title is the only h1)."""
-    html = _markdown.render(text or "")
-    html = re.sub(r"<(/?)h1\b", r"<\1h2", html)
-    return clean_html(html)
+    """Render Markdown to sanitized HTML."""
+    return clean_html(markdown_only(text))
 
 
 def plain_text(html: str) -> str:

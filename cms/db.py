@@ -3,7 +3,7 @@
 import os
 import sqlite3
 
-from peewee import Model, SqliteDatabase
+from peewee import Model, OperationalError, SqliteDatabase
 from playhouse.migrations import Runner
 
 # Opened lazily (never before gunicorn forks) and kept per thread: peewee keeps
@@ -68,7 +68,13 @@ def init_app(app) -> None:
 
 def is_locked_error(exc: Exception) -> bool:
     """True for SQLite busy/locked/read-only/full errors that deserve a 503."""
-    cause = getattr(exc, "__cause__", None) or exc
-    return isinstance(cause, sqlite3.OperationalError) and any(
-        word in str(cause) for word in ("locked", "readonly", "full", "disk I/O")
-    )
+    # peewee re-raises sqlite3's error as its own OperationalError with the original only
+    # as __context__; and after SQLITE_FULL (which rolls back by itself) peewee's own
+    # rollback fails too, hiding the real error one link further down the chain.
+    while exc is not None:
+        if isinstance(exc, sqlite3.OperationalError | OperationalError) and any(
+            word in str(exc) for word in ("locked", "readonly", "full", "disk I/O")
+        ):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

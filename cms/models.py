@@ -1,6 +1,7 @@
 """The content model. Queries live on the models; writes go through cms.services."""
 
 from peewee import (
+    SQL,
     BlobField,
     BooleanField,
     CharField,
@@ -9,6 +10,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    Tuple,
     fn,
 )
 from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
@@ -27,6 +29,13 @@ class User(BaseModel):
     role = CharField(default="editor")
     active = BooleanField(default=True)
     created_at = DateTimeField(default=clock.utcnow)
+    # Sign-in security (migration 0003, cms.auth): rotating session_token ends every
+    # session and remember cookie of the account; totp_* hold the two-step sign-in.
+    session_token = CharField(default="")
+    totp_secret = CharField(default="")
+    totp_last_step = IntegerField(default=0)
+    must_change_password = BooleanField(default=False)
+    last_login_at = DateTimeField(null=True)
 
     @property
     def is_admin(self) -> bool:
@@ -44,7 +53,9 @@ class User(BaseModel):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login keeps this in the session and the remember cookie, so a rotated
+        # token invalidates both (see cms.auth.load_user).
+        return f"{self.id}:{self.session_token}"
 
 
 class Media(BaseModel):
@@ -149,43 +160,49 @@ class Post(Entry):
 
     @classmethod
     def in_category(cls, category):
-        """Visible posts in a category, newest first."""
-        return cls.published().join(PostCategory).where(PostCategory.category == category)
+        """Visible posts in a category, newest first.
 
-    def recommended(self, limit: int = 3):
-        """Other visible posts: those sharing most categories first, then the newest."""
-        shared = PostCategory.select(fn.COUNT(PostCategory.id)).where(
-            (PostCategory.post == Post.id)
-            & PostCategory.category.in_(
-                PostCategory.select(PostCategory.category).where(PostCategory.post == self)
+        EXISTS keeps SQLite walking the publication-order index and stopping at the
+        LIMIT, instead of sorting every post of the category.
+        """
+        member = PostCategory.select(SQL("1")).where(
+            (PostCategory.post == cls.id) & (PostCategory.category == category)
+        )
+        return cls.published().where(fn.EXISTS(member))
+
+    def recommended(self, limit: int = 3, candidates: int = 200):
+        """Other visible posts: those sharing most categories first, then the newest.
+
+        Ranks the newest `candidates` posts that share a category, so the cost stays the
+        same however many posts the site has; newest posts fill up when too few share.
+        """
+        mine = [pc.category_id for pc in PostCategory.select().where(PostCategory.post == self)]
+        others = Post.published().where(Post.id != self.id)
+        ranked = []
+        if mine:
+            shares = PostCategory.select(SQL("1")).where(
+                (PostCategory.post == Post.id) & PostCategory.category.in_(mine)
             )
-        )
-        return (
-            Post.select()
-            .where(Post.visible_clause() & (Post.id != self.id))
-            .order_by(fn.IFNULL(shared, 0).desc(), Post.published_at.desc(), Post.id.desc())
-            .limit(limit)
-        )
+            pool = list(others.where(fn.EXISTS(shares)).limit(candidates))
+            counts = {}
+            for pc in PostCategory.select().where(
+                PostCategory.post.in_([p.id for p in pool]) & PostCategory.category.in_(mine)
+            ):
+                counts[pc.post_id] = counts.get(pc.post_id, 0) + 1
+            # sorted() is stable: equal counts keep the newest-first order of the pool.
+            ranked = sorted(pool, key=lambda p: -counts.get(p.id, 0))[:limit]
+        if len(ranked) < limit:
+            taken = [p.id for p in ranked]
+            ranked += list(others.where(Post.id.not_in(taken)).limit(limit - len(ranked)))
+        return ranked
 
     def neighbours(self):
         """(previous, next) visible posts in publication order."""
-        key = (Post.published_at, Post.id)
-        older = (
-            Post.published()
-            .where(
-                (key[0] < self.published_at) | ((key[0] == self.published_at) & (key[1] < self.id))
-            )
-            .first()
-        )
+        key, here = Tuple(Post.published_at, Post.id), Tuple(self.published_at, self.id)
+        older = Post.published().where(key < here).first()
         newer = (
             Post.select()
-            .where(
-                Post.visible_clause()
-                & (
-                    (key[0] > self.published_at)
-                    | ((key[0] == self.published_at) & (key[1] > self.id))
-                )
-            )
+            .where(Post.visible_clause() & (key > here))
             .order_by(Post.published_at, Post.id)
             .first()
         )
@@ -247,6 +264,17 @@ class Redirect(BaseModel):
     old_path = CharField(unique=True)
     new_path = CharField()
     created_at = DateTimeField(default=clock.utcnow)
+
+
+class CategoryTrash(BaseModel):
+    """A deleted category, kept with its post links so it can be restored (migration 0005)."""
+
+    category_id = IntegerField(index=True)
+    name = CharField()
+    slug = CharField()
+    description = TextField(default="")
+    post_ids = TextField()  # JSON list
+    deleted_at = DateTimeField(default=clock.utcnow)
 
 
 class SearchEntry(FTS5Model):

@@ -101,7 +101,8 @@ _cleaner = bleach.Cleaner(
 
 def _external_links_noopener(attrs, new=False):
     href = attrs.get((None, "href"), "")
-    if urlsplit(normalize_url(href)).netloc:
+    # "https:evil.example" has no netloc for urlsplit, yet browsers read it as a host.
+    if urlsplit(normalize_url(href)).netloc or url_scheme(href) in ("http", "https"):
         attrs[(None, "rel")] = "noopener noreferrer nofollow"
     return attrs
 
@@ -111,6 +112,10 @@ _linker = bleach.Linker(
     callbacks=[_external_links_noopener], parse_email=False, url_re=re.compile(r"(?!x)x")
 )
 _text_cleaner = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
+# bleach un-escapes "&amp;" in attribute values only when they are double-quoted; a value
+# holding '"' would be single-quoted and its entities escaped twice (alt="a&amp;amp;b").
+for _serializer in (_cleaner.serializer, _linker.serializer):
+    _serializer.use_best_quote_char = False
 
 
 def clean_html(dirty: str) -> str:

@@ -5,6 +5,7 @@ keeps the search index and redirects in step, and raises ValidationError with th
 fields at fault instead of writing anything partial.
 """
 
+import json
 import re
 from datetime import UTC, date, datetime
 
@@ -16,6 +17,7 @@ from .db import db
 from .models import (
     STATUSES,
     Category,
+    CategoryTrash,
     Media,
     Page,
     Post,
@@ -289,3 +291,68 @@ def save_category(data: dict, category: Category | None = None) -> Category:
         if old != slug:
             add_redirect(f"/category/{old}", f"/category/{slug}")
         return category
+
+
+def merge_categories(source: Category, target: Category) -> Category:
+    """Move every post of `source` into `target`, then remove `source` (its URL redirects)."""
+    if source.id == target.id:
+        raise ValidationError({"target": "Choose a different category to merge into."})
+    with db.atomic():
+        already = PostCategory.select(PostCategory.post).where(PostCategory.category == target)
+        PostCategory.update(category=target).where(
+            (PostCategory.category == source) & PostCategory.post.not_in(already)
+        ).execute()
+        source.delete_instance()  # the remaining duplicate links cascade away
+        add_redirect(f"/category/{source.slug}", f"/category/{target.slug}")
+    return target
+
+
+def delete_category(category: Category) -> None:
+    """Remove a category; its posts keep their other categories."""
+    with db.atomic():
+        category.delete_instance()
+
+
+def restore_revision(revision: Revision, user: User | None = None):
+    """Bring back a revision's text as a new revision; status and publish time stay."""
+    model = Post if revision.kind == "post" else Page
+    entry = model.get_or_none(model.id == revision.object_id)
+    if entry is None:
+        raise ValidationError({"revision": "The post or page of this revision no longer exists."})
+    data = {
+        "title": revision.title, "slug": revision.slug, "body": revision.body,
+        "excerpt": revision.excerpt, "meta_description": revision.meta_description,
+    }  # fmt: skip
+    if model is Page:
+        data["effective_date"] = revision.effective_date
+    note = f"restored revision {revision.id}"
+    return _save_entry(model, revision.kind, data, entry, user, note)
+
+
+def trash_category(category: Category) -> CategoryTrash:
+    """Delete a category but keep it, with its post links, in the trash for restore_category."""
+    post_ids = [pc.post_id for pc in PostCategory.select().where(PostCategory.category == category)]
+    with db.atomic():
+        trashed = CategoryTrash.create(
+            category_id=category.id, name=category.name, slug=category.slug,
+            description=category.description, post_ids=json.dumps(post_ids),
+        )  # fmt: skip
+        category.delete_instance()  # its post links cascade away; posts keep the others
+    return trashed
+
+
+def restore_category(trashed: CategoryTrash) -> Category:
+    """Bring a trashed category back (same id when free) with its posts that still exist."""
+    if Category.select().where(Category.slug == trashed.slug).exists():
+        raise ConflictError({"slug": "Another category now uses this slug; rename it first."})
+    with db.atomic():
+        free = not Category.select().where(Category.id == trashed.category_id).exists()
+        fields = {"name": trashed.name, "slug": trashed.slug, "description": trashed.description}
+        category = Category.create(**({"id": trashed.category_id} if free else {}), **fields)
+        alive = Post.select(Post.id).where(Post.id.in_(json.loads(trashed.post_ids)))
+        PostCategory.insert_many(
+            [(post.id, category.id) for post in alive],
+            fields=[PostCategory.post, PostCategory.category],
+        ).execute()
+        trashed.delete_instance()
+    return category

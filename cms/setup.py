@@ -1,7 +1,7 @@
 """First start: create or upgrade the schema, ship the default notices, load demo content."""
 
 from .content import render_markdown
-from .db import connect, db, migrate
+from .db import connect, db, migrate, pending_migrations
 from .models import Page
 from .site import NavItem, Notice
 
@@ -55,6 +55,16 @@ DEFAULT_NOTICES = [
         "link_page_slug": "terms-of-use",
         "position": 2,
     },
+    {
+        "key": "contact-crisis",
+        "label": "Crisis notice on the contact page",
+        "placement": "contact",
+        "body": "**If you are in crisis or in danger, do not use this form.** In an emergency "
+        "call 911 or go to the nearest emergency department. In Canada you can call or "
+        "text 9-8-8, the Suicide Crisis Helpline, at any time. This inbox is not "
+        "monitored around the clock.",
+        "position": 0,
+    },
 ]
 
 DEFAULT_MENU = [
@@ -107,6 +117,10 @@ def prepare_database(app) -> None:
         try:
             fresh = not db.table_exists("site_state")
             if app.config["AUTO_MIGRATE"] or fresh:
+                if not fresh and pending_migrations():
+                    from .backup import create_backup
+
+                    create_backup(app)  # an upgrade never starts without a way back
                 migrate()
             if fresh:
                 with db.atomic():

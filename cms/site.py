@@ -14,6 +14,7 @@ from peewee import (
 )
 
 from . import clock
+from .cache import memo
 from .db import BaseModel, db
 from .models import Page
 
@@ -52,6 +53,7 @@ DEFAULT_SETTINGS = {
     "timezone": "America/Toronto",
     "posts_per_page": 10,
     "demo_content": None,  # ids of demo rows, so they can be removed again
+    "editors_can_read_messages": False,  # the contact inbox is for admins unless allowed
 }
 
 
@@ -127,14 +129,23 @@ class SiteState(BaseModel):
     version = IntegerField(default=0)
 
 
+def _load_settings() -> dict:
+    values = dict(DEFAULT_SETTINGS)
+    for row in Setting.select():
+        values[row.key] = json.loads(row.value)
+    return values
+
+
 def get_settings() -> dict:
-    """All settings (defaults overlaid with stored values), cached per request."""
+    """All settings (defaults overlaid with stored values); treat the dict as read-only."""
     if "cms_settings" not in g:
-        values = dict(DEFAULT_SETTINGS)
-        for row in Setting.select():
-            values[row.key] = json.loads(row.value)
-        g.cms_settings = values
+        g.cms_settings = memo("settings", _load_settings)
     return g.cms_settings
+
+
+def active_notices(placement: str) -> list:
+    """The notices showing now in one place, kept until content or a time window changes."""
+    return memo(f"notices:{placement}", lambda: list(Notice.active(placement)))
 
 
 def setting(key: str):

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, request
 
+from .cache import memo
 from .models import Page
 from .sanitize import is_safe_link
-from .site import DEFAULT_SETTINGS, NavItem, Notice, get_settings
+from .site import DEFAULT_SETTINGS, NavItem, active_notices, get_settings
 
 
 def site_url(path: str = "/") -> str:
@@ -112,9 +113,9 @@ def _globals() -> dict:
         }
     return {
         "settings": get_settings(),
-        "nav_items": list(NavItem.menu()),
-        "banner_notices": list(Notice.active("banner")),
-        "policy_pages": list(Page.policies()),
+        "nav_items": memo("nav_items", lambda: list(NavItem.menu())),
+        "banner_notices": active_notices("banner"),
+        "policy_pages": memo("policy_pages", lambda: list(Page.policies())),
     }
 
 

@@ -91,3 +91,25 @@ def users(app):
 @pytest.fixture
 def auth(client, users):
     return AuthActions(client)
+
+
+FIGURES: list[str] = []  # counts the hostile-input tests measured, shown at the end of the run
+
+
+@pytest.fixture
+def report(record_property):
+    """Record a figure (payloads tried, pages crawled, ...) for the end-of-run summary."""
+
+    def add(label: str, value) -> None:
+        record_property(label, value)
+        FIGURES.append(f"{label}: {value}")
+        print(f"{label}: {value}")
+
+    return add
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("figures measured by the tests")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

@@ -1,10 +1,25 @@
-"""The editor: every view here requires sign-in (a blueprint-wide guard)."""
+"""The editor: every view here requires sign-in.
+
+The guard (cms.auth.guard_admin) runs before every request whose path is under /admin/,
+so views of this blueprint, and any other blueprint mounted there, are protected by default.
+"""
 
 from flask import Blueprint
 
-from ..auth import guard_admin
-
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.before_request(guard_admin)
 
-from . import views  # noqa: E402,F401  (routes register on import)
+# Routes register on import.
+from . import (  # noqa: E402,F401
+    account,
+    activity_views,
+    categories,
+    entry_actions,
+    inbox,
+    links,
+    media_views,
+    posts,
+    site_admin,
+    tokens,
+    users,
+    views,
+)

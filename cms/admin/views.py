@@ -1,45 +1,55 @@
-"""Sign-in, sign-out and the dashboard."""
-
-from urllib.parse import urlsplit
+"""Sign-in (with the optional two-step code), sign-out and the dashboard."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from ..accounts import check_password
-from ..models import Page, Post, User
+from .. import signin
+from ..auth import safe_next
+from ..models import Page, Post
 from . import bp
-from .forms import LoginForm
-
-
-def safe_next(target: str | None) -> str:
-    """A local path to go to after sign-in; anything else goes to the dashboard."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return url_for("admin.dashboard")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(c in target for c in "\\\r\n\t"):
-        return url_for("admin.dashboard")
-    return target
+from .forms import LoginForm, TwoStepForm
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in with e-mail and password."""
+    next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(next_url)
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.get_or_none(User.email == form.email.data.strip().lower())
-        if user and user.active and check_password(user, form.password.data):
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")))
-        flash("The e-mail or password is not correct.", "error")
+        user = signin.attempt_password(form.email.data, form.password.data)
+        if user and user.totp_secret:
+            signin.start_two_step(user, form.remember.data, next_url)
+            return redirect(url_for("admin.two_step"))
+        if user:
+            signin.sign_in(user, form.remember.data)
+            return redirect(next_url)
+        flash(signin.SIGN_IN_FAILED, "error")
     return render_template("admin/login.html", form=form)
+
+
+@bp.route("/login/two-step", methods=["GET", "POST"])
+def two_step():
+    """Second step: a code from the authenticator app, or a recovery code."""
+    pending = signin.pending_two_step()
+    if pending is None:
+        flash("Please sign in again.")
+        return redirect(url_for("admin.login"))
+    user, data = pending
+    form = TwoStepForm()
+    if form.validate_on_submit():
+        if signin.attempt_code(user, form.code.data):
+            signin.sign_in(user, data["remember"])
+            return redirect(safe_next(data["next"]))
+        form.code.errors.append(signin.CODE_FAILED)
+    return render_template("admin/login_two_step.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out."""
-    logout_user()
+    """Sign out, here and on every other device."""
+    signin.sign_out()
     flash("You are signed out.")
     return redirect(url_for("admin.login"))
 

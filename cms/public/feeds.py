@@ -2,6 +2,7 @@
 
 from feedgen.feed import FeedGenerator
 from flask import abort, make_response, render_template
+from peewee import fn
 
 from ..models import Category, Page, Post
 from ..site import get_settings
@@ -59,10 +60,17 @@ def category_feed(slug):
     return _xml(_atom(posts, title, f"/category/{slug}/feed.xml"), "application/atom+xml")
 
 
+def _post_parts() -> int:
+    # Parts are fixed id ranges: MAX(id) is one index lookup, and a part's content does
+    # not shift when posts are added (a count or OFFSET would do both).
+    highest = Post.select(fn.MAX(Post.id)).scalar() or 0
+    return max(1, -(-highest // SITEMAP_PART))
+
+
 @bp.route("/sitemap.xml")
 def sitemap_index():
     """A sitemap index: one part for pages and categories, then parts of posts."""
-    parts = max(1, -(-Post.published().count() // SITEMAP_PART))
+    parts = _post_parts()
     return _xml(render_template("public/sitemap_index.xml", parts=range(1, parts + 1)))
 
 
@@ -77,14 +85,14 @@ def sitemap_pages():
 
 @bp.route("/sitemap-posts-<int:part>.xml")
 def sitemap_posts(part):
-    """One part of the posts, oldest first so parts stay stable as posts are added."""
-    query = (
-        Post.select(Post.slug, Post.updated_at)
-        .where(Post.visible_clause())
-        .order_by(Post.published_at, Post.id)
-    )
-    posts = list(query.paginate(part, SITEMAP_PART)) if part >= 1 else []
-    if not posts and part != 1:
+    """One part of the posts: those whose id falls in the part's range."""
+    if not 1 <= part <= _post_parts():
         abort(404)
+    low, high = (part - 1) * SITEMAP_PART, part * SITEMAP_PART
+    posts = (
+        Post.select(Post.slug, Post.updated_at)
+        .where(Post.visible_clause() & (Post.id > low) & (Post.id <= high))
+        .order_by(Post.id)
+    )
     urls = [(f"/blog/{p.slug}", p.updated_at) for p in posts]
     return _xml(render_template("public/sitemap.xml", urls=urls))

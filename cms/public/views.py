@@ -1,4 +1,4 @@
-"""Public pages: home, posts, pages, categories, archive, search, contact, media."""
+"""Public pages: home, posts, pages, categories, archive, search, media."""
 
 import re
 
@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from ..models import Category, Media, Page, Post, SearchEntry
 from ..services import public_path
-from ..site import Notice, setting
+from ..site import active_notices, setting
 from . import bp
 from .paging import Pagination, Window
 
@@ -25,7 +25,7 @@ def home():
     """Latest posts and the notices for the top of the home page."""
     window = Window(Post.published(), Post, _per_page())
     return render_template(
-        "public/home.html", window=window, top_notices=list(Notice.active("top"))
+        "public/home.html", window=window, top_notices=active_notices("top")
     )
 
 
@@ -48,7 +48,7 @@ def post_detail(slug):
         newer=newer,
         categories=post.category_list,
         recommended=list(post.recommended()),
-        post_notices=list(Notice.active("post")),
+        post_notices=active_notices("post"),
     )
 
 
@@ -132,16 +132,6 @@ def _attach_entries(results: list[dict]) -> None:
                 r["entry"] = entry = rows[int(r["ref"])]
                 r["url"] = public_path(kind, entry.slug)
                 r["title"], r["snippet"] = _marked(r["hl_title"]), _marked(r["hl_body"])
-
-
-@bp.route("/contact")
-def contact():
-    """How to reach the practice."""
-    return render_template(
-        "public/contact.html",
-        top_notices=list(Notice.active("top")),
-        contact_notices=list(Notice.active("contact")),
-    )
 
 
 @bp.route("/media/<int:media_id>/<path:name>")

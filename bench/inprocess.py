@@ -1,0 +1,88 @@
+"""In-process measurements: CPU per uncached page, and the cost of saving a post by step."""
+
+import random
+import statistics
+import time
+from pathlib import Path
+
+from bench.build_site import make_body
+from cms import create_app
+from cms.content import markdown_only, plain_text
+from cms.db import db
+from cms.models import Post
+from cms.sanitize import clean_html
+from cms.services import save_post
+
+
+def _app(instance: Path, **config):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "SECRET_KEY": "bench",
+            "SITE_URL": "http://127.0.0.1",
+            **config,
+        }
+    )
+    return app
+
+
+def uncached_cpu_ms(instance: Path, runs: int = 200) -> float:
+    """Median CPU milliseconds to render a post page with the page cache off."""
+    app = _app(instance, PAGE_CACHE=False)
+    client = app.test_client()
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        count = Post.select().count()
+        slug = Post.select(Post.slug).order_by(Post.id).offset(count // 2).first().slug
+    url = f"/blog/{slug}"
+    assert client.get(url).status_code == 200
+    samples = []
+    for _ in range(runs):
+        start = time.process_time()
+        client.get(url)
+        samples.append((time.process_time() - start) * 1000)
+    db.close()
+    return statistics.median(samples)
+
+
+def fifty_kb_body(seed: int) -> str:
+    """About 50 KB of realistic Markdown."""
+    rng, parts = random.Random(seed), []
+    while sum(len(p) for p in parts) < 50_000:
+        parts.append(make_body(rng))
+    return "\n\n".join(parts)[:50_000]
+
+
+def save_timings(instance: Path, runs: int = 7) -> dict:
+    """Median milliseconds per step of saving a 50 KB post (render, sanitize, write...)."""
+    app = _app(instance)
+    samples = {
+        "markdown render": [],
+        "sanitize (bleach)": [],
+        "plain text for search": [],
+        "database write (post, revision, search index, cache bump)": [],
+        "total save_post()": [],
+    }
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        for n in range(runs):
+            body = fifty_kb_body(n)
+            t0 = time.perf_counter()
+            html = markdown_only(body)
+            t1 = time.perf_counter()
+            cleaned = clean_html(html)
+            t2 = time.perf_counter()
+            plain_text(cleaned)
+            t3 = time.perf_counter()
+            save_post({"title": f"Benchmark post {n}", "body": body, "status": "published"})
+            t4 = time.perf_counter()
+            steps = [t1 - t0, t2 - t1, t3 - t2]
+            for name, seconds in zip(samples, steps, strict=False):
+                samples[name].append(seconds * 1000)
+            total = (t4 - t3) * 1000
+            samples["database write (post, revision, search index, cache bump)"].append(
+                max(0.0, total - sum(steps) * 1000)
+            )
+            samples["total save_post()"].append(total)
+    db.close()
+    return {"runs": runs, "steps": {k: statistics.median(v) for k, v in samples.items()}}

@@ -1,0 +1,110 @@
+"""Every user's own account: change the password, set up two-step sign-in."""
+
+from flask import flash, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from .. import signin, totp
+from ..accounts import change_own_password
+from ..activity import describe, log_activity
+from ..db import db
+from ..services import ValidationError
+from . import bp
+from .forms import ChangePasswordForm, ConfirmTwoStepForm, PasswordCheckForm
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _render_account(password_form=None):
+    return render_template(
+        "admin/account.html",
+        password_form=password_form or ChangePasswordForm(formdata=None),
+        codes_form=PasswordCheckForm(prefix="codes", formdata=None),
+        off_form=PasswordCheckForm(prefix="off", formdata=None),
+        recovery_left=totp.remaining_recovery_codes(_me()),
+    )
+
+
+@bp.route("/account")
+def account():
+    """The account screen."""
+    return _render_account()
+
+
+@bp.route("/account/password", methods=["POST"])
+def change_password():
+    """Change one's own password; other devices are signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = _me()
+        try:
+            if not signin.confirm_password(user, form.current_password.data):
+                raise ValidationError({"current_password": "This is not your current password."})
+            change_own_password(user, form.current_password.data, form.new_password.data)
+        except ValidationError as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors.append(message)
+        else:
+            with db.atomic():
+                log_activity("password.change", describe(user), user)
+            signin.renew_session(user)
+            flash("Your password is changed. You were signed out on your other devices.")
+            return redirect(url_for("admin.account"))
+    return _render_account(password_form=form), 400
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+def two_step_setup():
+    """Set up an authenticator app: show the secret, then confirm one code."""
+    user = _me()
+    if user.totp_secret:
+        flash("Two-step sign-in is already on.")
+        return redirect(url_for("admin.account"))
+    secret = session.get("totp_setup") or totp.new_secret()
+    session["totp_setup"] = secret
+    form = ConfirmTwoStepForm()
+    if form.validate_on_submit():
+        step = totp.matching_step(secret, form.code.data)
+        if step is not None:
+            codes = totp.enable(user, secret, step)
+            session.pop("totp_setup", None)
+            with db.atomic():
+                log_activity("two_step.enable", describe(user), user)
+            return render_template("admin/account_recovery_codes.html", codes=codes)
+        form.code.errors.append("This code is not correct. Check the time on your phone.")
+    uri = totp.provisioning_uri(user, secret)
+    return render_template(
+        "admin/account_two_step.html", form=form, secret=secret, uri=uri, qr=totp.qr_svg(uri)
+    )
+
+
+def _password_confirmed(form) -> bool:
+    if form.validate_on_submit() and signin.confirm_password(_me(), form.current_password.data):
+        return True
+    flash("Enter your current password to confirm this change.", "error")
+    return False
+
+
+@bp.route("/account/two-step/off", methods=["POST"])
+def two_step_off():
+    """Switch two-step sign-in off (the current password is required)."""
+    form = PasswordCheckForm(prefix="off")
+    if _password_confirmed(form):
+        totp.disable(_me())
+        with db.atomic():
+            log_activity("two_step.disable", describe(_me()), _me())
+        flash("Two-step sign-in is off.")
+    return redirect(url_for("admin.account"))
+
+
+@bp.route("/account/two-step/codes", methods=["POST"])
+def recovery_codes():
+    """Make new recovery codes; the old ones stop working."""
+    form = PasswordCheckForm(prefix="codes")
+    if not (_me().totp_secret and _password_confirmed(form)):
+        return redirect(url_for("admin.account"))
+    codes = totp.new_recovery_codes(_me())
+    with db.atomic():
+        log_activity("two_step.new_codes", describe(_me()), _me())
+    return render_template("admin/account_recovery_codes.html", codes=codes)

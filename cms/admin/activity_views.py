@@ -1,0 +1,19 @@
+"""The activity log screen (administrators only)."""
+
+from flask import render_template
+
+from ..activity import Activity
+from ..auth import admin_only
+from ..public.paging import Pagination
+from . import bp
+
+PER_PAGE = 50
+
+
+@bp.route("/activity")
+@admin_only
+def activity():
+    """Who did what and when, newest first, 50 to a page."""
+    return render_template(
+        "admin/activity.html", pagination=Pagination(Activity.recent(), PER_PAGE)
+    )

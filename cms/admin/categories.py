@@ -1,0 +1,98 @@
+"""Categories: create, rename, merge, delete (posts keep their other categories)."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from peewee import JOIN, fn
+
+from ..activity import describe, log_activity
+from ..models import Category, PostCategory
+from ..services import ValidationError, delete_category, merge_categories, save_category
+from . import bp
+from .content_forms import CategoryForm, ConfirmForm, MergeForm, show_errors
+
+
+def _with_counts():
+    return (
+        Category.select(Category, fn.COUNT(PostCategory.id).alias("post_count"))
+        .join(PostCategory, on=(PostCategory.category == Category.id), join_type=JOIN.LEFT_OUTER)
+        .group_by(Category.id)
+        .order_by(Category.name)
+    )
+
+
+def _get(category_id: int) -> Category:
+    return Category.get_or_none(Category.id == category_id) or abort(404)
+
+
+def _merge_form(category: Category) -> MergeForm:
+    form = MergeForm()
+    others = Category.select().where(Category.id != category.id).order_by(Category.name)
+    form.target.choices = {c.id: c.name for c in others}
+    return form
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+def category_list():
+    """All categories with their number of posts, and a form to add one."""
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = save_category(form.data)
+        except ValidationError as exc:
+            show_errors(form, exc.errors)
+        else:
+            log_activity("category.create", describe(category))
+            flash(f"The category “{category.name}” was added.")
+            return redirect(url_for("admin.category_list"))
+    return render_template("admin/categories.html", form=form, categories=list(_with_counts()))
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+def category_edit(category_id):
+    """Rename a category (its old address redirects), or merge or delete it."""
+    category = _get(category_id)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            save_category(form.data, category)
+        except ValidationError as exc:
+            show_errors(form, exc.errors)
+        else:
+            log_activity("category.update", describe(category))
+            flash("The category was saved.")
+            return redirect(url_for("admin.category_list"))
+    return render_template(
+        "admin/categories_edit.html", form=form, category=category,
+        merge_form=_merge_form(category), delete_form=ConfirmForm(),
+    )  # fmt: skip
+
+
+@bp.route("/categories/<int:category_id>/merge", methods=["POST"])
+def category_merge(category_id):
+    """Move every post of this category into another one, then remove this one."""
+    category = _get(category_id)
+    form = _merge_form(category)
+    if form.validate_on_submit():
+        target = Category.get_or_none(Category.id == form.target.data)
+        if target is None:
+            flash("Choose a category to merge into.", "error")
+            return redirect(url_for("admin.category_edit", category_id=category.id))
+        try:
+            merge_categories(category, target)
+        except ValidationError as exc:
+            flash(" ".join(exc.errors.values()), "error")
+            return redirect(url_for("admin.category_edit", category_id=category.id))
+        log_activity("category.merge", f"{category.name} → {target.name}")
+        flash(f"“{category.name}” was merged into “{target.name}”.")
+    return redirect(url_for("admin.category_list"))
+
+
+@bp.route("/categories/<int:category_id>/delete", methods=["GET", "POST"])
+def category_delete(category_id):
+    """Ask, then delete a category; its posts keep their other categories."""
+    category, form = _get(category_id), ConfirmForm()
+    if form.validate_on_submit():
+        delete_category(category)
+        log_activity("category.delete", describe(category))
+        flash(f"The category “{category.name}” was deleted. Its posts are still there.")
+        return redirect(url_for("admin.category_list"))
+    return render_template("admin/categories_delete.html", category=category, form=form)

@@ -1,0 +1,238 @@
+"""Forms of the writing screens: posts and pages, notices, categories, media.
+
+Fields check the shape of input (dates, numbers); the service functions check the
+content, and their ValidationError messages are attached to the same fields.
+"""
+
+from datetime import UTC, date, datetime
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from .. import clock
+from ..templating import local_time, site_zone
+
+LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+
+
+class DateTimeLocalInput(TextInput):
+    input_type = "datetime-local"
+
+
+class DateInput(TextInput):
+    input_type = "date"
+
+
+class LocalDateTimeField(Field):
+    """A time typed in the practice's time zone; `data` is naive UTC (as stored)."""
+
+    widget = DateTimeLocalInput()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return local_time(self.data).strftime("%Y-%m-%dT%H:%M") if self.data else ""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not text:
+            return
+        for fmt in LOCAL_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)  # noqa: DTZ007  (zone added next)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError("Use a date and time such as 2026-05-01 09:00.")
+        if not 1900 <= parsed.year <= 9998:
+            raise ValueError("That date is out of range.")
+        local = parsed.replace(tzinfo=site_zone())
+        self.data = local.astimezone(UTC).replace(tzinfo=None)
+
+
+class LocalDateField(Field):
+    """A calendar date (YYYY-MM-DD)."""
+
+    widget = DateInput()
+
+    def _value(self):
+        return self.raw_data[0] if self.raw_data else (self.data.isoformat() if self.data else "")
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if text:
+            try:
+                self.data = date.fromisoformat(text)
+            except ValueError:
+                raise ValueError("Use a date such as 2026-05-01.") from None
+            if not 1900 <= self.data.year <= 9999:
+                raise ValueError("That date is out of range.")
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes (usable without a mouse or JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def not_in_the_past(form, field):
+    """A newly entered time must be in the future (an unchanged one may stay)."""
+    if field.data is None or field.data == getattr(form, "original_time", None):
+        return
+    if field.data <= clock.utcnow():
+        raise ValidationError(
+            "This time has already passed. Choose a future time, or leave it empty to publish now."
+        )
+
+
+class EntryForm(FlaskForm):
+    """One form to create and edit posts and pages."""
+
+    title = StringField("Title")
+    slug = StringField(
+        "Address (slug)", description="Lower-case letters, digits and hyphens; empty: from title."
+    )
+    categories = CheckboxListField("Categories", coerce=str, validate_choice=False)
+    excerpt = TextAreaField("Excerpt", description="Shown in lists; empty: the first words.")
+    meta_description = TextAreaField("Meta description", description="For search engines.")
+    status = SelectField(
+        "Status",
+        choices={"draft": "Draft (not public)", "published": "Published"},
+        validate_choice=False,
+    )
+    published_at = LocalDateTimeField(
+        "Publish time",
+        validators=[not_in_the_past],
+        description="In the practice's time zone. A future time schedules it; empty: now.",
+    )
+    featured_image = SelectField("Featured image", coerce=str, validate_choice=False)
+    is_policy = BooleanField("This page is a policy (shows its effective date and history)")
+    effective_date = LocalDateField("Effective date")
+    body = TextAreaField("Text (Markdown)")
+
+    def service_data(self) -> dict:
+        """The fields as the service functions expect them."""
+        skip = {"csrf_token"}
+        data = {name: f.data for name, f in self._fields.items() if name not in skip}
+        if "categories" in data:
+            data["categories"] = [c for c in data["categories"] or [] if c]
+        if "featured_image" in data:
+            value = data["featured_image"] or ""
+            data["featured_image"] = int(value) if value.isdigit() else (value or None)
+        return data
+
+
+class NoticeForm(FlaskForm):
+    body = TextAreaField("Text (Markdown)")
+    link_label = StringField("Link text")
+    link_url = StringField("Link address", description="https://…, /a-page or mailto:…")
+    link_page = SelectField("Or link to a page", coerce=int, validate_choice=False)
+    starts_at = LocalDateTimeField("Show from", description="Empty: straight away.")
+    ends_at = LocalDateTimeField("Show until", description="Empty: until switched off.")
+
+
+class SwitchesForm(FlaskForm):
+    availability = RadioField("Availability for new clients", validate_choice=False)
+    shown = CheckboxListField("Notices switched on", coerce=int, validate_choice=False)
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name")
+    slug = StringField("Address (slug)", description="Empty: made from the name.")
+    description = TextAreaField("Description")
+
+
+class MergeForm(FlaskForm):
+    target = SelectField("Merge into", coerce=int, validate_choice=False)
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form: the CSRF token behind a confirmation button."""
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Image (JPEG, PNG or WebP)")
+    alt = TextAreaField(
+        "Description (alt text)",
+        description="What the image shows, for people who use a screen reader.",
+    )
+
+
+class AltForm(FlaskForm):
+    alt = TextAreaField("Description (alt text)")
+
+
+def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
+    """Attach a service's ValidationError messages to the matching fields of a form."""
+    for name, message in errors.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+
+
+class SocialLinkForm(Form):
+    label = StringField("Name", render_kw={"autocomplete": "off"})
+    url = StringField("Address (https://…)")
+
+
+class SettingsForm(FlaskForm):
+    """Site and practitioner details; the keys are those of cms.site.DEFAULT_SETTINGS."""
+
+    site_title = StringField("Site title")
+    tagline = StringField("Tagline")
+    practitioner_name = StringField("Practitioner's name")
+    credentials = StringField("Credentials", description="For example: MA, RP")
+    registration_college = StringField("Regulatory college")
+    registration_number = StringField("Registration number")
+    contact_email = StringField("Contact e-mail")
+    phone = StringField("Phone")
+    city = StringField("City")
+    office_address = TextAreaField("Office address")
+    show_office_address = BooleanField("Show the office address on the site")
+    office_hours = StringField("Office hours")
+    show_office_hours = BooleanField("Show the office hours on the site")
+    social_links = FieldList(FormField(SocialLinkForm), min_entries=4, max_entries=8)
+    accent_color = StringField("Accent colour", description="A dark colour, such as #2f5d62.")
+    logo_media_id = SelectField("Logo", coerce=str, validate_choice=False)
+    favicon_media_id = SelectField("Favicon", coerce=str, validate_choice=False)
+    timezone = SelectField("Time zone", validate_choice=False)
+    posts_per_page = StringField("Posts per page")
+    editors_can_read_messages = BooleanField("Editors may read contact messages")
+
+    def settings_data(self) -> dict:
+        """The submitted values, keyed like the settings."""
+        data = {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
+        data["social_links"] = [dict(link) for link in data["social_links"]]
+        return data
+
+
+class MenuItemForm(Form):
+    label = StringField("Label")
+    target = SelectField("Leads to", validate_choice=False)
+    url = StringField("Address (for “another address”)")
+    position = StringField("Order")
+    remove = BooleanField("Remove")
+
+
+class MenuForm(FlaskForm):
+    items = FieldList(FormField(MenuItemForm), min_entries=1, max_entries=20)

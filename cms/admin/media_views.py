@@ -1,0 +1,95 @@
+"""The media library: upload, browse, copy into a post, edit the description, delete."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+from ..activity import log_activity
+from ..media import (
+    MediaVariant,
+    delete_media,
+    html_snippet,
+    markdown_snippet,
+    media_usage,
+    process_upload,
+    update_alt,
+)
+from ..models import Media
+from ..services import ValidationError
+from . import bp
+from .content_forms import AltForm, ConfirmForm, UploadForm, show_errors
+
+PER_PAGE = 40
+
+
+def _get(media_id: int) -> Media:
+    return Media.get_or_none(Media.id == media_id) or abort(404)
+
+
+def _thumb_widths() -> dict[int, int]:
+    """The smallest variant of each image, for the library's thumbnails."""
+    rows = MediaVariant.select(MediaVariant.media, MediaVariant.width).order_by(
+        MediaVariant.width.desc()
+    )
+    return {row.media_id: row.width for row in rows}
+
+
+@bp.route("/media", methods=["GET", "POST"])
+def media_library():
+    """Every image, newest first, and the upload form."""
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        limit = current_app.config["MAX_UPLOAD_BYTES"]
+        data = upload.read(limit + 1) if upload else b""
+        try:
+            media = process_upload(data, getattr(upload, "filename", ""), form.alt.data)
+        except ValidationError as exc:
+            show_errors(form, exc.errors)
+        else:
+            log_activity("media.upload", f"media {media.id}: {media.filename}")
+            flash("The image was uploaded. Copy the snippet below into a post to show it.")
+            return redirect(url_for("admin.media_detail", media_id=media.id))
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    query = Media.select(Media.id, Media.filename, Media.alt, Media.width, Media.height)
+    items = list(query.order_by(Media.id.desc()).paginate(page, PER_PAGE))
+    return render_template(
+        "admin/media.html", form=form, items=items, thumbs=_thumb_widths(), page=page,
+        has_next=query.count() > page * PER_PAGE,
+    )  # fmt: skip
+
+
+@bp.route("/media/<int:media_id>", methods=["GET", "POST"])
+def media_detail(media_id):
+    """One image: its description, where it is used, and snippets to insert it."""
+    media = _get(media_id)
+    form = AltForm(obj=media)
+    if form.validate_on_submit():
+        try:
+            update_alt(media, form.alt.data)
+        except ValidationError as exc:
+            show_errors(form, exc.errors)
+        else:
+            log_activity("media.update", f"media {media.id}: {media.filename}")
+            flash("The description was saved.")
+            return redirect(url_for("admin.media_detail", media_id=media.id))
+    return render_template(
+        "admin/media_detail.html", media=media, form=form, usage=media_usage(media),
+        markdown=markdown_snippet(media), html=html_snippet(media),
+    )  # fmt: skip
+
+
+@bp.route("/media/<int:media_id>/delete", methods=["GET", "POST"])
+def media_delete(media_id):
+    """Ask, then delete an image; refused while a post, page or setting still uses it."""
+    media, form = _get(media_id), ConfirmForm()
+    usage = media_usage(media)
+    if form.validate_on_submit():
+        try:
+            delete_media(media)
+        except ValidationError as exc:
+            flash(" ".join(exc.errors.values()), "error")
+        else:
+            log_activity("media.delete", f"media {media.id}: {media.filename}")
+            flash("The image was deleted.")
+            return redirect(url_for("admin.media_library"))
+    return render_template("admin/media_delete.html", media=media, form=form, usage=usage)

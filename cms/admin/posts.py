@@ -1,0 +1,257 @@
+"""Writing: lists of posts and pages, one form for both, previews, publishing."""
+
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .. import clock
+from ..activity import describe, log_activity
+from ..content import render_markdown
+from ..models import Category, Media, Page, Post, PostCategory
+from ..services import MAX_BODY, ValidationError, save_page, save_post
+from ..site import Notice
+from ..stash import KEEP_FOR, stash_form, take_form
+from ..templating import local_time
+from . import bp
+from .content_forms import EntryForm, show_errors
+
+KINDS = {"posts": (Post, "post", save_post), "pages": (Page, "page", save_page)}
+KIND_URL = "<any(posts, pages):kind>"
+PER_PAGE = 50
+FILTERS = ("all", "draft", "scheduled", "published")
+STASHABLE = {"admin.entry_create", "admin.entry_edit"}
+STASH_COOKIE = "cms_stash"
+STASH_FIELDS = {
+    "title", "slug", "categories", "excerpt", "meta_description", "status", "published_at",
+    "featured_image", "is_policy", "effective_date", "body",
+}  # fmt: skip
+
+
+def get_entry(kind: str, entry_id: int):
+    """The post or page (trashed ones included), or 404."""
+    model = KINDS[kind][0]
+    return model.get_or_none(model.id == entry_id) or abort(404)
+
+
+def _filtered(model, status: str, q: str, category: str):
+    query = model.select().where(model.deleted_at.is_null())
+    if status == "draft":
+        query = query.where(model.status == "draft")
+    elif status == "published":
+        query = query.where(model.visible_clause())
+    elif status == "scheduled":
+        query = query.where((model.status == "published") & (model.published_at > clock.utcnow()))
+    if q:
+        query = query.where(model.title.contains(q) | model.slug.contains(q))
+    if category.isdigit() and model is Post:
+        query = query.where(model.id.in_(_posts_in(int(category))))
+    return query.order_by(model.updated_at.desc(), model.id.desc())
+
+
+def _posts_in(category_id: int):
+    return PostCategory.select(PostCategory.post).where(PostCategory.category == category_id)
+
+
+def _counts(model) -> dict:
+    live = model.select().where(model.deleted_at.is_null())
+    return {
+        "draft": live.where(model.status == "draft").count(),
+        "scheduled": live.where(
+            (model.status == "published") & (model.published_at > clock.utcnow())
+        ).count(),
+    }
+
+
+@bp.route(f"/{KIND_URL}/")
+def entry_list(kind):
+    """Posts or pages with status, date, search and filters; counts of drafts and scheduled."""
+    model = KINDS[kind][0]
+    status = request.args.get("status", "all")
+    status = status if status in FILTERS else "all"
+    q, category = request.args.get("q", "").strip()[:200], request.args.get("category", "")
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    query = _filtered(model, status, q, category)
+    return render_template(
+        "admin/posts.html", kind=kind, entries=list(query.paginate(page, PER_PAGE)),
+        total=query.count(), page=page, per_page=PER_PAGE, status=status, q=q,
+        category=category, counts=_counts(model), filters=FILTERS,
+        categories=list(Category.select().order_by(Category.name)) if model is Post else [],
+    )  # fmt: skip
+
+
+def _initial(entry) -> dict:
+    """The form's starting values for an existing entry (or a new one)."""
+    if entry is None:
+        return {"status": "draft"}
+    names = ("title", "slug", "excerpt", "meta_description", "status", "published_at", "body")
+    values = {name: getattr(entry, name) for name in names}
+    if isinstance(entry, Post):
+        values["categories"] = [str(c.id) for c in entry.category_list]
+        values["featured_image"] = str(entry.featured_image_id or "")
+    else:
+        values.update(is_policy=entry.is_policy, effective_date=entry.effective_date)
+    return values
+
+
+def _build_form(kind: str, entry) -> EntryForm:
+    restored = None
+    if request.method == "GET" and request.cookies.get(STASH_COOKIE):
+        restored = take_form(request.cookies[STASH_COOKIE], request.path)
+        if restored is not None:
+            g.stash_taken = True
+            flash("Your unsaved text was kept and is shown below. Check it, then save.")
+    else:
+        g.form_handled = True  # the guard and the CSRF check let this request through
+    form = (
+        EntryForm(formdata=restored, **_initial(entry))
+        if restored
+        else EntryForm(**_initial(entry))
+    )
+    if kind == "posts":
+        del form.is_policy, form.effective_date
+        categories = Category.select().order_by(Category.name)
+        form.categories.choices = {str(c.id): c.name for c in categories}
+        form.featured_image.choices = image_choices()
+    else:
+        del form.categories, form.featured_image
+    form.original_time = (
+        entry.published_at.replace(second=0) if entry and entry.published_at else None
+    )
+    return form
+
+
+def image_choices() -> dict[str, str]:
+    """The media library as choices of a select (newest first)."""
+    images = Media.select(Media.id, Media.alt, Media.filename).order_by(Media.id.desc())
+    return {"": "None", **{str(m.id): f"{m.alt[:60]} ({m.filename})" for m in images}}
+
+
+def _action_name(kind: str, before, after) -> str:
+    name = KINDS[kind][1]
+    if before is None:
+        if after.status != "published":
+            return f"{name}.create"
+        before = ("draft", None)  # created straight into publishing: log that
+    if after.status == "published" and (
+        before[0] != "published" or before[1] != after.published_at
+    ):
+        return f"{name}.schedule" if after.is_scheduled else f"{name}.publish"
+    if before[0] == "published" and after.status == "draft":
+        return f"{name}.unpublish"
+    return f"{name}.update"
+
+
+def _save(kind: str, form: EntryForm, entry):
+    """Save the form through the services; returns the entry, or None with form errors."""
+    data = form.service_data()
+    if entry is not None and data.get("published_at") == form.original_time:
+        data["published_at"] = entry.published_at  # unchanged to the minute: keep seconds
+    action = request.form.get("action", "save")
+    if action == "publish":
+        data.update(status="published", published_at=clock.utcnow())
+    elif action == "unpublish":
+        data["status"] = "draft"
+    before = (entry.status, entry.published_at) if entry else None
+    try:
+        saved = KINDS[kind][2](data, entry, user=current_user._get_current_object())
+    except ValidationError as exc:
+        show_errors(form, exc.errors)
+        flash("Nothing was saved: please correct the fields marked below.", "error")
+        return None
+    log_activity(_action_name(kind, before, saved), describe(saved))
+    return saved
+
+
+def _create_or_edit(kind: str, entry=None):
+    form = _build_form(kind, entry)
+    preview = None
+    if form.validate_on_submit():
+        if request.form.get("action") == "preview":
+            preview = render_markdown(form.body.data or "")
+        else:
+            saved = _save(kind, form, entry)
+            if saved is not None:
+                flash(_saved_message(saved))
+                return redirect(url_for("admin.entry_edit", kind=kind, entry_id=saved.id))
+    template = "admin/edit.html" if entry else "admin/create.html"
+    return render_template(template, kind=kind, form=form, entry=entry, preview=preview)
+
+
+def _saved_message(entry) -> str:
+    if entry.status == "draft":
+        return "Saved as a draft."
+    return "Saved and scheduled." if entry.is_scheduled else "Saved and published."
+
+
+@bp.route(f"/{KIND_URL}/new", methods=["GET", "POST"])
+def entry_create(kind):
+    """Write a new post or page."""
+    return _create_or_edit(kind)
+
+
+@bp.route(f"/{KIND_URL}/<int:entry_id>/edit", methods=["GET", "POST"])
+def entry_edit(kind, entry_id):
+    """Edit a post or page."""
+    return _create_or_edit(kind, get_entry(kind, entry_id))
+
+
+@bp.route(f"/{KIND_URL}/<int:entry_id>/preview")
+def entry_preview(kind, entry_id):
+    """The draft as it will look on the public site (signed-in users only)."""
+    entry = get_entry(kind, entry_id)
+    if kind == "pages":
+        return render_template("admin/preview_page.html", page=entry)
+    return render_template(
+        "admin/preview_post.html", post=entry, categories=entry.category_list, recommended=[],
+        post_notices=list(Notice.active("post")), older=None, newer=None,
+    )  # fmt: skip
+
+
+@bp.route("/preview", methods=["POST"])
+def live_preview():
+    """Markdown in, sanitized HTML out: the same pipeline as the public page."""
+    body = request.form.get("body", "")
+    if len(body) > MAX_BODY:
+        return jsonify(error=f"The text is too long to preview (at most {MAX_BODY:,}."), 413
+    return jsonify(html=render_markdown(body))
+
+
+@bp.after_app_request
+def keep_unsent_work(response):
+    """Text sent to the writing form but turned away (session ended, CSRF token expired) is
+    stashed, and a cookie remembers where, so the form shows it again after signing in."""
+    if request.method != "POST" or request.endpoint not in STASHABLE or g.get("form_handled"):
+        if g.get("stash_taken"):
+            response.delete_cookie(STASH_COOKIE, path="/admin/")
+        return response
+    try:
+        key = stash_form(request.path, request.form, STASH_FIELDS)
+    except HTTPException:  # a form too large to read was refused anyway
+        return response
+    if key:
+        response.set_cookie(
+            STASH_COOKIE, key, max_age=int(KEEP_FOR.total_seconds()), path="/admin/",
+            secure=request.is_secure, httponly=True, samesite="Lax",
+        )  # fmt: skip
+        flash("Nothing was saved, but your text is kept: it will be back in the form.", "error")
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def keep_work_on_csrf_error(error):
+    """On the writing form, an expired CSRF token sends the writer back to the kept text."""
+    if request.endpoint in STASHABLE:
+        if current_user.is_authenticated:
+            return redirect(request.path)
+        return redirect(url_for("admin.login", next=request.path))
+    handler = current_app._find_error_handler(error, [])  # the app-wide CSRF page
+    return handler(error) if handler else error
+
+
+@bp.app_template_filter("local_datetime")
+def local_datetime(value) -> str:
+    """'25 November 2026, 09:00' in the practice's time zone."""
+    local = local_time(value)
+    return f"{local.day} {local:%B %Y, %H:%M}" if local else ""

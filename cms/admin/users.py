@@ -1,0 +1,129 @@
+"""User management for administrators: list, create, edit (role, disable), reset password."""
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import onetime
+from ..accounts import create_user, end_sessions, set_password, update_user
+from ..activity import describe, log_activity
+from ..auth import admin_only
+from ..db import db
+from ..models import User
+from ..services import ValidationError
+from ..totp import disable as disable_two_step
+from ..totp import remaining_recovery_codes
+from . import bp
+from .forms import ResetPasswordForm, UserCreateForm, UserEditForm
+
+
+def _user(user_id: int) -> User:
+    return User.get_or_none(User.id == user_id) or abort(404, "There is no such account.")
+
+
+def _link_url(user: User) -> str:
+    """Issue a set-password link for the account; its absolute address, shown once."""
+    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
+    token = onetime.issue(onetime.SET_PASSWORD, hours, user)
+    return url_for("admin.set_password_link", token=token, _external=True)
+
+
+def _show_errors(form, errors: dict) -> None:
+    for name, message in errors.items():
+        field = "temporary_password" if name == "password" else name
+        getattr(form, field, form.email).errors.append(message)
+
+
+@bp.route("/users")
+@admin_only
+def users():
+    """All accounts."""
+    accounts = list(User.select().order_by(User.role, User.name))
+    return render_template("admin/users.html", accounts=accounts)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def user_create():
+    """Create an account with a one-time link or a temporary password."""
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        by_link = form.start.data == "link"
+        try:
+            if not by_link and not form.temporary_password.data:
+                raise ValidationError({"password": "Enter a temporary password."})
+            with db.atomic():
+                user = create_user(
+                    form.email.data,
+                    "" if by_link else form.temporary_password.data,
+                    form.role.data,
+                    form.name.data,
+                    temporary=True,
+                )
+                log_activity("user.create", f"{describe(user)} as {user.role}")
+        except ValidationError as exc:
+            _show_errors(form, exc.errors)
+        else:
+            if by_link:
+                return render_template("admin/users_link.html", user=user, url=_link_url(user))
+            flash(f"Account created. Give {user.name} the temporary password in person.")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/users_form.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def user_edit(user_id):
+    """Change name, e-mail, role or whether the account may sign in."""
+    user = _user(user_id)
+    form = UserEditForm(obj=user)
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != user.role or not form.active.data):
+            form.role.errors.append("You cannot change your own role or disable yourself.")
+        else:
+            try:
+                with db.atomic():
+                    changes = update_user(
+                        user, form.name.data, form.email.data, form.role.data, form.active.data
+                    )
+                    if changes:
+                        log_activity("user.update", f"{describe(user)}: {', '.join(changes)}")
+            except ValidationError as exc:
+                _show_errors(form, exc.errors)
+            else:
+                flash("Saved." if changes else "Nothing changed.")
+                return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/users_edit.html",
+        form=form,
+        user=user,
+        reset_form=ResetPasswordForm(formdata=None),
+        recovery_left=remaining_recovery_codes(user),
+    )
+
+
+@bp.route("/users/<int:user_id>/reset", methods=["POST"])
+@admin_only
+def user_reset(user_id):
+    """Give an account a new password (link or temporary) and sign it out everywhere."""
+    user = _user(user_id)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        abort(400, "The reset form was incomplete; please try again.")
+    try:
+        with db.atomic():
+            if form.start.data == "password":
+                set_password(user, form.temporary_password.data or "", temporary=True)
+            else:
+                user.password_hash = ""  # the old password stops working at once
+                user.save(only=[User.password_hash])
+                end_sessions(user)
+            if form.reset_two_step.data:
+                disable_two_step(user)
+            log_activity("password.reset", describe(user))
+    except ValidationError as exc:
+        flash(f"The password was not reset: {exc.errors['password']}", "error")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    if form.start.data == "password":
+        flash(f"The password of {user.name} was reset; they were signed out everywhere.")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/users_link.html", user=user, url=_link_url(user))

@@ -1,0 +1,204 @@
+"""Admin API for posts and pages: the same cms.services calls the editor makes."""
+
+from flask import g, request
+
+from .. import clock, services
+from ..activity import describe, log_activity
+from ..models import Post, Revision
+from ..templating import site_url
+from . import bp
+from .auth import require
+from .errors import ApiProblem
+from .inputs import check_fields, read_json
+from .paging import by_id, limit_arg
+from .serializers import entries_json, entry_json, model_for, revision_json
+
+KIND = "<any(posts, pages):kind>"
+ID = "<api_id:entry_id>"
+ENTRY = f"/admin/{KIND}/{ID}"
+COMMON = {
+    "title": "text", "slug": "text", "body": "text", "excerpt": "text",
+    "meta_description": "text", "status": "text", "published_at": "datetime",
+}  # fmt: skip
+SPECS = {
+    "posts": {**COMMON, "categories": "strings", "featured_image": "id"},
+    "pages": {**COMMON, "is_policy": "bool", "effective_date": "date"},
+}
+READ_ONLY = {
+    "id", "author", "created_at", "updated_at", "body_html", "url", "scheduled", "trashed",
+    "featured_image_url",
+}  # fmt: skip
+# What PUT resets an omitted field to; slug and published_at keep their current values.
+PUT_DEFAULTS = {
+    "excerpt": "", "meta_description": "", "categories": [], "featured_image": None,
+    "is_policy": False, "effective_date": None,
+}  # fmt: skip
+LISTS = {
+    "draft": lambda m: m.status == "draft",
+    "published": lambda m: m.visible_clause(),
+    "scheduled": lambda m: (m.status == "published") & (m.published_at > clock.utcnow()),
+}
+
+
+def _entry(kind: str, entry_id: int):
+    model = model_for(kind)
+    entry = model.get_or_none(model.id == entry_id)
+    if entry is None:
+        raise ApiProblem(404, f"There is no {kind[:-1]} with id {entry_id}.")
+    return entry
+
+
+def _body(kind: str, required=()) -> dict:
+    read_only = READ_ONLY | ({"categories"} if kind == "pages" else set())
+    return check_fields(read_json(), SPECS[kind], read_only, required)
+
+
+def _save(kind: str, data: dict, entry=None, note: str = ""):
+    save = services.save_post if kind == "posts" else services.save_page
+    return save(data, entry, user=g.api_token.user, note=note)
+
+
+def _log(action: str, entry) -> None:
+    name = f"{'post' if isinstance(entry, Post) else 'page'}.{action}"
+    log_activity(name, describe(entry), user=g.api_token.user, token_name=g.api_token.name)
+
+
+def _answer(entry) -> dict:
+    return entry_json(entry, admin=True)
+
+
+@bp.get(f"/admin/{KIND}")
+@require("content:read", "content:write")
+def admin_list(kind):
+    """Every post or page, newest first; ?status=draft|published|scheduled|trashed."""
+    model = model_for(kind)
+    status = request.args.get("status")
+    if status is not None and status not in (*LISTS, "trashed"):
+        raise ApiProblem(400, "status must be draft, published, scheduled or trashed.")
+    if status == "trashed":
+        query = model.select().where(model.deleted_at.is_null(False))
+    else:
+        query = model.select().where(model.deleted_at.is_null())
+        if status:
+            query = query.where(LISTS[status](model))
+    items, next_url = by_id(query, model, limit_arg())
+    return {"items": entries_json(items, admin=True), "next": next_url}
+
+
+@bp.post(f"/admin/{KIND}")
+@require("content:write")
+def admin_create(kind):
+    """Create a post or page; "status": "published" publishes it at once."""
+    entry = _save(kind, _body(kind, required=("title",)), note="created")
+    _log("create", entry)
+    location = site_url(f"/api/v1/admin/{kind}/{entry.id}")
+    return entry_json(entry, admin=True), 201, {"Location": location}
+
+
+@bp.get(ENTRY)
+@require("content:read", "content:write")
+def admin_get(kind, entry_id):
+    """One post or page, in any state."""
+    return _answer(_entry(kind, entry_id))
+
+
+@bp.put(ENTRY)
+@require("content:write")
+def admin_replace(kind, entry_id):
+    """Replace the writable fields (omitted ones return to their defaults)."""
+    entry = _entry(kind, entry_id)
+    data = _body(kind, required=("title", "body", "status"))
+    defaults = {k: v for k, v in PUT_DEFAULTS.items() if k in SPECS[kind]}
+    entry = _save(kind, {**defaults, **data}, entry)
+    _log("update", entry)
+    return _answer(entry)
+
+
+@bp.patch(ENTRY)
+@require("content:write")
+def admin_update(kind, entry_id):
+    """Change only the given fields."""
+    entry = _entry(kind, entry_id)
+    entry = _save(kind, _body(kind), entry)
+    _log("update", entry)
+    return _answer(entry)
+
+
+@bp.delete(ENTRY)
+@require("content:write")
+def admin_trash(kind, entry_id):
+    """Move to the trash (restorable)."""
+    entry = _entry(kind, entry_id)
+    services.trash(entry)
+    _log("trash", entry)
+    return "", 204
+
+
+@bp.post(f"{ENTRY}/restore")
+@require("content:write")
+def admin_restore(kind, entry_id):
+    """Bring back from the trash."""
+    entry = _entry(kind, entry_id)
+    services.restore(entry)
+    _log("restore", entry)
+    return _answer(entry)
+
+
+@bp.post(f"{ENTRY}/publish")
+@require("content:write")
+def admin_publish(kind, entry_id):
+    """Publish now, or schedule with {"published_at": a future time}."""
+    entry = _entry(kind, entry_id)
+    at = None
+    if request.get_data(cache=True):  # the body is optional
+        at = check_fields(read_json(), {"published_at": "datetime"}).get("published_at")
+    entry = services.publish(entry, g.api_token.user, at)
+    _log("schedule" if entry.is_scheduled else "publish", entry)
+    return _answer(entry)
+
+
+@bp.post(f"{ENTRY}/unpublish")
+@require("content:write")
+def admin_unpublish(kind, entry_id):
+    """Turn back into a draft."""
+    entry = services.unpublish(_entry(kind, entry_id), g.api_token.user)
+    _log("unpublish", entry)
+    return _answer(entry)
+
+
+def _revision(kind: str, entry, revision_id: int) -> Revision:
+    revision = Revision.get_or_none(
+        (Revision.id == revision_id)
+        & (Revision.kind == kind[:-1])
+        & (Revision.object_id == entry.id)
+    )
+    if revision is None:
+        raise ApiProblem(404, f"This {kind[:-1]} has no revision {revision_id}.")
+    return revision
+
+
+@bp.get(f"{ENTRY}/revisions")
+@require("content:read", "content:write")
+def admin_revisions(kind, entry_id):
+    """Saved states of a post or page, newest first."""
+    entry = _entry(kind, entry_id)
+    query = Revision.select().where((Revision.kind == kind[:-1]) & (Revision.object_id == entry.id))
+    items, next_url = by_id(query, Revision, limit_arg())
+    return {"items": [revision_json(r) for r in items], "next": next_url}
+
+
+@bp.get(f"{ENTRY}/revisions/<api_id:revision_id>")
+@require("content:read", "content:write")
+def admin_revision(kind, entry_id, revision_id):
+    """One revision with its text."""
+    return revision_json(_revision(kind, _entry(kind, entry_id), revision_id), full=True)
+
+
+@bp.post(f"{ENTRY}/revisions/<api_id:revision_id>/restore")
+@require("content:write")
+def admin_restore_revision(kind, entry_id, revision_id):
+    """Bring back a revision's text (as a new revision); status and publish time stay."""
+    revision = _revision(kind, _entry(kind, entry_id), revision_id)
+    entry = services.restore_revision(revision, g.api_token.user)
+    _log("revision_restore", entry)
+    return _answer(entry)

@@ -1,0 +1,105 @@
+"""Admin API for images: the editor's own upload pipeline (cms.media), nothing else."""
+
+from flask import current_app, g, request
+
+from .. import media as pipeline
+from ..activity import log_activity
+from ..models import Media
+from ..templating import site_url
+from . import bp
+from .auth import require
+from .errors import ApiProblem
+from .inputs import check_fields, read_json
+from .paging import by_id, limit_arg
+from .serializers import iso
+
+ITEM = "/admin/media/<api_id:media_id>"
+# Everything but the image bytes, so listing never loads them.
+COLUMNS = (Media.id, Media.filename, Media.mime, Media.width, Media.height, Media.alt,
+           Media.created_at)  # fmt: skip
+READ_ONLY = {"id", "filename", "mime", "width", "height", "url", "created_at"}
+
+
+def media_json(item: Media) -> dict:
+    """An image's description and public URL."""
+    return {
+        "id": item.id,
+        "filename": item.filename,
+        "mime": item.mime,
+        "width": item.width,
+        "height": item.height,
+        "alt": item.alt,
+        "url": site_url(pipeline.media_url(item)),
+        "created_at": iso(item.created_at),
+    }
+
+
+def _item(media_id: int) -> Media:
+    item = Media.select(*COLUMNS).where(Media.id == media_id).first()
+    if item is None:
+        raise ApiProblem(404, f"There is no image with id {media_id}.")
+    return item
+
+
+def _log(action: str, item: Media) -> None:
+    target = f"media {item.id}: {item.filename}"
+    log_activity(action, target, user=g.api_token.user, token_name=g.api_token.name)
+
+
+@bp.get("/admin/media")
+@require("content:read", "media:write")
+def admin_media_list():
+    """Every image, newest first."""
+    items, next_url = by_id(Media.select(*COLUMNS), Media, limit_arg())
+    return {"items": [media_json(m) for m in items], "next": next_url}
+
+
+@bp.post("/admin/media")
+@require("media:write")
+def admin_upload():
+    """Upload one image (multipart: file, alt); it is checked and re-encoded like the editor's."""
+    if request.mimetype != "multipart/form-data":
+        raise ApiProblem(415, "Upload with Content-Type: multipart/form-data (fields file, alt).")
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiProblem(
+            422,
+            "Attach the image as the form field `file`.",
+            errors=[{"field": "file", "detail": "This field is required."}],
+        )
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ApiProblem(413, f"The image is too large (at most {limit // 2**20} MB).")
+    item = pipeline.process_upload(data, upload.filename or "", request.form.get("alt", ""))
+    _log("media.upload", item)
+    location = site_url(f"/api/v1/admin/media/{item.id}")
+    return media_json(item), 201, {"Location": location}
+
+
+@bp.get(ITEM)
+@require("content:read", "media:write")
+def admin_media_item(media_id):
+    """One image's description."""
+    return media_json(_item(media_id))
+
+
+@bp.patch(ITEM)
+@require("media:write")
+def admin_update_media(media_id):
+    """Change an image's alt text."""
+    _item(media_id)
+    data = check_fields(read_json(), {"alt": "text"}, READ_ONLY, ("alt",))
+    item = pipeline.update_alt(Media.get_by_id(media_id), data["alt"])
+    _log("media.update", item)
+    return media_json(item)
+
+
+@bp.delete(ITEM)
+@require("media:write")
+def admin_delete_media(media_id):
+    """Delete an image; refused with 409 while a post, page or setting uses it."""
+    item = _item(media_id)
+    pipeline.delete_media(Media.get_by_id(media_id))
+    _log("media.delete", item)
+    return "", 204

@@ -1,0 +1,203 @@
+"""Admin API for categories, notices (with availability) and settings."""
+
+from flask import g, request
+
+from .. import services, site_edit
+from ..activity import describe, log_activity
+from ..models import Category, CategoryTrash, PostCategory
+from ..site import DEFAULT_SETTINGS, Notice, get_settings
+from ..templating import site_url
+from . import bp
+from .auth import require
+from .errors import ApiProblem
+from .inputs import check_fields, read_json
+from .paging import by_id, limit_arg
+from .serializers import availability_json, category_json, iso, notice_json
+
+CATEGORY = "/admin/categories/<api_id:category_id>"
+NOTICE = "/admin/notices/<api_id:notice_id>"
+CATEGORY_SPEC = {"name": "text", "slug": "text", "description": "text"}
+CATEGORY_READ_ONLY = {"id", "url", "post_count"}
+NOTICE_SPEC = {
+    "body": "text", "link_label": "text", "link_url": "text", "link_page": "id",
+    "starts_at": "datetime", "ends_at": "datetime", "enabled": "bool",
+}  # fmt: skip
+NOTICE_READ_ONLY = {
+    "id", "key", "label", "body_html", "placement", "availability_state", "updated_at",
+    "position",
+}  # fmt: skip
+SETTING_KINDS = {
+    **{key: "text" for key in site_edit.TEXT_LIMITS},
+    **{key: "bool" for key in DEFAULT_SETTINGS if key.startswith("show_")},
+    "contact_email": "text", "accent_color": "text", "timezone": "text",
+    "availability": "text", "posts_per_page": "int", "social_links": "links",
+    "logo_media_id": "id", "favicon_media_id": "id",
+}  # fmt: skip
+
+
+def _log(action: str, target: str) -> None:
+    log_activity(action, target, user=g.api_token.user, token_name=g.api_token.name)
+
+
+def _category(category_id: int) -> Category:
+    category = Category.get_or_none(Category.id == category_id)
+    if category is None:
+        raise ApiProblem(404, f"There is no category with id {category_id}.")
+    return category
+
+
+def _with_count(category: Category) -> dict:
+    count = PostCategory.select().where(PostCategory.category == category).count()
+    return category_json(category, count)
+
+
+@bp.get("/admin/categories")
+@require("content:read", "content:write")
+def admin_categories():
+    """Every category with its number of posts (any state), newest first."""
+    items, next_url = by_id(Category.select(), Category, limit_arg())
+    return {"items": [_with_count(c) for c in items], "next": next_url}
+
+
+@bp.post("/admin/categories")
+@require("content:write")
+def admin_create_category():
+    """Create a category (the slug comes from the name when not given)."""
+    data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, ("name",))
+    category = services.save_category(data)
+    _log("category.create", describe(category))
+    location = site_url(f"/api/v1/admin/categories/{category.id}")
+    return _with_count(category), 201, {"Location": location}
+
+
+@bp.get(CATEGORY)
+@require("content:read", "content:write")
+def admin_category(category_id):
+    """One category."""
+    return _with_count(_category(category_id))
+
+
+@bp.route(CATEGORY, methods=["PUT", "PATCH"])
+@require("content:write")
+def admin_update_category(category_id):
+    """Rename or describe a category; PUT resets an omitted description (slug stays)."""
+    category = _category(category_id)
+    required = ("name",) if request.method == "PUT" else ()
+    data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, required)
+    if request.method == "PUT":
+        data.setdefault("description", "")
+    category = services.save_category(data, category)
+    _log("category.update", describe(category))
+    return _with_count(category)
+
+
+@bp.delete(CATEGORY)
+@require("content:write")
+def admin_trash_category(category_id):
+    """Move a category to the trash; its posts keep their other categories."""
+    category = _category(category_id)
+    services.trash_category(category)
+    _log("category.trash", describe(category))
+    return "", 204
+
+
+@bp.get("/admin/categories/trash")
+@require("content:read", "content:write")
+def admin_category_trash():
+    """Trashed categories, newest first; restore them by their original id."""
+    items, next_url = by_id(CategoryTrash.select(), CategoryTrash, limit_arg())
+    rows = [{**category_json(_as_category(t)), "deleted_at": iso(t.deleted_at)} for t in items]
+    return {"items": rows, "next": next_url}
+
+
+def _as_category(trashed: CategoryTrash) -> Category:
+    return Category(
+        id=trashed.category_id, name=trashed.name, slug=trashed.slug,
+        description=trashed.description,
+    )  # fmt: skip
+
+
+@bp.post(f"{CATEGORY}/restore")
+@require("content:write")
+def admin_restore_category(category_id):
+    """Bring a trashed category back with its posts."""
+    trashed = (
+        CategoryTrash.select()
+        .where(CategoryTrash.category_id == category_id)
+        .order_by(CategoryTrash.id.desc())
+        .first()
+    )
+    if trashed is None:
+        raise ApiProblem(404, f"There is no trashed category with id {category_id}.")
+    category = services.restore_category(trashed)
+    _log("category.restore", describe(category))
+    return _with_count(category)
+
+
+def _notice(notice_id: int) -> Notice:
+    notice = Notice.get_or_none(Notice.id == notice_id)
+    if notice is None:
+        raise ApiProblem(404, f"There is no notice with id {notice_id}.")
+    return notice
+
+
+@bp.get("/admin/notices")
+@require("content:read", "notices:write")
+def admin_notices():
+    """Every notice, shown or not, and the availability state."""
+    items = [notice_json(n, admin=True) for n in Notice.select().order_by(Notice.position)]
+    return {"items": items, "next": None, "availability": availability_json()}
+
+
+@bp.get(NOTICE)
+@require("content:read", "notices:write")
+def admin_notice(notice_id):
+    """One notice."""
+    return notice_json(_notice(notice_id), admin=True)
+
+
+@bp.patch(NOTICE)
+@require("notices:write")
+def admin_update_notice(notice_id):
+    """Switch a notice on or off, or change its text, link and time window."""
+    notice = _notice(notice_id)
+    data = check_fields(read_json(), NOTICE_SPEC, NOTICE_READ_ONLY)
+    enabled = data.pop("enabled", None)
+    if enabled is not None and notice.availability_state:
+        raise services.ValidationError(
+            {"enabled": "Availability notices follow the availability setting; change that."}
+        )
+    if data:
+        notice = site_edit.save_notice(notice, data)
+    if enabled is not None:
+        shown = Notice.select(Notice.id).where(Notice.enabled & (Notice.id != notice.id))
+        ids = [n.id for n in shown] + ([notice.id] if enabled else [])
+        site_edit.save_switches(get_settings()["availability"], ids)
+    _log("notice.update", f"notice {notice.id}: {notice.label}")
+    return notice_json(_notice(notice_id), admin=True)
+
+
+def _editable_settings() -> dict:
+    values = get_settings()
+    return {key: values[key] for key in SETTING_KINDS}
+
+
+@bp.get("/admin/settings")
+@require("content:read", "settings:write")
+def admin_settings():
+    """Every setting people can edit."""
+    return _editable_settings()
+
+
+@bp.patch("/admin/settings")
+@require("settings:write", "notices:write")
+def admin_update_settings():
+    """Change the given settings; a notices:write token may change `availability` only."""
+    data = check_fields(read_json(), SETTING_KINDS)
+    if set(data) - {"availability"} and not g.api_token.allows("settings:write"):
+        raise ApiProblem(
+            403, "This token may change only availability; other settings need settings:write."
+        )
+    site_edit.update_settings(data)
+    _log("settings.update", ", ".join(sorted(data)))
+    return _editable_settings()

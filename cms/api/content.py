@@ -1,0 +1,125 @@
+"""The Content API: published content only, cacheable, CORS for configured origins."""
+
+import hashlib
+import re
+
+from flask import current_app, jsonify, request
+from peewee import SQL, fn
+
+from ..models import Category, Page, Post, PostCategory, SearchEntry
+from ..site import Notice
+from . import bp
+from .errors import ApiProblem
+from .paging import by_date, limit_arg, published_rows
+from .serializers import (
+    availability_json,
+    category_json,
+    entries_json,
+    entry_json,
+    notice_json,
+    public_settings_json,
+)
+
+MAX_QUERY = 200
+CORS_METHODS = "GET, HEAD, OPTIONS"
+
+
+def public_json(data):
+    """A JSON answer with an ETag (304 when unchanged) and public caching."""
+    response = jsonify(data)
+    response.set_etag(hashlib.blake2b(response.get_data(), digest_size=12).hexdigest())
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['API_CACHE_SECONDS']}"
+    return response.make_conditional(request)
+
+
+@bp.after_request
+def _cors(response):
+    """Let the configured origins (and only those) read the Content API from a browser."""
+    origin = request.headers.get("Origin")
+    if request.path.startswith("/api/v1/admin/"):
+        return response
+    response.vary.add("Origin")
+    if origin and origin in current_app.config["API_CORS_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Expose-Headers"] = "ETag"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _match_expression(q: str) -> str:
+    """Free text as a safe FTS5 query: each word quoted and prefix-matched."""
+    return " ".join(f'"{w}"*' for w in re.findall(r"\w+", q)[:12])
+
+
+@bp.get("/posts")
+def posts():
+    """Published posts, newest first; ?category=slug, ?q=words, ?limit=, ?cursor=."""
+    query = published_rows(Post)
+    slug = request.args.get("category")
+    if slug is not None:
+        category = Category.get_or_none(Category.slug == slug)
+        if category is None:
+            raise ApiProblem(404, "There is no category with this slug.")
+        member = PostCategory.select(SQL("1")).where(
+            (PostCategory.post == Post.id) & (PostCategory.category == category)
+        )
+        query = query.where(fn.EXISTS(member))
+    q = request.args.get("q", "").strip()
+    if len(q) > MAX_QUERY:
+        raise ApiProblem(400, f"Keep the search under {MAX_QUERY} characters.")
+    if _match_expression(q):
+        found = SearchEntry.select(SearchEntry.ref).where(
+            SearchEntry.match(_match_expression(q)) & (SearchEntry.kind == "post")
+        )
+        query = query.where(Post.id.in_(found))
+    items, next_url = by_date(query, Post, limit_arg())
+    return public_json({"items": entries_json(items), "next": next_url})
+
+
+@bp.get("/posts/<slug>")
+def post(slug):
+    """One published post."""
+    found = Post.public_by_slug(slug)
+    if found is None:
+        raise ApiProblem(404, "There is no published post with this slug.")
+    return public_json(entry_json(found))
+
+
+@bp.get("/pages")
+def pages():
+    """Published pages, newest first; ?limit=, ?cursor=."""
+    items, next_url = by_date(published_rows(Page), Page, limit_arg())
+    return public_json({"items": entries_json(items), "next": next_url})
+
+
+@bp.get("/pages/<slug>")
+def page(slug):
+    """One published page."""
+    found = Page.public_by_slug(slug)
+    if found is None:
+        raise ApiProblem(404, "There is no published page with this slug.")
+    return public_json(entry_json(found))
+
+
+@bp.get("/categories")
+def categories():
+    """Categories that have published posts, with their counts."""
+    rows = Category.with_published_counts()
+    items = [category_json(c, c.post_count) for c in rows]
+    return public_json({"items": items, "next": None})
+
+
+@bp.get("/notices")
+def notices():
+    """The notices showing now, and the availability state they follow."""
+    items = [notice_json(n) for n in Notice.active()]
+    return public_json({"items": items, "next": None, "availability": availability_json()})
+
+
+@bp.get("/settings")
+def settings():
+    """The public site settings (title, practitioner, public contact details, ...)."""
+    return public_json(public_settings_json())

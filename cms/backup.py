@@ -1,0 +1,220 @@
+"""Backups: one tar.gz with a consistent snapshot of the live database; restore with checks.
+
+The snapshot uses SQLite's online backup API (never a file copy, which could catch a
+half-written page or miss the WAL). Media live in the database, so the archive holds
+everything but the two key files in instance/, which are added only encrypted with a
+passphrase (otherwise they are kept separately, see docs/deploy.md).
+"""
+
+import base64
+import glob
+import io
+import json
+import os
+import sqlite3
+import tarfile
+import tempfile
+import zlib
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from playhouse.migrations import Migration
+
+from . import clock
+from .db import MIGRATIONS_DIR, db, migrate
+
+PREFIX, SUFFIX = "cms-backup-", ".tar.gz"
+DB_MEMBER, MANIFEST, KEYS_MEMBER = "cms.sqlite3", "manifest.json", "keys.enc"
+KEY_FILES = ("secret_key", "message_key")
+FORMAT = "practice-cms-backup"
+SCRYPT = {"n": 2**15, "r": 8, "p": 1}  # ~32 MB and a fraction of a second per derivation
+DEFAULT_KEEP = 14
+
+
+class BackupError(Exception):
+    """A backup could not be made, or an archive cannot be restored (nothing was changed)."""
+
+
+def snapshot(source: str, target: str) -> None:
+    """Copy a live database into a new standalone file, consistently, while others write."""
+    src = sqlite3.connect(source, timeout=30)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)  # all pages in one step: one read transaction, one point in time
+        dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+    finally:
+        dst.close()
+        src.close()
+
+
+def check_database(path: str) -> list[str]:
+    """Integrity-check a database file; return its applied migrations. Raises BackupError."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if result != ["ok"]:
+            raise BackupError("The database fails SQLite's integrity check: " + "; ".join(result))
+        names = [r[0] for r in conn.execute("SELECT name FROM schema_migration ORDER BY id")]
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"This is not a practice-cms database ({exc}).") from None
+    finally:
+        conn.close()
+    known = {m.name for m in Migration.load_directory(MIGRATIONS_DIR)}
+    if not names or set(names) - known:
+        raise BackupError(
+            "The database was made by a newer version of practice-cms (unknown migrations: "
+            + ", ".join(sorted(set(names) - known) or ["none recorded"])
+            + "). Upgrade first."
+        )
+    return names
+
+
+def _fernet(passphrase: str, salt: bytes) -> Fernet:
+    key = Scrypt(salt=salt, length=32, **SCRYPT).derive(passphrase.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def encrypt_keys(instance_path: str, passphrase: str) -> bytes:
+    """The instance's key files, encrypted with a key derived from the passphrase."""
+    keys = {}
+    for name in KEY_FILES:
+        path = os.path.join(instance_path, name)
+        if os.path.exists(path):
+            with open(path) as fh:
+                keys[name] = fh.read()
+    salt = os.urandom(16)
+    token = _fernet(passphrase, salt).encrypt(json.dumps(keys).encode())
+    envelope = {"kdf": "scrypt", **SCRYPT, "salt": base64.b64encode(salt).decode()}
+    return json.dumps({**envelope, "fernet": token.decode()}).encode()
+
+
+def decrypt_keys(blob: bytes, passphrase: str) -> dict[str, str]:
+    """The key files from an archive. Raises BackupError for a wrong passphrase."""
+    try:
+        envelope = json.loads(blob)
+        fernet = _fernet(passphrase, base64.b64decode(envelope["salt"]))
+        return json.loads(fernet.decrypt(envelope["fernet"].encode()))
+    except InvalidToken:
+        raise BackupError("The passphrase does not open the keys in this archive.") from None
+    except (ValueError, KeyError, TypeError):
+        raise BackupError("The encrypted keys in this archive are damaged.") from None
+
+
+def backup_dir(app) -> str:
+    """Where backups go: BACKUP_DIR, else instance/backups."""
+    return app.config.get("BACKUP_DIR") or os.path.join(app.instance_path, "backups")
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(data), int(clock.utcnow().timestamp()), 0o600
+    tar.addfile(info, io.BytesIO(data))
+
+
+def create_backup(app, directory=None, keep=None, passphrase=None) -> str:
+    """Write one archive (database snapshot, manifest, optionally encrypted keys)."""
+    directory = directory or backup_dir(app)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    stamp = clock.utcnow().strftime("%Y%m%d-%H%M%S")
+    final, n = os.path.join(directory, f"{PREFIX}{stamp}{SUFFIX}"), 2
+    while os.path.exists(final):
+        final, n = os.path.join(directory, f"{PREFIX}{stamp}-{n}{SUFFIX}"), n + 1
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".partial-") as tmp:
+        copy = os.path.join(tmp, DB_MEMBER)
+        snapshot(app.config["DATABASE"], copy)
+        manifest = {
+            "format": FORMAT,
+            "version": 1,
+            "created_at": clock.utcnow().isoformat() + "Z",
+            "migrations": check_database(copy),
+            "keys": "encrypted" if passphrase else "not included",
+        }
+        partial = os.path.join(tmp, "archive")
+        with tarfile.open(partial, "w:gz") as tar:
+            _add(tar, MANIFEST, json.dumps(manifest, indent=2).encode())
+            with open(copy, "rb") as fh:
+                _add(tar, DB_MEMBER, fh.read())
+            if passphrase:
+                _add(tar, KEYS_MEMBER, encrypt_keys(app.instance_path, passphrase))
+        os.chmod(partial, 0o600)  # the inbox and account hashes are inside
+        os.replace(partial, final)
+    prune(directory, keep or app.config.get("BACKUP_KEEP", DEFAULT_KEEP))
+    return final
+
+
+def prune(directory: str, keep: int) -> list[str]:
+    """Delete all but the newest `keep` backups in a folder; return the deleted paths."""
+    archives = sorted(
+        glob.glob(os.path.join(directory, f"{PREFIX}*{SUFFIX}")),
+        key=lambda path: (os.path.getmtime(path), path),
+    )
+    old = archives[: -max(1, keep)]
+    for path in old:
+        os.remove(path)
+    return old
+
+
+def _read_archive(archive: str, workdir: str) -> tuple[dict, str, bytes | None]:
+    """Extract the manifest, database and keys from an archive into workdir."""
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            members = {m.name: m for m in tar.getmembers() if m.isfile()}
+            if MANIFEST not in members or DB_MEMBER not in members:
+                raise BackupError("This archive is not a practice-cms backup.")
+            manifest = json.load(tar.extractfile(members[MANIFEST]))
+            path = os.path.join(workdir, DB_MEMBER)
+            with open(path, "wb") as out:
+                out.write(tar.extractfile(members[DB_MEMBER]).read())
+            keys = tar.extractfile(members[KEYS_MEMBER]).read() if KEYS_MEMBER in members else None
+    except (tarfile.TarError, EOFError, OSError, zlib.error, ValueError) as exc:
+        raise BackupError(f"The archive cannot be read ({exc}).") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError("This archive is not a practice-cms backup.")
+    return manifest, path, keys
+
+
+def _copy_into(source: str, target: str) -> None:
+    """Replace the target database's content through SQLite (safe for open connections)."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target, timeout=30)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def restore_backup(app, archive: str, passphrase: str | None = None) -> list[str]:
+    """Restore an archive over the site's database; return what was done."""
+    live, done = app.config["DATABASE"], []
+    with tempfile.TemporaryDirectory(dir=app.instance_path, prefix=".restore-") as tmp:
+        manifest, candidate, key_blob = _read_archive(archive, tmp)
+        check_database(candidate)  # before anything is replaced
+        keys = decrypt_keys(key_blob, passphrase) if key_blob and passphrase else None
+        db.close()
+        aside = os.path.join(tmp, "current.sqlite3")
+        snapshot(live, aside)  # the current database, kept until the restore succeeded
+        version = sqlite3.connect(aside).execute("SELECT version FROM site_state").fetchone()[0]
+        try:
+            _copy_into(candidate, live)
+            check_database(live)
+            with app.app_context():
+                db.connect(reuse_if_open=True)
+                done += [f"Applied migration {name}" for name in migrate()]
+                # Workers keep pages cached by version; make sure theirs is now stale.
+                db.execute_sql("UPDATE site_state SET version = MAX(version, ?) + 1", (version,))
+                db.close()
+        except Exception:
+            db.close()
+            _copy_into(aside, live)
+            raise
+    done.insert(0, f"Restored the database from {manifest.get('created_at', 'an unknown time')}")
+    for name, value in (keys or {}).items():
+        path = os.path.join(app.instance_path, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value)
+        done.append(f"Restored instance/{name} (restart the service to use it)")
+    if key_blob and not passphrase:
+        done.append("The archive holds encrypted keys; give --passphrase-file to restore them.")
+    return done

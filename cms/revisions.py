@@ -1,0 +1,103 @@
+"""Readable differences between revisions, and the public version history of policies."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import clock
+from .models import Page, Revision
+
+FIELDS = (
+    ("title", "Title"),
+    ("slug", "Address (slug)"),
+    ("status", "Status"),
+    ("published_at", "Publish time"),
+    ("effective_date", "Effective date"),
+    ("excerpt", "Excerpt"),
+    ("meta_description", "Meta description"),
+)
+CONTEXT = 2
+
+
+@dataclass
+class Line:
+    """One line of a diff: op is ' ', '-' or '+'; parts are (text, changed) pairs."""
+
+    op: str
+    parts: list = field(default_factory=list)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\s+|\w+|[^\w\s]", text)
+
+
+def _pair(old: str, new: str) -> tuple[Line, Line]:
+    """Two versions of one line, with the changed words marked."""
+    a, b = _words(old), _words(new)
+    minus, plus = Line("-"), Line("+")
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if i2 > i1:
+            minus.parts.append(("".join(a[i1:i2]), op != "equal"))
+        if j2 > j1:
+            plus.parts.append(("".join(b[j1:j2]), op != "equal"))
+    return minus, plus
+
+
+def text_diff(old: str, new: str) -> list[Line | None]:
+    """Line diff with changed words marked; None stands for skipped unchanged lines."""
+    a, b = (old or "").splitlines(), (new or "").splitlines()
+    out: list[Line | None] = []
+    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(CONTEXT):
+        if out:
+            out.append(None)
+        for op, i1, i2, j1, j2 in group:
+            if op == "equal":
+                out.extend(Line(" ", [(line, False)]) for line in a[i1:i2])
+                continue
+            pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
+            removed, added = [], []
+            for k in range(pairs):
+                minus, plus = _pair(a[i1 + k], b[j1 + k])
+                removed.append(minus)
+                added.append(plus)
+            removed += [Line("-", [(line, True)]) for line in a[i1 + pairs : i2]]
+            added += [Line("+", [(line, True)]) for line in b[j1 + pairs : j2]]
+            out.extend(removed + added)
+    return out
+
+
+def field_changes(old: Revision, new: Revision) -> list[tuple[str, str, str]]:
+    """(label, old value, new value) for each short field that differs."""
+    changes = []
+    for name, label in FIELDS:
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            changes.append((label, "" if before is None else str(before), str(after or "")))
+    return changes
+
+
+def policy_versions(page: Page) -> list[Revision]:
+    """Earlier published versions of a policy, one per effective date, newest first."""
+    if not page.is_policy:
+        return []
+    rows = (
+        Revision.select()
+        .where(
+            (Revision.kind == "page")
+            & (Revision.object_id == page.id)
+            & (Revision.status == "published")
+            & Revision.effective_date.is_null(False)
+            & (Revision.published_at <= clock.utcnow())
+        )
+        .order_by(Revision.created_at.desc(), Revision.id.desc())
+    )
+    latest: dict[date, Revision] = {}
+    for revision in rows:
+        latest.setdefault(revision.effective_date, revision)
+    return [rev for day, rev in sorted(latest.items(), reverse=True) if day != page.effective_date]
+
+
+def policy_version(page: Page, effective: date) -> Revision | None:
+    """The last published text of a policy that had this effective date."""
+    return next((r for r in policy_versions(page) if r.effective_date == effective), None)
