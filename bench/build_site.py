@@ -155,6 +155,6 @@ def build(instance: Path, count: int, seed: int = 7) -> float:
 
 
 if __name__ == "__main__":
-    target, n = Path(sys.argv[1]), int(sys.argv[2])
+    target, n = Path(sys.argv[1]).resolve(), int(sys.argv[2])
     target.mkdir(parents=True, exist_ok=True)
     print(f"built {n} posts in {build(target, n):.1f} s -> {target}")

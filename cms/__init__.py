@@ -22,7 +22,6 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-    "JSON_SORT_KEYS": False,
 }
 
 
@@ -70,8 +69,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
-    from . import auth, cache, cli, db, errors, setup, templating
+    from . import (
+        assets,
+        auth,
+        cache,
+        cli,
+        db,
+        errors,
+        health,
+        mailer,
+        messages,
+        security,
+        setup,
+        templating,
+        wordpress,
+    )
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .api import cli as api_cli  # noqa: F401  (adds `cms create-token`)
     from .extensions import csrf
+    from .onetime import announce_setup_link
+    from .public import bp as public_bp
 
     db.init_app(app)
     auth.init_app(app)
@@ -80,28 +98,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    from . import mailer, messages
-
     messages.init_app(app)
     mailer.init_app(app)
-    from . import assets, health, security, wordpress
-
     assets.init_app(app)
     security.init_app(app)
     wordpress.init_app(app)
     app.register_blueprint(health.bp)
-
-    from .admin import bp as admin_bp
-    from .public import bp as public_bp
-
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
-    from .api import bp as api_bp
-    from .api import cli as api_cli  # noqa: F401  (adds `cms create-token`)
-
     app.register_blueprint(csrf.exempt(api_bp))  # token-only: no cookie, nothing to forge
     setup.prepare_database(app)
-    from .onetime import announce_setup_link
-
     announce_setup_link(app)
     return app

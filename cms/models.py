@@ -10,7 +10,6 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
-    Tuple,
     fn,
 )
 from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
@@ -105,20 +104,20 @@ class Entry(BaseModel):
     deleted_at = DateTimeField(null=True)
 
     @classmethod
-    def visible_clause(cls):
-        """SQL condition: published, not trashed, publish time reached."""
+    def visible_clause(cls, until=None):
+        """SQL condition: published, not trashed, publish time reached (by `until` <= now)."""
         return (
             (cls.status == "published")
             & cls.deleted_at.is_null()
-            & (cls.published_at <= clock.utcnow())
+            & (cls.published_at <= (until or clock.utcnow()))
         )
 
     @classmethod
-    def published(cls):
-        """Visible entries, newest first."""
+    def published(cls, until=None):
+        """Visible entries, newest first; `until` (never later than now) narrows the range."""
         return (
             cls.select()
-            .where(cls.visible_clause())
+            .where(cls.visible_clause(until))
             .order_by(cls.published_at.desc(), cls.id.desc())
         )
 
@@ -159,7 +158,7 @@ class Post(Entry):
         )
 
     @classmethod
-    def in_category(cls, category):
+    def in_category(cls, category, until=None):
         """Visible posts in a category, newest first.
 
         EXISTS keeps SQLite walking the publication-order index and stopping at the
@@ -168,45 +167,62 @@ class Post(Entry):
         member = PostCategory.select(SQL("1")).where(
             (PostCategory.post == cls.id) & (PostCategory.category == category)
         )
-        return cls.published().where(fn.EXISTS(member))
+        return cls.published(until).where(fn.EXISTS(member))
 
-    def recommended(self, limit: int = 3, candidates: int = 200):
+    @classmethod
+    def links(cls):
+        """Visible posts with only what a link needs (no bodies), newest first."""
+        return cls.published().select(cls.id, cls.title, cls.slug, cls.published_at)
+
+    def recommended(self, limit: int = 3, candidates: int = 200, category_ids=None):
         """Other visible posts: those sharing most categories first, then the newest.
 
-        Ranks the newest `candidates` posts that share a category, so the cost stays the
-        same however many posts the site has; newest posts fill up when too few share.
+        Ranks the newest `candidates` posts that share a category (one query, ranked by
+        SQLite), so the cost stays the same however many posts the site has; the newest
+        posts fill up when too few share one.
         """
-        mine = [pc.category_id for pc in PostCategory.select().where(PostCategory.post == self)]
-        others = Post.published().where(Post.id != self.id)
+        mine = category_ids
+        if mine is None:
+            mine = [pc.category_id for pc in PostCategory.select().where(PostCategory.post == self)]
         ranked = []
         if mine:
-            shares = PostCategory.select(SQL("1")).where(
-                (PostCategory.post == Post.id) & PostCategory.category.in_(mine)
-            )
-            pool = list(others.where(fn.EXISTS(shares)).limit(candidates))
-            counts = {}
-            for pc in PostCategory.select().where(
-                PostCategory.post.in_([p.id for p in pool]) & PostCategory.category.in_(mine)
-            ):
-                counts[pc.post_id] = counts.get(pc.post_id, 0) + 1
-            # sorted() is stable: equal counts keep the newest-first order of the pool.
-            ranked = sorted(pool, key=lambda p: -counts.get(p.id, 0))[:limit]
+            marks = ", ".join("?" * len(mine))
+            ranked = list(Post.raw(
+                f"""SELECT id, title, slug, published_at FROM (
+                      SELECT p.id, p.title, p.slug, p.published_at,
+                        (SELECT COUNT(*) FROM post_category pc WHERE pc.post_id = p.id
+                          AND pc.category_id IN ({marks})) AS shared
+                      FROM post p
+                      WHERE p.status = 'published' AND p.deleted_at IS NULL
+                        AND p.published_at <= ? AND p.id != ?
+                        AND EXISTS (SELECT 1 FROM post_category pc WHERE pc.post_id = p.id
+                          AND pc.category_id IN ({marks}))
+                      ORDER BY p.published_at DESC, p.id DESC LIMIT ?)
+                    ORDER BY shared DESC, published_at DESC, id DESC LIMIT ?""",  # noqa: S608
+                *mine, clock.utcnow(), self.id, *mine, candidates, limit,
+            ))
         if len(ranked) < limit:
-            taken = [p.id for p in ranked]
-            ranked += list(others.where(Post.id.not_in(taken)).limit(limit - len(ranked)))
+            taken = [self.id, *(p.id for p in ranked)]
+            ranked += list(Post.links().where(Post.id.not_in(taken)).limit(limit - len(ranked)))
         return ranked
 
     def neighbours(self):
         """(previous, next) visible posts in publication order."""
-        key, here = Tuple(Post.published_at, Post.id), Tuple(self.published_at, self.id)
-        older = Post.published().where(key < here).first()
-        newer = (
-            Post.select()
-            .where(Post.visible_clause() & (key > here))
-            .order_by(Post.published_at, Post.id)
-            .first()
+        # Plain SQL: built once, not per request. The older side needs no "now" bound
+        # (this post is visible), so SQLite seeks straight to this post in the index.
+        visible = "status = 'published' AND deleted_at IS NULL"
+        older = Post.raw(
+            f"SELECT id, title, slug, published_at FROM post WHERE {visible}"  # noqa: S608
+            " AND (published_at, id) < (?, ?) ORDER BY published_at DESC, id DESC LIMIT 1",
+            self.published_at, self.id,
         )
-        return older, newer
+        newer = Post.raw(
+            f"SELECT id, title, slug, published_at FROM post WHERE {visible}"  # noqa: S608
+            " AND (published_at, id) > (?, ?) AND published_at <= ?"
+            " ORDER BY published_at, id LIMIT 1",
+            self.published_at, self.id, clock.utcnow(),
+        )
+        return next(iter(older), None), next(iter(newer), None)
 
 
 class Page(Entry):

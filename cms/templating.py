@@ -125,7 +125,10 @@ def init_app(app) -> None:
     app.jinja_env.filters["isodate"] = iso_datetime
     app.jinja_env.filters["local"] = local_time
     app.jinja_env.filters["safe_url"] = safe_url
+    from .media import srcset
+
     app.jinja_env.globals.update(
-        site_url=site_url, practice_jsonld=practice_jsonld, post_jsonld=post_jsonld
+        site_url=site_url, practice_jsonld=practice_jsonld, post_jsonld=post_jsonld,
+        image_srcset=srcset,
     )
     app.context_processor(_globals)

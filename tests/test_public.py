@@ -340,3 +340,25 @@ def test_changed_slug_redirects(app, client):
     response = client.get("/blog/small-habits-for-difficult-weeks")
     assert response.status_code == 301
     assert response.headers["Location"].endswith("/blog/small-habits")
+
+
+def test_logo_favicon_and_featured_image_come_from_media(app, client):
+    import io
+
+    from PIL import Image
+
+    from cms.media import process_upload
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 800), "teal").save(buffer, "PNG")
+    with app.app_context():
+        image = process_upload(buffer.getvalue(), "photo.png", "A teal square")
+        save_settings({"logo_media_id": image.id, "favicon_media_id": image.id})
+        post = Post.get(Post.slug == "small-habits-for-difficult-weeks")
+        save_post({"featured_image": image.id}, post)
+    home = client.get("/").get_data(as_text=True)
+    assert f'<img class="logo" src="/media/{image.id}"' in home
+    assert f'<link rel="icon" href="/media/{image.id}">' in home
+    html = client.get("/blog/small-habits-for-difficult-weeks").get_data(as_text=True)
+    assert f"/media/{image.id}/w/480 480w" in html and 'alt="A teal square"' in html
+    assert client.get(f"/media/{image.id}/w/480").status_code == 200

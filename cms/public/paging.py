@@ -6,6 +6,8 @@ from datetime import datetime
 from flask import abort, request
 from peewee import Tuple
 
+from .. import clock
+
 MAX_PAGE = 1000
 CURSOR = re.compile(r"^(\d{14})-(\d{1,12})$")
 
@@ -56,21 +58,26 @@ class Window:
     where OFFSET would read every row before them.
     """
 
-    def __init__(self, query, model, per_page: int):
+    def __init__(self, listing, model, per_page: int):
         if "page" in request.args:
             page_number()  # a clear 400 for nonsense; numbers beyond 1 are not used here
         before, after = _parse_cursor("before"), _parse_cursor("after")
         if before and after:
             abort(400, "Use either before or after, not both.")
         key = Tuple(model.published_at, model.id)  # a row value: SQLite seeks the index
+        now = clock.utcnow()
         if after:
-            ascending = query.where(key > Tuple(*after)).order_by(None)
+            ascending = listing(None).where(key > Tuple(*after))
             rows = list(ascending.order_by(model.published_at, model.id).limit(per_page + 1))
             self.has_newer, self.has_older = len(rows) > per_page, True
             self.items = list(reversed(rows[:per_page]))
         else:
+            # SQLite uses one upper bound of the index range: giving "now" and the cursor
+            # as the same bound starts the walk at the cursor, whatever its depth.
+            until = min(before[0], now) if before else None
+            query = listing(until)
             if before:
-                query = query.where(key < Tuple(*before))
+                query = query.where(key < Tuple(*min(before, (now, 2**62))))
             rows = list(query.limit(per_page + 1))
             self.has_older, self.has_newer = len(rows) > per_page, before is not None
             self.items = rows[:per_page]

@@ -23,7 +23,7 @@ def _per_page() -> int:
 @bp.route("/")
 def home():
     """Latest posts and the notices for the top of the home page."""
-    window = Window(Post.published(), Post, _per_page())
+    window = Window(Post.published, Post, _per_page())
     return render_template(
         "public/home.html", window=window, top_notices=active_notices("top")
     )
@@ -32,7 +32,7 @@ def home():
 @bp.route("/blog/")
 def blog():
     """All posts, newest first."""
-    window = Window(Post.published(), Post, _per_page())
+    window = Window(Post.published, Post, _per_page())
     return render_template("public/blog.html", window=window)
 
 
@@ -41,13 +41,14 @@ def post_detail(slug):
     """One post with its categories, disclaimer, recommendations and neighbours."""
     post = Post.public_by_slug(slug) or abort(404)
     older, newer = post.neighbours()
+    categories = post.category_list
     return render_template(
         "public/post.html",
         post=post,
         older=older,
         newer=newer,
-        categories=post.category_list,
-        recommended=list(post.recommended()),
+        categories=categories,
+        recommended=post.recommended(category_ids=[c.id for c in categories]),
         post_notices=active_notices("post"),
     )
 
@@ -63,14 +64,14 @@ def page_detail(slug):
 def category(slug):
     """Posts in one category."""
     cat = Category.get_or_none(Category.slug == slug) or abort(404)
-    window = Window(Post.in_category(cat), Post, _per_page())
+    window = Window(lambda until: Post.in_category(cat, until), Post, _per_page())
     return render_template("public/category.html", category=cat, window=window)
 
 
 @bp.route("/archive")
 def archive():
     """Every post, grouped by month."""
-    window = Window(Post.published(), Post, 50)
+    window = Window(Post.published, Post, 50)
     return render_template(
         "public/archive.html",
         window=window,
