@@ -362,3 +362,11 @@ def test_logo_favicon_and_featured_image_come_from_media(app, client):
     html = client.get("/blog/small-habits-for-difficult-weeks").get_data(as_text=True)
     assert f"/media/{image.id}/w/480 480w" in html and 'alt="A teal square"' in html
     assert client.get(f"/media/{image.id}/w/480").status_code == 200
+
+
+@pytest.mark.parametrize("url", [*PUBLIC_URLS, "/nope", "/?page=abc"])
+def test_public_html_parses_without_errors(client, url):
+    import html5lib
+
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    parser.parse(client.get(url).get_data(as_text=True))  # raises on any parse error
