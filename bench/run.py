@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.build_site import build  # noqa: E402
-from bench.inprocess import save_timings, uncached_cpu_ms  # noqa: E402
+from bench.inprocess import save_timings, uncached_cpu_ms, uncached_route_ms  # noqa: E402
 
 CACHE_DIR = ROOT / "bench" / "results" / "sites"
 
@@ -128,6 +128,7 @@ class Nginx:
     def __init__(self, size: int):
         self.dir = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
         (self.dir / "page.html").write_bytes(b"x" * size)
+        self.dir.chmod(0o755)  # nginx workers run as an unprivileged user
         self.port = free_port()
         conf = self.dir / "nginx.conf"
         conf.write_text(
@@ -140,7 +141,11 @@ class Nginx:
             ["nginx", "-p", str(self.dir), "-c", str(conf), "-g", "daemon off;"]
         )
         self.url = f"http://127.0.0.1:{self.port}/page.html"
-        wait_for(self.url, time.monotonic() + 10)
+        try:
+            wait_for(self.url, time.monotonic() + 10)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         self.process.terminate()
@@ -222,6 +227,10 @@ def measure(size: int, seconds: int) -> dict:
     finally:
         nginx.stop()
     result["uncached_post_cpu_ms"] = uncached_cpu_ms(instance)
+    paths = {
+        name: url.removeprefix(server.url) for name, url in routes(instance, server.url).items()
+    }
+    result["uncached_ms"] = uncached_route_ms(instance, paths)
     return result
 
 

@@ -6,6 +6,7 @@ beside the database but not in it: a copied database file or backup reveals noth
 Only the times (received, read, handled) stay readable, for sorting and retention.
 """
 
+import base64
 import json
 import os
 import secrets
@@ -13,7 +14,6 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 import click
-from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from peewee import CharField, DateTimeField, OperationalError, TextField
 
@@ -30,7 +30,7 @@ CONFIG_DEFAULTS = {
 PURGE_TASK = "message-purge"
 PURGE_EVERY = timedelta(hours=1)
 RATE_HIT_RETENTION = 24 * 3600  # seconds; longer than any rate-limit window in use
-_keys: dict[str, Fernet] = {}
+_keys: dict = {}  # key path -> Fernet
 _next_purge_check: dict[str, datetime] = {}  # per database file, in this process
 
 
@@ -83,7 +83,7 @@ def _read_or_create_key(path: str) -> bytes:
     temp = f"{path}.{secrets.token_hex(8)}.tmp"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(Fernet.generate_key() + b"\n")
+        fh.write(base64.urlsafe_b64encode(os.urandom(32)) + b"\n")  # a Fernet key
         fh.flush()
         os.fsync(fh.fileno())
     try:
@@ -97,8 +97,10 @@ def _read_or_create_key(path: str) -> bytes:
         return fh.read().strip()
 
 
-def fernet() -> Fernet:
-    """The cipher for this instance's messages."""
+def fernet():
+    """The cipher for this instance's messages (cryptography loads on first use)."""
+    from cryptography.fernet import Fernet
+
     path = key_path()
     if path not in _keys:
         _keys[path] = Fernet(_read_or_create_key(path))
@@ -112,6 +114,8 @@ def seal(contents: dict) -> str:
 
 def unseal(token: str) -> dict | None:
     """Decrypt a sealed message; None if it was sealed with another key or altered."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return json.loads(fernet().decrypt(token.encode()))
     except InvalidToken:

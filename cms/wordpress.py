@@ -25,7 +25,6 @@ from .services import (
     save_page,
     save_post,
 )
-from .wpcontent import convert
 from .wxr import Export, Item, WxrError, parse, url_path
 
 STATUSES = {"publish": "published", "future": "published", "draft": "draft",
@@ -220,6 +219,8 @@ class WordPressImport:
 
     def _entry(self, item: Item, model) -> None:
         kind = "post" if model is Post else "page"
+        from .wpcontent import convert  # BeautifulSoup and markdownify: import-time only
+
         converted = convert(item.content, self.image, self.gallery, self.export.base_url)
         self._notes += converted.notes
         slug = make_slug(item.slug) if item.slug else ""

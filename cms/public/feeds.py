@@ -1,6 +1,5 @@
 """Machine-readable views: Atom feeds and the sitemap index with its parts."""
 
-from feedgen.feed import FeedGenerator
 from flask import abort, make_response, render_template
 from peewee import fn
 
@@ -14,6 +13,8 @@ SITEMAP_PART = 5000
 
 
 def _atom(posts, title: str, path: str) -> str:
+    from feedgen.feed import FeedGenerator  # lxml is heavy: load it in workers that need it
+
     settings = get_settings()
     feed = FeedGenerator()
     feed.id(site_url(path))
