@@ -5,7 +5,7 @@ import re
 from flask import abort, current_app, make_response, render_template, request
 from markupsafe import Markup, escape
 
-from ..models import Category, Media, Page, Post, SearchEntry
+from ..models import Category, Page, Post, SearchEntry
 from ..services import public_path
 from ..site import active_notices, setting
 from . import bp
@@ -133,19 +133,6 @@ def _attach_entries(results: list[dict]) -> None:
                 r["entry"] = entry = rows[int(r["ref"])]
                 r["url"] = public_path(kind, entry.slug)
                 r["title"], r["snippet"] = _marked(r["hl_title"]), _marked(r["hl_body"])
-
-
-@bp.route("/media/<int:media_id>/<path:name>")
-@bp.route("/media/<int:media_id>")
-def media(media_id, name=None):
-    """An uploaded image, with long-lived immutable caching."""
-    item = Media.get_or_none(Media.id == media_id) or abort(404)
-    response = make_response(bytes(item.data))
-    response.mimetype = item.mime
-    response.set_etag(item.sha256)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response.make_conditional(request)
 
 
 @bp.route("/theme.css")
