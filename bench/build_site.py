@@ -130,7 +130,7 @@ def build(instance: Path, count: int, seed: int = 7) -> float:
                 )
                 for cat in rng.sample(cat_ids, rng.randint(1, 3)):
                     links.append((pid, cat))
-                search.append((title, text, "post", pid))
+                search.append((pid * 2, title, text, "post", pid))
             db.execute_sql("DROP TRIGGER IF EXISTS post_insert_bump")  # one bump, not 100,000
             db.connection().executemany(
                 "INSERT INTO post (id, title, slug, body, body_html, excerpt, meta_description,"
@@ -141,7 +141,8 @@ def build(instance: Path, count: int, seed: int = 7) -> float:
                 "INSERT INTO post_category (post_id, category_id) VALUES (?, ?)", links
             )
             db.connection().executemany(
-                "INSERT INTO search_entry (title, body, kind, ref) VALUES (?, ?, ?, ?)", search
+                "INSERT INTO search_entry (rowid, title, body, kind, ref) VALUES (?, ?, ?, ?, ?)",
+                search,
             )
             db.execute_sql(
                 'CREATE TRIGGER "post_insert_bump" AFTER INSERT ON "post" BEGIN UPDATE '

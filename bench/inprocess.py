@@ -9,7 +9,7 @@ from bench.build_site import make_body
 from cms import create_app
 from cms.content import markdown_only, plain_text
 from cms.db import db
-from cms.models import Post
+from cms.models import Post, Revision, SearchEntry
 from cms.sanitize import clean_html
 from cms.services import save_post
 
@@ -96,6 +96,7 @@ def save_timings(instance: Path, runs: int = 7) -> dict:
         "database write (post, revision, search index, cache bump)": [],
         "total save_post()": [],
     }
+    saved = []
     with app.app_context():
         db.connect(reuse_if_open=True)
         for n in range(runs):
@@ -107,7 +108,9 @@ def save_timings(instance: Path, runs: int = 7) -> dict:
             t2 = time.perf_counter()
             plain_text(cleaned)
             t3 = time.perf_counter()
-            save_post({"title": f"Benchmark post {n}", "body": body, "status": "published"})
+            saved.append(
+                save_post({"title": f"Benchmark post {n}", "body": body, "status": "published"})
+            )
             t4 = time.perf_counter()
             steps = [t1 - t0, t2 - t1, t3 - t2]
             for name, seconds in zip(samples, steps, strict=False):
@@ -117,5 +120,14 @@ def save_timings(instance: Path, runs: int = 7) -> dict:
                 max(0.0, total - sum(steps) * 1000)
             )
             samples["total save_post()"].append(total)
+        _remove(saved)  # leave the built site as it was, for the next run
     db.close()
     return {"runs": runs, "steps": {k: statistics.median(v) for k, v in samples.items()}}
+
+
+def _remove(posts) -> None:
+    ids = [p.id for p in posts]
+    with db.atomic():
+        SearchEntry.forget("post", ids)
+        Revision.delete().where((Revision.kind == "post") & Revision.object_id.in_(ids)).execute()
+        Post.delete().where(Post.id.in_(ids)).execute()

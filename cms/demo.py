@@ -284,9 +284,7 @@ def remove_demo() -> dict:
     with db.atomic():
         for kind, model in (("post", Post), ("page", Page)):
             ids = record.get(f"{kind}s", [])
-            SearchEntry.delete().where(
-                (SearchEntry.kind == kind) & SearchEntry.ref.in_(ids)
-            ).execute()
+            SearchEntry.forget(kind, ids)
             Revision.delete().where((Revision.kind == kind) & Revision.object_id.in_(ids)).execute()
             model.delete().where(model.id.in_(ids)).execute()
         Category.delete().where(Category.id.in_(record.get("categories", []))).execute()

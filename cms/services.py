@@ -150,9 +150,10 @@ def _categories_from(value) -> list[Category]:
 
 
 def _index(kind: str, entry) -> None:
-    SearchEntry.delete().where((SearchEntry.kind == kind) & (SearchEntry.ref == entry.id)).execute()
+    SearchEntry.forget(kind, [entry.id])
     if entry.is_visible or entry.is_scheduled:  # visibility is re-checked at query time
         SearchEntry.insert(
+            rowid=SearchEntry.key(kind, entry.id),
             title=re.sub(r"[\x00-\x1f]+", " ", entry.title),
             body=plain_text(entry.body_html),
             kind=kind,
@@ -255,9 +256,7 @@ def trash(entry) -> None:
         entry.deleted_at = clock.utcnow()
         entry.save()
         kind = "post" if isinstance(entry, Post) else "page"
-        SearchEntry.delete().where(
-            (SearchEntry.kind == kind) & (SearchEntry.ref == entry.id)
-        ).execute()
+        SearchEntry.forget(kind, [entry.id])
 
 
 def restore(entry) -> None:

@@ -29,6 +29,9 @@ def test_version_1_database_upgrades_with_content_intact(tmp_path):
         " '2020-01-01 00:00:00', '2020-01-01 00:00:00')"
     )
     db.execute_sql("INSERT INTO setting (key, value) VALUES ('site_title', '\"Old site\"')")
+    db.execute_sql(
+        "INSERT INTO search_entry (title, body, kind, ref) VALUES ('Old post', 'Kept text', 'post', 1)"
+    )
     assert pending_migrations()  # there is something to upgrade
     db.close()
 
@@ -39,6 +42,10 @@ def test_version_1_database_upgrades_with_content_intact(tmp_path):
         html = app.test_client().get("/blog/old-post").get_data(as_text=True)
         assert "Kept <em>text</em>" in html
         assert "Old site" in html
+        found = app.test_client().get("/search?q=kept").get_data(as_text=True)
+        assert 'href="/blog/old-post"' in found
+        rowids = db.execute_sql("SELECT rowid, ref FROM search_entry").fetchall()
+        assert rowids == [(2, 1)]  # re-keyed by migration 0008
     db.close()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
