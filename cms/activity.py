@@ -22,8 +22,9 @@ class Activity(BaseModel):
         return cls.select().order_by(cls.created_at.desc(), cls.id.desc())
 
 
-def log_activity(action: str, target: str = "", user: User | None = None,
-                 token_name: str | None = None) -> Activity:
+def log_activity(
+    action: str, target: str = "", user: User | None = None, token_name: str | None = None
+) -> Activity:
     """Record one action. The actor is the token, the given user, or the signed-in user."""
     if user is None and has_request_context() and current_user and current_user.is_authenticated:
         user = current_user._get_current_object()
@@ -33,8 +34,9 @@ def log_activity(action: str, target: str = "", user: User | None = None,
         actor = f"{user.name} <{user.email}>"
     else:
         actor = "cli" if not has_request_context() else "anonymous"
-    return Activity.create(user=user, actor=actor[:255], action=action[:255],
-                           target=str(target)[:255])
+    return Activity.create(
+        user=user, actor=actor[:255], action=action[:255], target=str(target)[:255]
+    )
 
 
 def describe(entry) -> str:

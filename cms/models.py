@@ -187,8 +187,9 @@ class Post(Entry):
         ranked = []
         if mine:
             marks = ", ".join("?" * len(mine))
-            ranked = list(Post.raw(
-                f"""SELECT id, title, slug, published_at FROM (
+            ranked = list(
+                Post.raw(
+                    f"""SELECT id, title, slug, published_at FROM (
                       SELECT p.id, p.title, p.slug, p.published_at,
                         (SELECT COUNT(*) FROM post_category pc WHERE pc.post_id = p.id
                           AND pc.category_id IN ({marks})) AS shared
@@ -199,8 +200,14 @@ class Post(Entry):
                           AND pc.category_id IN ({marks}))
                       ORDER BY p.published_at DESC, p.id DESC LIMIT ?)
                     ORDER BY shared DESC, published_at DESC, id DESC LIMIT ?""",  # noqa: S608
-                *mine, clock.utcnow(), self.id, *mine, candidates, limit,
-            ))
+                    *mine,
+                    clock.utcnow(),
+                    self.id,
+                    *mine,
+                    candidates,
+                    limit,
+                )
+            )
         if len(ranked) < limit:
             taken = [self.id, *(p.id for p in ranked)]
             ranked += list(Post.links().where(Post.id.not_in(taken)).limit(limit - len(ranked)))
@@ -214,13 +221,16 @@ class Post(Entry):
         older = Post.raw(
             f"SELECT id, title, slug, published_at FROM post WHERE {visible}"  # noqa: S608
             " AND (published_at, id) < (?, ?) ORDER BY published_at DESC, id DESC LIMIT 1",
-            self.published_at, self.id,
+            self.published_at,
+            self.id,
         )
         newer = Post.raw(
             f"SELECT id, title, slug, published_at FROM post WHERE {visible}"  # noqa: S608
             " AND (published_at, id) > (?, ?) AND published_at <= ?"
             " ORDER BY published_at, id LIMIT 1",
-            self.published_at, self.id, clock.utcnow(),
+            self.published_at,
+            self.id,
+            clock.utcnow(),
         )
         return next(iter(older), None), next(iter(newer), None)
 

@@ -128,7 +128,9 @@ def init_app(app) -> None:
     from .media import srcset
 
     app.jinja_env.globals.update(
-        site_url=site_url, practice_jsonld=practice_jsonld, post_jsonld=post_jsonld,
+        site_url=site_url,
+        practice_jsonld=practice_jsonld,
+        post_jsonld=post_jsonld,
         image_srcset=srcset,
     )
     app.context_processor(_globals)

@@ -30,7 +30,8 @@ def test_version_1_database_upgrades_with_content_intact(tmp_path):
     )
     db.execute_sql("INSERT INTO setting (key, value) VALUES ('site_title', '\"Old site\"')")
     db.execute_sql(
-        "INSERT INTO search_entry (title, body, kind, ref) VALUES ('Old post', 'Kept text', 'post', 1)"
+        "INSERT INTO search_entry (title, body, kind, ref) "
+        "VALUES ('Old post', 'Kept text', 'post', 1)"
     )
     assert pending_migrations()  # there is something to upgrade
     db.close()

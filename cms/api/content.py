@@ -1,12 +1,12 @@
 """The Content API: published content only, cacheable, CORS for configured origins."""
 
 import hashlib
-import re
 
 from flask import current_app, jsonify, request
 from peewee import SQL, fn
 
 from ..models import Category, Page, Post, PostCategory, SearchEntry
+from ..public.search import match_expression
 from ..site import Notice
 from . import bp
 from .errors import ApiProblem
@@ -49,11 +49,6 @@ def _cors(response):
     return response
 
 
-def _match_expression(q: str) -> str:
-    """Free text as a safe FTS5 query: each word quoted and prefix-matched."""
-    return " ".join(f'"{w}"*' for w in re.findall(r"\w+", q)[:12])
-
-
 @bp.get("/posts")
 def posts():
     """Published posts, newest first; ?category=slug, ?q=words, ?limit=, ?cursor=."""
@@ -70,9 +65,9 @@ def posts():
     q = request.args.get("q", "").strip()
     if len(q) > MAX_QUERY:
         raise ApiProblem(400, f"Keep the search under {MAX_QUERY} characters.")
-    if _match_expression(q):
+    if match_expression(q):
         found = SearchEntry.select(SearchEntry.ref).where(
-            SearchEntry.match(_match_expression(q)) & (SearchEntry.kind == "post")
+            SearchEntry.match(match_expression(q)) & (SearchEntry.kind == "post")
         )
         query = query.where(Post.id.in_(found))
     items, next_url = by_date(query, Post, limit_arg())

@@ -16,3 +16,7 @@ def up(migrator, db):
         '"kind", "ref" FROM "search_copy" GROUP BY "kind", "ref"'
     )
     db.execute_sql('DROP TABLE "search_copy"')
+    # Titles weigh ten times the body in the ranking (ORDER BY rank uses this).
+    db.execute_sql(
+        'INSERT INTO "search_entry" ("search_entry", "rank") VALUES (\'rank\', \'bm25(10.0, 1.0)\')'
+    )

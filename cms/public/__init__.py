@@ -8,4 +8,4 @@ bp = Blueprint("public", __name__)
 bp.before_request(cache.serve_cached)
 bp.after_request(cache.store)
 
-from . import contact, feeds, history, media_variants, views  # noqa: E402,F401  (routes)
+from . import contact, feeds, history, media_variants, search, views  # noqa: E402,F401  (routes)

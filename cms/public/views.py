@@ -2,18 +2,12 @@
 
 import re
 
-from flask import abort, current_app, make_response, render_template, request
-from markupsafe import Markup, escape
+from flask import abort, current_app, make_response, render_template
 
-from ..models import Category, Page, Post, SearchEntry
-from ..services import public_path
+from ..models import Category, Page, Post
 from ..site import active_notices, setting
 from . import bp
-from .paging import Pagination, Window
-
-MAX_QUERY = 200
-# Control characters the indexer strips from text, so they can only mean "match".
-MARK_ON, MARK_OFF = "\x02", "\x03"
+from .paging import Window
 
 
 def _per_page() -> int:
@@ -24,9 +18,7 @@ def _per_page() -> int:
 def home():
     """Latest posts and the notices for the top of the home page."""
     window = Window(Post.published, Post, _per_page())
-    return render_template(
-        "public/home.html", window=window, top_notices=active_notices("top")
-    )
+    return render_template("public/home.html", window=window, top_notices=active_notices("top"))
 
 
 @bp.route("/blog/")
@@ -77,62 +69,6 @@ def archive():
         window=window,
         categories=list(Category.with_published_counts()),
     )
-
-
-def _match_expression(q: str) -> str:
-    """Turn free text into a safe FTS5 query: each word quoted, prefix-matched."""
-    words = re.findall(r"\w+", q)[:12]
-    return " ".join(f'"{w}"*' for w in words)
-
-
-@bp.route("/search")
-def search():
-    """Ranked full-text search over published posts and pages."""
-    q = request.args.get("q", "").strip()
-    if len(q) > MAX_QUERY:
-        abort(400, f"Please shorten your search to {MAX_QUERY} characters.")
-    results, pagination = [], None
-    expression = _match_expression(q)
-    if expression:
-        rank = SearchEntry.bm25(10.0, 1.0)
-        matches = (
-            SearchEntry.select(
-                SearchEntry.kind,
-                SearchEntry.ref,
-                SearchEntry.title.highlight(MARK_ON, MARK_OFF).alias("hl_title"),
-                SearchEntry.body.snippet(MARK_ON, MARK_OFF, "…", 24).alias("hl_body"),
-            )
-            .where(
-                SearchEntry.match(expression) & (_visible("post", Post) | _visible("page", Page))
-            )
-            .order_by(rank)
-        )
-        pagination = Pagination(matches.dicts(), 10)
-        results = pagination.items
-        _attach_entries(results)
-    return render_template("public/search.html", q=q, results=results, pagination=pagination)
-
-
-def _visible(kind, model):
-    visible_ids = model.select(model.id).where(model.visible_clause())
-    return (SearchEntry.kind == kind) & SearchEntry.ref.in_(visible_ids)
-
-
-def _marked(text: str) -> Markup:
-    """Escape indexed text, then turn the match markers into <mark> elements."""
-    escaped = str(escape(text or ""))
-    return Markup(escaped.replace(MARK_ON, "<mark>").replace(MARK_OFF, "</mark>"))  # noqa: S704
-
-
-def _attach_entries(results: list[dict]) -> None:
-    for kind, model in (("post", Post), ("page", Page)):
-        ids = [int(r["ref"]) for r in results if r["kind"] == kind]
-        rows = {e.id: e for e in model.select().where(model.id.in_(ids))} if ids else {}
-        for r in results:
-            if r["kind"] == kind:
-                r["entry"] = entry = rows[int(r["ref"])]
-                r["url"] = public_path(kind, entry.slug)
-                r["title"], r["snippet"] = _marked(r["hl_title"]), _marked(r["hl_body"])
 
 
 @bp.route("/theme.css")

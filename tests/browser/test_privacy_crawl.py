@@ -1,23 +1,32 @@
 """Privacy: a crawl of the public site makes no request to any other origin, and readers
-get no cookie (the contact form alone may set one, for its CSRF token).
+get no cookie (the contact form alone may set one, for its CSRF token). A crawl of every
+editor screen, signed in as an administrator, stays on the site too.
 """
 
+import re
 from urllib.parse import urldefrag, urlsplit
 
+from cms import create_app
+from tests.browser.conftest import sign_in
+from tests.browser.editor_content import add_editor_content
+
 MAX_PAGES = 80
+MAX_EDITOR_PAGES = 150
 # Pages a crawl from the home page might not reach by links alone.
 SEEDS = ["/", "/search?q=therapy", "/feed.xml", "/sitemap.xml", "/robots.txt", "/no-such-page"]
 COOKIE_PAGES = ("/contact",)  # the only public pages allowed to set a cookie
 SKIP = ("/admin", "/api/")  # the editor and the API have their own tests
 
 
-def _same_origin_links(page, site: str) -> list[str]:
+def _same_origin_links(page, site: str, follow: str = "/") -> list[str]:
+    """Paths of the page's links under `follow` (the public crawl skips SKIP and COOKIE_PAGES)."""
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    skip = SKIP + COOKIE_PAGES if follow == "/" else ()
     found = []
     for href in hrefs:
         url = urldefrag(href)[0]
         path = url[len(site) :] or "/"
-        if url.startswith(site + "/") and not path.startswith(SKIP + COOKIE_PAGES):
+        if url.startswith(site + follow) and not path.startswith(skip):
             found.append(path)
     return found
 
@@ -59,3 +68,65 @@ def test_crawl_of_public_pages_stays_on_the_site(browser, live_server, report):
     assert any(p.startswith("/blog/") and len(p) > 6 for p in statuses)  # a post
     assert statuses["/no-such-page"] == 404
     assert all(status in (200, 404) for status in statuses.values()), statuses
+
+
+# Editor pages reached only through single-use links or a half-finished two-step sign-in.
+UNREACHABLE = {"admin.setup", "admin.set_password_link", "admin.two_step"}
+
+
+# The URLs the page's GET forms (search, filters, "compare revisions") would open.
+GET_FORMS = """forms => forms.filter((f) => f.method === "get")
+  .map((f) => f.action + "?" + new URLSearchParams(new FormData(f)))"""
+
+
+def _screen(path: str) -> str:
+    """The screen a path shows (/admin/posts/12/edit -> /admin/posts/N/edit)."""
+    return re.sub(r"/\d+(?=/|$)", "/N", urlsplit(path).path)
+
+
+def test_crawl_of_every_editor_screen_stays_on_the_site(browser, live_server, report):
+    site, requests = live_server.url, []
+    # The draft has two revisions, so its revisions screen offers "compare" (the diff).
+    draft_revisions = add_editor_content(live_server.instance)["edit post"][: -len("edit")]
+    draft_revisions += "revisions"
+    app = create_app({"INSTANCE_PATH": str(live_server.instance), "SECRET_KEY": "browser-tests"})
+    adapter = app.url_map.bind("127.0.0.1")
+    wanted = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/admin") and "GET" in rule.methods
+    } - UNREACHABLE
+    context = browser.new_context()
+    context.on("request", lambda request: requests.append(request.url))
+    context.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith(site + "/") else r.abort(),
+    )
+    page = context.new_page()
+    sign_in(page, site)  # the sign-in page is the first screen crawled
+    queue, screens, statuses = (
+        ["/admin/", draft_revisions],
+        {"/admin/login": "admin.login"},
+        {"/admin/login": 200},
+    )
+    while queue and len(statuses) < MAX_EDITOR_PAGES:
+        path = queue.pop(0)
+        if path in statuses or _screen(path) in screens:
+            continue  # one page of each screen: /admin/posts/N/edit is one screen
+        screens[_screen(path)] = adapter.match(urlsplit(path).path)[0]
+        response = page.goto(site + path)
+        statuses[path] = response.status
+        assert page.url.startswith(site + "/admin/") and "/login" not in page.url, path
+        queue += _same_origin_links(page, site, follow="/admin/")
+        forms = page.eval_on_selector_all("form", GET_FORMS)
+        queue += [url[len(site) :] for url in forms if url.startswith(site + "/admin/")]
+    context.close()
+
+    report(
+        "privacy crawl, editor (signed in as admin)",
+        f"{len(statuses)} editor pages crawled ({len(set(screens.values()))} screens), "
+        f"{len(requests)} requests, all to {site}",
+    )
+    assert [url for url in requests if not url.startswith(site + "/")] == []
+    assert wanted - set(screens.values()) == set(), "editor screens the crawl did not reach"
+    assert all(status == 200 for status in statuses.values()), statuses

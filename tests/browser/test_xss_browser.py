@@ -61,7 +61,7 @@ def hostile_site(tmp_path_factory):
 def _figures(visitor: Visitor, posts: list[dict], where: str, policy: str) -> str:
     return (
         f"{sum(p['payloads'] for p in posts)} payload renderings ({len(all_payloads())} "
-        f"payloads x {len(CONSTRUCTS)} constructs) in {len(posts)} posts {where}, "
+        f"payloads x {len(CONSTRUCTS)} constructs) in {len(posts)} posts{where}, "
         f"{visitor.elements} elements swept, {visitor.links} safe links held back; "
         f"Content-Security-Policy: {policy!r}"
     )
@@ -102,7 +102,7 @@ def test_hostile_posts_are_harmless_in_the_editor_previews(browser, hostile_site
     finally:
         visitor.close()
     policy = result["headers"].get("content-security-policy", "none sent")
-    where = "x 2 (draft preview, live preview)"
+    where = " x 2 (draft preview, live preview)"
     report(f"browser XSS, editor previews ({csp})", _figures(visitor, posts, where, policy))
     assert visitor.fired == [], visitor.fired[:5]
     assert visitor.left == []

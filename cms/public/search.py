@@ -1,0 +1,117 @@
+"""Full-text search over published posts and pages (SQLite FTS5, ranked, highlighted).
+
+Ranking reads only row ids; highlights and snippets are made for the ten rows shown, not
+for every match, and visibility is checked for the top rows only (the index holds
+published and scheduled entries, so few are ever filtered out).
+"""
+
+import re
+from dataclasses import dataclass
+
+from flask import abort, render_template, request
+from markupsafe import Markup, escape
+
+from ..db import db
+from ..models import Page, Post
+from ..services import public_path
+from . import bp
+from .paging import page_number
+
+MAX_QUERY = 200
+PER_PAGE = 10
+# Control characters the indexer strips from text, so they can only mean "match".
+MARK_ON, MARK_OFF = "\x02", "\x03"
+RANKED = "SELECT rowid FROM search_entry WHERE search_entry MATCH ? ORDER BY rank LIMIT ?"
+SHOWN = (
+    "SELECT rowid, kind, ref, highlight(search_entry, 0, ?, ?), "
+    "snippet(search_entry, 1, ?, ?, '…', 24) FROM search_entry "
+    "WHERE search_entry MATCH ? AND rowid IN ({})"
+)
+
+
+@dataclass
+class Numbered:
+    """Where a numbered page of results sits."""
+
+    number: int
+    has_prev: bool
+    has_next: bool
+
+
+def match_expression(q: str) -> str:
+    """Turn free text into a safe FTS5 query: each word quoted, prefix-matched."""
+    words = re.findall(r"\w+", q)[:12]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def _visible(rowids: list[int]) -> set[int]:
+    keys = set()
+    for model, odd in ((Post, 0), (Page, 1)):
+        ids = [r // 2 for r in rowids if r % 2 == odd]
+        if ids:
+            found = model.select(model.id).where(model.visible_clause() & model.id.in_(ids))
+            keys.update(row.id * 2 + odd for row in found)
+    return keys
+
+
+def ranked(expression: str, wanted: int) -> list[int]:
+    """Row ids of the best `wanted` visible matches, best first."""
+    limit = wanted + 20
+    while True:
+        rows = [r for (r,) in db.execute_sql(RANKED, (expression, limit))]
+        visible = _visible(rows)
+        kept = [r for r in rows if r in visible]
+        if len(kept) >= wanted or len(rows) < limit:
+            return kept[:wanted]
+        limit *= 4
+
+
+def _marked(text: str) -> Markup:
+    """Escape indexed text, then turn the match markers into <mark> elements."""
+    escaped = str(escape(text or ""))
+    return Markup(escaped.replace(MARK_ON, "<mark>").replace(MARK_OFF, "</mark>"))  # noqa: S704
+
+
+def results_for(expression: str, rowids: list[int]) -> list[dict]:
+    """Titles, highlighted snippets and addresses of the given entries, in order."""
+    if not rowids:
+        return []
+    sql = SHOWN.format(", ".join("?" * len(rowids)))
+    params = (MARK_ON, MARK_OFF, MARK_ON, MARK_OFF, expression, *rowids)
+    rows = {r[0]: r for r in db.execute_sql(sql, params)}
+    entries = {}
+    for kind, model in (("post", Post), ("page", Page)):
+        ids = [int(rows[r][2]) for r in rowids if rows[r][1] == kind]
+        entries.update({(kind, e.id): e for e in model.select().where(model.id.in_(ids))})
+    results = []
+    for rowid in rowids:
+        _, kind, ref, title, snippet = rows[rowid]
+        entry = entries[(kind, int(ref))]
+        results.append(
+            {
+                "entry": entry,
+                "url": public_path(kind, entry.slug),
+                "title": _marked(title),
+                "snippet": _marked(snippet),
+            }
+        )
+    return results
+
+
+@bp.route("/search")
+def search():
+    """Ranked full-text search over published posts and pages."""
+    q = request.args.get("q", "").strip()
+    if len(q) > MAX_QUERY:
+        abort(400, f"Please shorten your search to {MAX_QUERY} characters.")
+    results, pagination = [], None
+    expression = match_expression(q)
+    if expression:
+        number = page_number()
+        found = ranked(expression, number * PER_PAGE + 1)
+        shown = found[(number - 1) * PER_PAGE : number * PER_PAGE]
+        if not shown and number > 1:
+            abort(404, "There are no more results.")
+        pagination = Numbered(number, number > 1, len(found) > number * PER_PAGE)
+        results = results_for(expression, shown)
+    return render_template("public/search.html", q=q, results=results, pagination=pagination)
