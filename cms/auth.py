@@ -31,7 +31,8 @@ DEFAULTS = {
     "REMEMBER_COOKIE_DURATION": timedelta(days=14),  # "Keep me signed in on this device"
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "LOGIN_THROTTLE_ACCOUNT": 5,  # failed tries per account within the window
+    "LOGIN_THROTTLE_ACCOUNT": 5,  # failed tries per account from one address within the window
+    "LOGIN_THROTTLE_ACCOUNT_GLOBAL": None,  # per account from all addresses (None: 10x the above)
     "LOGIN_THROTTLE_ADDRESS": 20,  # failed tries per client address within the window
     "LOGIN_THROTTLE_WINDOW": 15 * 60,  # seconds
     "SETUP_LINK": True,  # log a one-time setup link on a start with no account

@@ -17,6 +17,10 @@ from . import clock
 from .db import change_marker, db
 
 _local = threading.local()
+# Request headers that can turn a cached answer into a 304 (or a range).
+CONDITIONAL = frozenset(
+    {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE"}
+)
 _lock = threading.Lock()
 
 NEXT_CHANGE_SQL = """
@@ -129,15 +133,20 @@ def serve_cached():
     response = Response(body, status=status, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["X-Cache"] = "hit"
+    if CONDITIONAL.isdisjoint(request.environ):
+        return response  # nothing to compare: skip make_conditional's parsing (hot path)
     return response.make_conditional(request)
 
 
 def store(response: Response) -> Response:
-    """after_request hook: keep a fresh 200 for the next visitor."""
+    """after_request hook: keep a fresh 200 (or 404) for the next visitor.
+
+    A 404 may be a scheduled post's address: its publish time is a scheduled change, so
+    the cache is cleared when it comes (see refresh)."""
     key = request.environ.get("cms.cache_key")
     if (
         key
-        and response.status_code == 200
+        and response.status_code in (200, 404)
         and "Set-Cookie" not in response.headers
         and not response.cache_control.no_store  # e.g. the contact form's CSRF token
         and not response.direct_passthrough

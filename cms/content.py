@@ -29,7 +29,35 @@ def markdown_only(text: str) -> str:
 
 def render_markdown(text: str) -> str:
     """Render Markdown to sanitized HTML."""
-    return clean_html(markdown_only(text))
+    return clean_html(responsive_images(markdown_only(text)))
+
+
+# An image from the media library, as Markdown writes it, not yet given sizes by hand.
+_LIBRARY_IMG = re.compile(r'<img src="/media/(\d+)/[^"]*"(?![^>]*\b(?:srcset|width|height)=)')
+BODY_IMAGE_SIZES = "(max-width: 44rem) 100vw, 42rem"
+
+
+def responsive_images(html: str) -> str:
+    """Give library images their srcset of resized copies and their size (no reflow)."""
+    ids = {int(i) for i in _LIBRARY_IMG.findall(html)}
+    if not ids:
+        return html
+    # Imported here: media imports the services, which import this module.
+    from .media import srcset
+    from .models import Media
+
+    found = {m.id: m for m in Media.select().where(Media.id.in_(ids))}
+
+    def add(match: re.Match) -> str:
+        media = found.get(int(match.group(1)))
+        if media is None:
+            return match.group(0)
+        return (
+            f'{match.group(0)} srcset="{srcset(media)}" sizes="{BODY_IMAGE_SIZES}" '
+            f'width="{media.width}" height="{media.height}"'
+        )
+
+    return _LIBRARY_IMG.sub(add, html)
 
 
 def plain_text(html: str) -> str:

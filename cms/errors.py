@@ -12,6 +12,7 @@ MESSAGES = {
     405: "This address does not accept that kind of request.",
     413: "What you sent is too large.",
     429: "Too many attempts. Please wait a moment and try again.",
+    500: "Something went wrong on our side. Please try again in a few minutes.",
     503: "The site is briefly unavailable. Please try again in a minute.",
 }
 

@@ -2,6 +2,8 @@
 
 Sent from a background thread after the message is committed, with a short timeout; a
 slow or failing mail server is logged (without addresses) and never reaches the visitor.
+The inbox link is built from SITE_URL only: the request's Host header is the visitor's to
+choose, and would let anyone plant a link of their own in the therapist's mail.
 """
 
 import logging
@@ -9,6 +11,7 @@ import smtplib
 import ssl
 import threading
 from email.message import EmailMessage
+from urllib.parse import urljoin
 
 from flask import current_app
 
@@ -28,11 +31,13 @@ CONFIG_DEFAULTS = {
 SUBJECT = "New message waiting in your practice inbox"
 BODY = """A new message was sent through the contact form on your website.
 
-Read it in your inbox (you will be asked to sign in):
-{link}
+{where}
 
 For your clients' privacy this e-mail does not contain the message or who sent it.
 """
+WITH_LINK = "Read it in your inbox (you will be asked to sign in):\n{link}"
+WITHOUT_LINK = "Sign in to your website's editor and open the Inbox to read it."
+NO_SITE_URL = "SITE_URL is not set: notification e-mails will not link to the inbox"
 
 
 def notification(config: dict, link: str) -> EmailMessage:
@@ -41,7 +46,8 @@ def notification(config: dict, link: str) -> EmailMessage:
     mail["Subject"] = SUBJECT
     mail["From"] = config["SMTP_FROM"] or config["NOTIFY_EMAIL"]
     mail["To"] = config["NOTIFY_EMAIL"]
-    mail.set_content(BODY.format(link=link))
+    where = WITH_LINK.format(link=link) if link else WITHOUT_LINK
+    mail.set_content(BODY.format(where=where))
     return mail
 
 
@@ -69,18 +75,26 @@ def send(config: dict, link: str) -> bool:
         return False
 
 
-def notify_new_message(link: str) -> threading.Thread | None:
+def inbox_link(path: str) -> str:
+    """The inbox's absolute address from SITE_URL; empty when SITE_URL is not set."""
+    base = current_app.config["SITE_URL"]
+    return urljoin(base.rstrip("/") + "/", path.lstrip("/")) if base else ""
+
+
+def notify_new_message(inbox_path: str) -> threading.Thread | None:
     """Start sending the notification if SMTP is configured; return the sending thread."""
     app_config = current_app.config
     if not (app_config["SMTP_HOST"] and app_config["NOTIFY_EMAIL"]):
         return None
     config = {name: app_config[name] for name in CONFIG_DEFAULTS}
-    thread = threading.Thread(target=send, args=(config, link), daemon=True)
+    thread = threading.Thread(target=send, args=(config, inbox_link(inbox_path)), daemon=True)
     thread.start()
     return thread
 
 
 def init_app(app) -> None:
-    """Fill in mail settings that are not configured."""
+    """Fill in mail settings that are not configured; warn if mails could not link home."""
     for name, value in CONFIG_DEFAULTS.items():
         app.config.setdefault(name, value)
+    if app.config["SMTP_HOST"] and app.config["NOTIFY_EMAIL"] and not app.config["SITE_URL"]:
+        log.warning(NO_SITE_URL)

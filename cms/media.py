@@ -15,6 +15,7 @@ from peewee import BlobField, CharField, ForeignKeyField, IntegerField
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.utils import secure_filename
 
+from .content import BODY_IMAGE_SIZES
 from .db import BaseModel, db
 from .models import Media, Page, Post
 from .services import ConflictError, ValidationError
@@ -202,6 +203,6 @@ def html_snippet(media: Media) -> str:
     """A responsive <img> (with srcset) that can be pasted into a post body."""
     return (
         f'<img src="{media_url(media)}" srcset="{srcset(media)}" '
-        f'sizes="(max-width: 44rem) 100vw, 42rem" alt="{escape(media.alt)}" '
+        f'sizes="{BODY_IMAGE_SIZES}" alt="{escape(media.alt)}" '
         f'width="{media.width}" height="{media.height}">'
     )

@@ -174,7 +174,7 @@ class Post(Entry):
         """Visible posts with only what a link needs (no bodies), newest first."""
         return cls.published().select(cls.id, cls.title, cls.slug, cls.published_at)
 
-    def recommended(self, limit: int = 3, candidates: int = 200, category_ids=None):
+    def recommended(self, limit: int = 3, candidates: int = 100, category_ids=None):
         """Other visible posts: those sharing most categories first, then the newest.
 
         Ranks the newest `candidates` posts that share a category (one query, ranked by

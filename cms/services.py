@@ -38,6 +38,7 @@ RESERVED_PAGE_SLUGS = frozenset(
      "robots.txt", "static", "media", "contact", "healthz", "theme.css", "favicon.ico",
      "login", "logout", "setup", "preview"}
 )  # fmt: skip
+SLUG_TAKEN = "This slug is already used; choose another."
 
 
 class ValidationError(ValueError):
@@ -57,11 +58,29 @@ def make_slug(text: str) -> str:
     return slugify(text or "", max_length=MAX_SLUG, word_boundary=True) or "untitled"
 
 
-def _unique_slug(model, base: str, exclude_id=None) -> str:
+def _slug_taken(model, slug: str, entry) -> bool:
+    others = model.select().where(model.id != (entry.id if entry else 0))
+    return others.where(model.slug == slug).exists()
+
+
+def _unique_slug(model, base: str, entry=None) -> str:
     slug, n = base, 2
-    while model.select().where((model.slug == slug) & (model.id != (exclude_id or 0))).exists():
+    while _slug_taken(model, slug, entry):
         suffix = f"-{n}"
         slug, n = base[: MAX_SLUG - len(suffix)] + suffix, n + 1
+    return slug
+
+
+def _requested_slug(data: dict) -> str:
+    return str(data.get("slug") or "").strip()
+
+
+def _claim_slug(model, slug: str, entry, chosen: bool) -> str:
+    """Under the write lock: a chosen slug if still free, else the first free variant."""
+    if not chosen:
+        return _unique_slug(model, slug, entry)
+    if _slug_taken(model, slug, entry):  # taken since validation, by a concurrent save
+        raise ConflictError({"slug": SLUG_TAKEN})
     return slug
 
 
@@ -89,17 +108,12 @@ def _validate_entry(model, data: dict, entry) -> dict:
     if status not in STATUSES:
         errors["status"] = "Status must be draft or published."
     clean["status"] = status
-    requested = data.get("slug")
-    if requested is not None and str(requested).strip():
-        slug = str(requested).strip()
+    slug = _requested_slug(data)
+    if slug:
         if slug != make_slug(slug) or len(slug) > MAX_SLUG:
             errors["slug"] = "Use lower-case letters, digits and hyphens only."
-        elif (
-            model.select()
-            .where((model.slug == slug) & (model.id != (entry.id if entry else 0)))
-            .exists()
-        ):
-            errors.setdefault("slug", "This slug is already used; choose another.")
+        elif _slug_taken(model, slug, entry):
+            errors["slug"] = SLUG_TAKEN
         if model is Page and slug in RESERVED_PAGE_SLUGS:
             errors["slug"] = "This address is reserved by the site; choose another."
         clean["slug"] = slug
@@ -109,7 +123,7 @@ def _validate_entry(model, data: dict, entry) -> dict:
         base = make_slug(title)
         if model is Page and base in RESERVED_PAGE_SLUGS:
             base = f"{base}-page"
-        clean["slug"] = _unique_slug(model, base)
+        clean["slug"] = base  # made unique when saving, under the write lock
     published_at = data.get("published_at", entry.published_at if entry else None)
     if isinstance(published_at, str):
         try:
@@ -125,7 +139,7 @@ def _validate_entry(model, data: dict, entry) -> dict:
         published_at = clock.utcnow()
     clean["published_at"] = published_at.replace(microsecond=0) if published_at else None
     if errors:
-        conflict = set(errors) == {"slug"} and "already used" in errors["slug"]
+        conflict = errors.keys() == {"slug"} and errors["slug"] == SLUG_TAKEN
         raise (ConflictError if conflict else ValidationError)(errors)
     return clean
 
@@ -195,6 +209,7 @@ def _save_entry(model, kind: str, data: dict, entry=None, user: User | None = No
         old_path = entry and entry.is_visible and public_path(kind, entry.slug)
         fields = dict(clean, **extra, body_html=body_html, updated_at=clock.utcnow())
         fields["excerpt"] = clean["excerpt"] or make_excerpt(body_html)
+        fields["slug"] = _claim_slug(model, clean["slug"], entry, bool(_requested_slug(data)))
         if entry is None:
             entry = model.create(author=user, **fields)
         else:
@@ -250,6 +265,24 @@ def unpublish(entry, user=None):
     return _save_entry(type(entry), kind, {"status": "draft"}, entry, user, "unpublished")
 
 
+def publish_state(entry) -> tuple | None:
+    """What names a save in the activity log: (status, published_at); None for a new entry."""
+    return (entry.status, entry.published_at) if entry else None
+
+
+def save_action(before: tuple | None, after) -> str:
+    """The activity verb of a save: create, publish, schedule, unpublish or update."""
+    if before is None:
+        if after.status != "published":
+            return "create"
+        before = ("draft", None)  # created straight into publishing: log that
+    if after.status == "published" and before != ("published", after.published_at):
+        return "schedule" if after.is_scheduled else "publish"
+    if before[0] == "published" and after.status == "draft":
+        return "unpublish"
+    return "update"
+
+
 def trash(entry) -> None:
     """Move an entry to the trash (restorable)."""
     with db.atomic():
@@ -279,7 +312,7 @@ def save_category(data: dict, category: Category | None = None) -> Category:
         (Category.slug == slug) & (Category.id != (category.id if category else 0))
     )
     if taken.exists():
-        raise ConflictError({"slug": "This slug is already used; choose another."})
+        raise ConflictError({"slug": SLUG_TAKEN})
     description = (data.get("description", category.description if category else "") or "").strip()
     with db.atomic():
         if category is None:
@@ -304,12 +337,6 @@ def merge_categories(source: Category, target: Category) -> Category:
         source.delete_instance()  # the remaining duplicate links cascade away
         add_redirect(f"/category/{source.slug}", f"/category/{target.slug}")
     return target
-
-
-def delete_category(category: Category) -> None:
-    """Remove a category; its posts keep their other categories."""
-    with db.atomic():
-        category.delete_instance()
 
 
 def restore_revision(revision: Revision, user: User | None = None):

@@ -29,6 +29,7 @@ PLACEMENTS = {
     "post": "Under every post",
     "contact": "Contact page only",
 }
+CRISIS_NOTICE = "contact-crisis"  # shown with the contact form whatever its switch says
 
 # Every setting with its default; the database stores only what was changed.
 DEFAULT_SETTINGS = {
@@ -63,7 +64,10 @@ class Setting(BaseModel):
 
 
 class Notice(BaseModel):
-    """A switchable message. Availability notices show only for their state."""
+    """A switchable message. Availability notices show only for their state.
+
+    The availability notices are switched on and off together; the crisis notice always shows.
+    """
 
     key = CharField(unique=True)
     label = CharField()
@@ -93,6 +97,11 @@ class Notice(BaseModel):
         if placement:
             query = query.where(cls.placement == placement)
         return query.order_by(cls.position, cls.id)
+
+    @property
+    def always_shown(self) -> bool:
+        """True for the crisis notice: its text is editable, its visibility is not."""
+        return self.key == CRISIS_NOTICE
 
     @property
     def href(self) -> str:

@@ -23,6 +23,7 @@ TEXT_LIMITS = {
 PHONE = re.compile(r"^[0-9 +().-]*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_NOTICE = 2000
+ALWAYS_SHOWN = "The crisis notice is always shown, so it has no time window; leave this empty."
 MENU_TARGETS = {"home": "/", "blog": "/blog/", "contact": "/contact"}
 
 
@@ -145,9 +146,13 @@ def save_notice(notice: Notice, data: dict) -> Notice:
         errors["link_url"] = "Keep the address under 500 characters."
     if page_id and not Page.select().where(Page.id == page_id).exists():
         errors["link_page"] = "No such page."
-    starts, ends = data.get("starts_at", notice.starts_at), data.get("ends_at", notice.ends_at)
+    # The crisis notice keeps no time window (one stored by an older version is dropped).
+    stored = (None, None) if notice.always_shown else (notice.starts_at, notice.ends_at)
+    starts, ends = data.get("starts_at", stored[0]), data.get("ends_at", stored[1])
     for key, value in (("starts_at", starts), ("ends_at", ends)):
-        if value is not None and not isinstance(value, datetime):
+        if value is not None and notice.always_shown:
+            errors[key] = ALWAYS_SHOWN
+        elif value is not None and not isinstance(value, datetime):
             errors[key] = "Use a date and time such as 2026-05-01T09:00."
     if isinstance(ends, datetime) and "ends_at" not in errors:
         if isinstance(starts, datetime) and ends <= starts:
@@ -166,15 +171,27 @@ def save_notice(notice: Notice, data: dict) -> Notice:
 
 
 def save_switches(availability: str, shown_ids) -> None:
-    """Set the availability state and which (non-availability) notices are switched on."""
+    """Set the availability state and which notices are switched on.
+
+    Any availability notice among `shown_ids` switches them all on (they take turns by
+    state); the crisis notice stays on whatever is asked.
+    """
     if availability not in AVAILABILITY_STATES:
         raise ValidationError({"availability": "Choose one of the availability states."})
     shown = {int(i) for i in shown_ids or [] if str(i).isdigit()}
     with db.atomic():
         save_settings({"availability": availability})
-        for notice in Notice.select().where(Notice.availability_state.is_null()):
-            if notice.enabled != (notice.id in shown):
-                notice.enabled = notice.id in shown
+        notices = list(Notice.select())
+        availability_shown = any(n.id in shown for n in notices if n.availability_state)
+        for notice in notices:
+            if notice.always_shown:
+                enabled = True
+            elif notice.availability_state:
+                enabled = availability_shown
+            else:
+                enabled = notice.id in shown
+            if notice.enabled != enabled:
+                notice.enabled = enabled
                 notice.save()
 
 

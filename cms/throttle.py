@@ -1,8 +1,12 @@
 """Sign-in throttling, stored in the database so every worker process shares it.
 
-Failures are counted per account (the e-mail typed, known or not) and per client address
-within a sliding window. Keys are stored as keyed hashes: the table never holds an
-address or an e-mail in the clear, and rows older than the window are deleted.
+Failures are counted within a sliding window per account and address together (the
+e-mail typed, known or not, from one client address), per address, and per account from
+every address. The per-pair limit is low, so a stranger guessing from one address cannot
+lock the owner out elsewhere; the account-wide ceiling is much higher (10 times the pair
+limit unless configured) and only slows guessing spread over many addresses. Keys are
+stored as keyed hashes: the table never holds an address or an e-mail in the clear, and
+rows older than the window are deleted.
 """
 
 import hashlib
@@ -15,6 +19,7 @@ from peewee import CharField, DateTimeField
 from werkzeug.exceptions import TooManyRequests
 
 from . import clock
+from .activity import client_address
 from .db import BaseModel, db
 
 MESSAGE = (
@@ -24,7 +29,7 @@ MESSAGE = (
 
 
 class LoginFailure(BaseModel):
-    scope = CharField()  # "account" or "address"
+    scope = CharField()  # "pair" (account and address), "address" or "account" (everywhere)
     key_hash = CharField()
     created_at = DateTimeField(default=clock.utcnow)
 
@@ -41,11 +46,21 @@ def _window() -> timedelta:
     return timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
 
 
+def _pair_key(email: str, address: str) -> str:
+    return _key("pair", f"{email.strip().lower()}\n{address}")
+
+
 def _keys(email: str, address: str) -> list[tuple[str, str, int]]:
     config = current_app.config
+    per_pair = config["LOGIN_THROTTLE_ACCOUNT"]
     return [
-        ("account", _key("account", email.strip().lower()), config["LOGIN_THROTTLE_ACCOUNT"]),
+        ("pair", _pair_key(email, address), per_pair),
         ("address", _key("address", address), config["LOGIN_THROTTLE_ADDRESS"]),
+        (
+            "account",
+            _key("account", email.strip().lower()),
+            config["LOGIN_THROTTLE_ACCOUNT_GLOBAL"] or 10 * per_pair,
+        ),
     ]
 
 
@@ -73,7 +88,7 @@ def retry_after(email: str, address: str) -> int:
 
 
 def check(email: str, address: str) -> None:
-    """Raise 429 (with Retry-After) when this account or address has failed too often."""
+    """Raise 429 (with Retry-After) when this pair, address or account has failed too often."""
     wait = retry_after(email, address)
     if wait:
         minutes = max(1, math.ceil(wait / 60))
@@ -83,7 +98,7 @@ def check(email: str, address: str) -> None:
 
 
 def record_failure(email: str, address: str) -> None:
-    """Count one failed try against the account and the address; drop expired rows."""
+    """Count one failed try against the pair, the address and the account; drop old rows."""
     now = clock.utcnow()
     with db.atomic():
         LoginFailure.delete().where(LoginFailure.created_at <= now - _window()).execute()
@@ -91,10 +106,11 @@ def record_failure(email: str, address: str) -> None:
             LoginFailure.create(scope=scope, key_hash=key, created_at=now)
 
 
-def clear_account(email: str) -> None:
-    """Forget an account's failures after it signed in successfully."""
+def clear_account(email: str, address: str | None = None) -> None:
+    """Forget the account's failures from this address (the request's) after a sign-in."""
+    # The account-wide count stays: a sign-in must not renew a distributed guesser's budget.
+    key = _pair_key(email, client_address() if address is None else address)
     with db.atomic():
         LoginFailure.delete().where(
-            (LoginFailure.scope == "account")
-            & (LoginFailure.key_hash == _key("account", email.strip().lower()))
+            (LoginFailure.scope == "pair") & (LoginFailure.key_hash == key)
         ).execute()

@@ -1,11 +1,15 @@
-"""API tokens: random, shown once, stored only as a SHA-256 hash, scoped, expiring, revocable."""
+"""API tokens: random, shown once, stored only as a SHA-256 hash, scoped, expiring, revocable.
+
+A token made for an account works only while the account is active, and only within
+what the account's current role allows (an editor's token never changes settings).
+"""
 
 import hashlib
 import hmac
 import secrets
 from datetime import timedelta
 
-from peewee import CharField, DateTimeField, ForeignKeyField
+from peewee import JOIN, CharField, DateTimeField, ForeignKeyField
 
 from . import clock
 from .db import BaseModel, db
@@ -18,6 +22,12 @@ SCOPES = {
     "notices:write": "Switch notices and the availability state",
     "settings:write": "Change the site settings",
     "media:write": "Upload images",
+}
+# A token acts for its account and never does more than the account's role allows:
+# editors edit content and notice text, but not settings (DESIGN.md, Users).
+ROLE_SCOPES = {
+    "admin": set(SCOPES),
+    "editor": {"content:read", "content:write", "notices:write", "media:write"},
 }
 PREFIX = "pcms_"
 MAX_NAME = 80
@@ -47,11 +57,13 @@ class ApiToken(BaseModel):
 
     @property
     def is_usable(self) -> bool:
-        return self.revoked_at is None and not self.is_expired
+        account_ok = self.user is None or self.user.active
+        return self.revoked_at is None and not self.is_expired and account_ok
 
     def allows(self, scope: str) -> bool:
-        """True if the token carries this scope."""
-        return scope in self.scope_list
+        """True if the token carries this scope and its account's current role permits it."""
+        permitted = self.user is None or scope in ROLE_SCOPES.get(self.user.role, ())
+        return scope in self.scope_list and permitted
 
     @classmethod
     def listing(cls):
@@ -74,12 +86,29 @@ def parse_scopes(value) -> list[str]:
     return [s for s in SCOPES if s in items]
 
 
+def _account_errors(user: User | None, scopes: list[str]) -> dict:
+    if user is None:
+        return {}
+    if not user.active:
+        return {"user": f"The account {user.email} is disabled."}
+    permitted = [s for s in SCOPES if s in ROLE_SCOPES.get(user.role, ())]
+    beyond = [s for s in scopes if s not in permitted]
+    if beyond:
+        return {
+            "scopes": f"The {user.role} {user.email} may not use {', '.join(beyond)}; "
+            f"their tokens may have: {', '.join(permitted) or 'nothing'}."
+        }
+    return {}
+
+
 def create_token(name: str, scopes, user: User | None = None, expires_days: int | None = None):
     """Create a token; return (ApiToken, the plain token, which is never stored)."""
     name = (name or "").strip()
     if not name or len(name) > MAX_NAME:
         raise ValidationError({"name": f"A name of 1 to {MAX_NAME} characters is required."})
     chosen = parse_scopes(scopes)
+    if errors := _account_errors(user, chosen):
+        raise ValidationError(errors)
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
         raise ValidationError({"expires": f"Choose from 1 to {MAX_EXPIRY_DAYS} days."})
     plain = PREFIX + secrets.token_urlsafe(32)
@@ -93,11 +122,16 @@ def create_token(name: str, scopes, user: User | None = None, expires_days: int 
 
 
 def verify_token(plain: str) -> ApiToken | None:
-    """The usable token matching this secret, or None (revoked, expired or unknown)."""
+    """The usable token for this secret, or None (unknown, revoked, expired, account disabled)."""
     if not plain or len(plain) > 200:
         return None
     digest = _digest(plain)
-    token = ApiToken.get_or_none(ApiToken.token_hash == digest)
+    token = (
+        ApiToken.select(ApiToken, User)
+        .join(User, JOIN.LEFT_OUTER)
+        .where(ApiToken.token_hash == digest)
+        .first()
+    )
     # The lookup is by hash, so timing reveals nothing about the secret; compare anyway.
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None

@@ -91,7 +91,29 @@ def test_editor_gets_403_on_every_admin_only_url(app, client, auth):
             assert response.status_code == 403, (method, url, response.status_code)
             assert "for administrators" in response.get_data(as_text=True)
             refused.add(endpoint)
-    assert {"admin.users", "admin.user_create", "admin.user_edit", "admin.activity"} <= refused
+    assert refused >= ADMIN_ONLY, ADMIN_ONLY - refused
+
+
+# Written out by hand, not read from the guard: a view someone forgets to mark admin-only
+# fails here. Editors work on content (posts, pages, categories, media, notice texts).
+ADMIN_ONLY = {
+    "admin.users", "admin.user_create", "admin.user_edit", "admin.user_reset",
+    "admin.activity", "admin.tokens", "admin.token_revoke", "admin.settings_edit",
+    "admin.menu_edit", "admin.notice_switches", "admin.inbox_access",
+}  # fmt: skip
+EDITOR_ALLOWED = {
+    "admin.dashboard", "admin.entry_list", "admin.entry_create", "admin.entry_edit",
+    "admin.entry_preview", "admin.revision_list", "admin.category_list", "admin.media_library",
+    "admin.notices", "admin.trash_list", "admin.account",
+}  # fmt: skip
+
+
+def test_editor_may_open_every_content_screen(app, client, auth):
+    auth.login("editor@example.org")
+    for method, url, endpoint in admin_requests(app):
+        if endpoint in EDITOR_ALLOWED and method == "GET" and "/1/" not in url:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
 
 
 def test_admin_only_areas_include_settings_and_tokens_whoever_adds_them(app):

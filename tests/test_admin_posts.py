@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cms import clock, create_app
+from cms import clock, create_app, services, stash
 from cms.activity import Activity
 from cms.db import db
 from cms.models import Category, Page, Post, Redirect, Revision
@@ -295,3 +295,38 @@ def test_editor_may_write(client, auth, app):
     auth.login("editor@example.org")
     assert client.post("/admin/posts/new", data=post_form(title="By Eddie")).status_code == 302
     assert get_post(app, title="By Eddie").author.email == "editor@example.org"
+
+
+def test_anonymous_posts_are_stashed_only_a_few_times_and_within_a_cap(client, app, monkeypatch):
+    def stashes():
+        with app.app_context():
+            return [row.data for row in FormStash.select()]
+
+    for n in range(stash.RATE_LIMIT + 5):  # one address, again and again
+        client.post("/admin/posts/new", data=post_form(body=f"Text {n}. " + "x" * 100_000))
+    assert len(stashes()) == stash.RATE_LIMIT
+    client.post("/admin/posts/new", data=post_form(body="y" * 300_000),
+                environ_base={"REMOTE_ADDR": "10.0.0.250"})  # fmt: skip
+    assert len(stashes()) == stash.RATE_LIMIT  # too large to keep
+    monkeypatch.setattr(stash, "MAX_ROWS", 3)
+    for n in range(6):  # many addresses: only the newest stashes stay
+        client.post("/admin/posts/new", data=post_form(body=f"From address {n}."),
+                    environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})  # fmt: skip
+        assert len(stashes()) <= 3
+    kept = stashes()
+    assert len(kept) == 3 and all(f"From address {n}." in "".join(kept) for n in (3, 4, 5))
+
+
+def test_slug_taken_by_a_concurrent_save_is_a_form_error(client, signed_in, app, monkeypatch):
+    validate = services._validate_entry
+
+    def validate_then_lose_the_race(model, data, entry):
+        clean = validate(model, data, entry)
+        Post.create(title="Rival", slug="winter-hours")  # another worker commits first
+        return clean
+
+    monkeypatch.setattr(services, "_validate_entry", validate_then_lose_the_race)
+    response = client.post("/admin/posts/new", data=post_form(slug="winter-hours"))
+    assert response.status_code == 200
+    assert "already used" in field_error(response.get_data(as_text=True), "slug")
+    assert get_post(app, slug="winter-hours").title == "Rival"

@@ -8,7 +8,11 @@ from cms.activity import Activity
 from cms.db import db
 from cms.models import Category, Post, PostCategory
 from cms.site import DEFAULT_SETTINGS, NavItem, Notice, Setting
-from cms.site_edit import EDITABLE_SETTINGS
+from cms.site_edit import ALWAYS_SHOWN, EDITABLE_SETTINGS
+from cms.tokens import create_token
+
+CRISIS = "If you are in crisis or in danger"
+NOT_ACCEPTING = "I am no longer accepting new clients"
 
 
 def field_error(html: str, field: str) -> str:
@@ -31,7 +35,7 @@ def test_switching_availability_changes_the_public_notice(client, auth, app):
     assert "no longer accepting new clients" in client.get("/").text
     auth.login()
     banner = notice(app, "online-therapy")
-    others = [n.id for n in Notice.select() if n.availability_state is None and n.id != banner.id]
+    others = [n.id for n in Notice.select() if n.id != banner.id]
     response = client.post(
         "/admin/notices/switches", data={"availability": "accepting", "shown": others}
     )
@@ -45,6 +49,94 @@ def test_switching_availability_changes_the_public_notice(client, auth, app):
     auth.login()
     client.post("/admin/notices/switches", data={"availability": "nonsense", "shown": others})
     assert "currently accepting" in client.get("/contact").text
+
+
+def switch_on(client, app, *keys):
+    """Save the switches as the notices screen would, with only `keys` ticked."""
+    with app.app_context():
+        ids = [n.id for n in Notice.select().where(Notice.key.in_(keys))]
+    response = client.post(
+        "/admin/notices/switches", data={"availability": "not_accepting", "shown": ids}
+    )
+    assert response.status_code == 302
+
+
+def switches(html: str) -> dict[str, bool]:
+    """The notices screen's checkboxes: id attribute -> ticked."""
+    boxes = re.findall(r'<input( checked)? id="([^"]+)" name="shown" type="checkbox"', html)
+    return {box_id: bool(checked) for checked, box_id in boxes}
+
+
+def test_notices_screen_switches_availability_but_not_the_crisis_notice(client, auth, app):
+    auth.login()
+    html = client.get("/admin/notices").text
+    assert switches(html) == {"shown-availability": True, "shown-1": True, "shown-2": True}
+    assert '<label for="shown-availability">Show the availability notice</label>' in html
+    labels = re.findall(r'<label for="shown-\d+">([^<]+)</label>', html)
+    assert labels == ["Online therapy banner", "Terms of use disclaimer under every post"]
+    values = re.findall(r'name="shown" type="checkbox" value="(\d+)"', html)
+    assert str(notice(app, "contact-crisis").id) not in values
+    assert "Always shown on the contact page" in html
+
+
+def test_availability_notice_switches_off_and_on_with_the_page_cache(client, auth, app):
+    assert app.config["PAGE_CACHE"]
+    for url in ("/", "/contact"):
+        assert NOT_ACCEPTING in client.get(url).text
+    assert client.get("/").headers.get("X-Cache") == "hit"  # the home page is cached
+    auth.login()
+    switch_on(client, app, "online-therapy", "disclaimer")
+    auth.logout()
+    for url in ("/", "/contact"):
+        assert NOT_ACCEPTING not in client.get(url).text, url
+    assert "Secure online therapy" in client.get("/").text  # the others are still on
+    auth.login()
+    html = client.get("/admin/notices").text
+    assert switches(html)["shown-availability"] is False and "(switched off)" in html
+    switch_on(client, app, "online-therapy", "disclaimer", "availability-waitlist")
+    auth.logout()
+    for url in ("/", "/contact"):
+        assert NOT_ACCEPTING in client.get(url).text, url
+    assert all(notice(app, f"availability-{state}").enabled for state in ("waitlist", "accepting"))
+
+
+def test_crisis_notice_stays_on_when_every_switch_is_off(client, auth, app):
+    auth.login()
+    switch_on(client, app)
+    assert notice(app, "contact-crisis").enabled
+    auth.logout()
+    assert NOT_ACCEPTING not in client.get("/contact").text
+    assert CRISIS in client.get("/contact").text
+    assert CRISIS in client.get("/contact/sent").text
+
+
+def test_crisis_notice_cannot_be_switched_off_through_the_api(client, users, app):
+    with app.app_context():
+        token = create_token("script", "notices:write", user=users["admin"])[1]
+    crisis = notice(app, "contact-crisis")
+    response = client.patch(
+        f"/api/v1/admin/notices/{crisis.id}",
+        json={"enabled": False},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200 and response.json["enabled"] is True
+    assert notice(app, "contact-crisis").enabled
+    assert CRISIS in client.get("/contact").text
+
+
+@pytest.mark.parametrize("field", ["starts_at", "ends_at"])
+def test_crisis_notice_text_is_editable_but_it_gets_no_time_window(client, auth, app, field):
+    auth.login()
+    crisis = notice(app, "contact-crisis")
+    form = {"body": crisis.body, "link_page": "0", field: "2099-05-01T10:00"}
+    response = client.post(f"/admin/notices/{crisis.id}", data=form)
+    assert response.status_code == 200
+    assert field_error(response.text, field) == ALWAYS_SHOWN.replace("'", "&#39;")
+    stored = notice(app, "contact-crisis")
+    assert (stored.starts_at, stored.ends_at) == (None, None)
+    edited = {"body": "Call **9-8-8** or 911 in an emergency.", "link_page": "0"}
+    assert client.post(f"/admin/notices/{crisis.id}", data=edited).status_code == 302
+    assert "Call <strong>9-8-8</strong> or 911" in client.get("/contact").text
 
 
 def test_editor_edits_notice_text_but_not_switches_settings_or_menu(client, auth, app):

@@ -1,4 +1,9 @@
-"""The editor's front door: sign-in required, sign-in and sign-out work."""
+"""The editor's front door: sign-in required, sign-in and sign-out work, the dashboard."""
+
+from datetime import timedelta
+
+from cms import clock
+from cms.services import save_post, trash
 
 
 def test_dashboard_requires_sign_in(client):
@@ -20,3 +25,16 @@ def test_wrong_password_is_refused(client, auth):
     assert response.status_code == 200
     assert "The e-mail or password is not correct." in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
+
+
+def test_dashboard_counts_leave_out_the_trash(client, auth, app):
+    with app.app_context():
+        later = clock.utcnow() + timedelta(days=1)
+        for title in ("Soon", "Soon but trashed"):
+            post = save_post({"title": title, "status": "published", "published_at": later})
+        trash(post)
+        trash(save_post({"title": "Trashed draft"}))
+    auth.login()
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "<strong>1</strong> scheduled post<" in html
+    assert "<strong>0</strong> drafts" in html

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from cms import clock
+from cms import clock, services
 from cms.activity import Activity
 from cms.api.auth import throttle
 from cms.models import Category, Post, User
@@ -352,3 +352,35 @@ def test_api_answers_are_never_cached_or_cookied(api):
     assert response.headers["Cache-Control"] == "no-store"
     assert "Set-Cookie" not in response.headers
     assert json.loads(response.data)["next"] is None
+
+
+def test_api_saves_log_the_same_actions_as_the_editor(api):
+    def last_action():
+        return Activity.recent().first().action
+
+    post = api("POST", "posts", {"title": "Now", "body": "b", "status": "published"}).json
+    assert last_action() == "post.publish"
+    api("PATCH", f"posts/{post['id']}", {"body": "typo fixed"})
+    assert last_action() == "post.update"
+    api("PATCH", f"posts/{post['id']}", {"status": "draft"})
+    assert last_action() == "post.unpublish"
+    when = (clock.utcnow() + timedelta(days=2)).isoformat() + "Z"
+    api("PUT", f"posts/{post['id']}",
+        {"title": "Now", "body": "b", "status": "published", "published_at": when})  # fmt: skip
+    assert last_action() == "post.schedule"
+    api("POST", "pages", {"title": "A draft page"})
+    assert last_action() == "page.create"
+
+
+def test_slug_taken_by_a_concurrent_save_is_409_not_500(api, monkeypatch):
+    validate = services._validate_entry
+
+    def validate_then_lose_the_race(model, data, entry):
+        clean = validate(model, data, entry)
+        Post.create(title="Rival", slug="same")  # another worker commits first
+        return clean
+
+    monkeypatch.setattr(services, "_validate_entry", validate_then_lose_the_race)
+    response = api("POST", "posts", {"title": "Mine", "slug": "same"})
+    assert response.status_code == 409 and response.json["errors"][0]["field"] == "slug"
+    assert [p.title for p in Post.select().where(Post.slug == "same")] == ["Rival"]

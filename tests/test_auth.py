@@ -34,14 +34,55 @@ def actions(app) -> list[str]:
 # Throttling
 
 
-def test_account_is_throttled_after_repeated_failures(app, client, users):
+def test_account_is_throttled_from_the_failing_address(app, client, users):
     for _ in range(app.config["LOGIN_THROTTLE_ACCOUNT"]):
-        assert sign_in(client, password="wrong password!!").status_code == 200
-    blocked = sign_in(client)  # even the right password waits now
+        assert sign_in(client, password="wrong password!!", environ=ONE).status_code == 200
+    blocked = sign_in(client, environ=ONE)  # even the right password waits now, from here
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     assert "Too many unsuccessful sign-in attempts" in blocked.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
+
+
+def test_a_stranger_cannot_lock_the_owner_out_from_another_address(app, client, users):
+    for _ in range(app.config["LOGIN_THROTTLE_ACCOUNT"]):
+        sign_in(client, password="wrong password!!", environ=ONE)
+    assert sign_in(client, environ=ONE).status_code == 429
+    owner = app.test_client()
+    assert sign_in(owner, environ=OTHER).headers["Location"] == "/admin/"
+    assert sign_in(client, environ=ONE).status_code == 429  # the owner's sign-in frees no one
+
+
+def test_the_account_wide_ceiling_stops_guessing_from_many_addresses(app, client, users):
+    app.config["LOGIN_THROTTLE_ACCOUNT_GLOBAL"] = 6  # keeps the test quick; the rule is the same
+    for n in range(3):
+        for _ in range(2):
+            address = {"REMOTE_ADDR": f"192.0.2.{n + 1}"}
+            assert sign_in(client, password="wrong password!!", environ=address).status_code == 200
+    blocked = sign_in(app.test_client(), environ=OTHER)  # a fresh address, the right password
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert sign_in(app.test_client(), email="editor@example.org", environ=OTHER).status_code == 302
+    clock.advance(timedelta(seconds=app.config["LOGIN_THROTTLE_WINDOW"] + 1))
+    assert sign_in(app.test_client(), environ=OTHER).status_code == 302
+
+
+def test_signing_in_forgets_the_failures_from_that_address(app, client, users):
+    limit = app.config["LOGIN_THROTTLE_ACCOUNT"]
+    for _ in range(limit - 1):
+        sign_in(client, password="wrong password!!", environ=ONE)
+    assert sign_in(client, environ=ONE).status_code == 302
+    client.post("/admin/logout")
+    for _ in range(limit - 1):
+        sign_in(client, password="wrong password!!", environ=ONE)
+    assert sign_in(client, environ=ONE).status_code == 302
+
+
+def test_the_account_wide_ceiling_defaults_to_ten_times_the_pair_limit(app, client, users):
+    from cms.throttle import _keys
+
+    with app.test_request_context():
+        limits = {scope: limit for scope, _key, limit in _keys("admin@example.org", "192.0.2.1")}
+    assert limits["account"] == 10 * app.config["LOGIN_THROTTLE_ACCOUNT"] == 10 * limits["pair"]
 
 
 def test_throttle_ends_after_the_window(app, client, users):

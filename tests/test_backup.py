@@ -242,3 +242,25 @@ def test_restoring_an_old_backup_upgrades_it(app, tmp_path):
     done = restore_backup(app, str(older))
     assert "Applied migration 0007_imports" in done
     assert app.test_client().get("/").status_code == 200
+
+
+def test_a_restore_that_fails_halfway_puts_the_current_database_back(app, tmp_path, monkeypatch):
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        archive = create_backup(app)
+        save_post({"title": "Written after the backup", "status": "published"})
+    db.close()
+    before = _post_count(app)
+
+    def broken_migrate():
+        raise RuntimeError("the upgrade failed")
+
+    monkeypatch.setattr("cms.backup.migrate", broken_migrate)
+    with pytest.raises(RuntimeError, match="the upgrade failed"):
+        restore_backup(app, archive)  # fails after the archive was copied over the live file
+    assert _post_count(app) == before
+    client = app.test_client()
+    assert client.get("/blog/written-after-the-backup").status_code == 200
+    conn = sqlite3.connect(app.config["DATABASE"])
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()

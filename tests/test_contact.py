@@ -12,7 +12,8 @@ from cms.db import db
 from cms.messages import Message
 from cms.public.contact import CSRF_FAILED
 from cms.public.contact_forms import TAMPERED, TOO_FAST
-from cms.site import save_settings
+from cms.site import Notice, save_settings
+from cms.site_edit import save_notice
 
 GOOD = {
     "name": "Robin Example",
@@ -214,6 +215,51 @@ def test_not_accepting_shows_availability_notice_and_general_inquiries(app, clie
     assert html.index("no longer accepting new clients") < html.index("<form method")
     assert "General inquiries" in html and "for general inquiries only" in html
     assert 'name="waitlist"' not in html
+    assert "accepting new clients at this time" not in html  # said once, by the notice
+    assert html.count("no longer accepting new clients") == 1
+
+
+def test_contact_page_shows_the_availability_notice_as_edited(app, client):
+    with app.test_request_context():
+        db.connect(reuse_if_open=True)
+        notice = Notice.get(Notice.key == "availability-not-accepting")
+        save_notice(notice, {"body": "My caseload is full until *March*."})
+    html = text(client.get("/contact"))
+    assert html.index("My caseload is full until <em>March</em>.") < html.index("<form method")
+    assert "no longer accepting" not in html and "at this time" not in html
+    assert "for general inquiries only" in html
+
+
+def set_crisis_notice(app, **fields) -> None:
+    """Change the stored crisis notice behind the editor's back (an old or damaged site)."""
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        Notice.update(**fields).where(Notice.key == "contact-crisis").execute()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"enabled": False},
+        {"ends_at": clock.utcnow() - timedelta(days=1)},
+        {"starts_at": clock.utcnow() + timedelta(days=365)},
+    ],
+)
+def test_crisis_notice_shows_even_when_switched_off_or_out_of_its_window(app, client, fields):
+    set_crisis_notice(app, body="Crisis? Call **9-8-8**.", body_html="<p>Crisis? Call 9-8-8.</p>")
+    set_crisis_notice(app, **fields)
+    for url in ("/contact", "/contact/sent"):
+        html = text(client.get(url))
+        assert html.count("Crisis? Call 9-8-8.") == 1, url
+    html = text(client.get("/contact"))
+    assert html.index("Crisis? Call 9-8-8.") < html.index("<form method")
+
+
+def test_crisis_notice_with_no_text_shows_the_default_text(app, client):
+    set_crisis_notice(app, body="", body_html="", enabled=False)
+    for url in ("/contact", "/contact/sent"):
+        html = text(client.get(url))
+        assert "do not use this form" in html and "9-8-8" in html, url
 
 
 def test_waitlist_offers_to_join_and_stores_the_choice(app, client):

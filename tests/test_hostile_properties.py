@@ -44,6 +44,9 @@ odd_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=300)
 huge_numbers = st.integers(min_value=-(10**30), max_value=10**30).map(str)
 
 
+MIN_EXAMPLES = 20  # fewer means the time box starved the property: that is a failure
+
+
 class TimeBox:
     """Lets a property stop doing work once its seconds are spent (no timed assertion)."""
 
@@ -71,6 +74,7 @@ def test_sanitizer_is_idempotent_and_never_emits_danger(report):
 
     check()
     report("hypothesis examples: clean_html idempotent and safe", box.examples)
+    assert box.examples >= MIN_EXAMPLES, box.examples
 
 
 def test_markdown_pipeline_never_emits_danger(report):
@@ -84,6 +88,7 @@ def test_markdown_pipeline_never_emits_danger(report):
 
     check()
     report("hypothesis examples: render_markdown safe", box.examples)
+    assert box.examples >= MIN_EXAMPLES, box.examples
 
 
 @settings(max_examples=300, deadline=None, database=None)
@@ -114,6 +119,7 @@ def test_pagination_parameters_never_500(app, report):
 
     check()
     report("hypothesis examples: pagination parameters", box.examples)
+    assert box.examples >= MIN_EXAMPLES, box.examples
 
 
 def test_search_queries_never_500(app, report):
@@ -126,6 +132,7 @@ def test_search_queries_never_500(app, report):
 
     check()
     report("hypothesis examples: search queries", box.examples)
+    assert box.examples >= MIN_EXAMPLES, box.examples
 
 
 def test_odd_slugs_in_public_paths_never_500(app, report):
@@ -141,6 +148,7 @@ def test_odd_slugs_in_public_paths_never_500(app, report):
 
     check()
     report("hypothesis examples: odd slugs in public paths", box.examples)
+    assert box.examples >= MIN_EXAMPLES, box.examples
 
 
 # The public forms, found by address; the fields are read from the rendered form, so a
@@ -177,3 +185,4 @@ def test_public_forms_never_500(app, report):
         "hypothesis examples: public forms",
         f"{box.examples} over {', '.join(f'{u} ({len(f)} fields)' for u, f in forms.items())}",
     )
+    assert box.examples >= MIN_EXAMPLES, box.examples

@@ -206,3 +206,31 @@ def test_library_refuses_to_delete_an_image_in_use(client, signed_in, app):
     assert "Still used by" in refused.text
     with app.app_context():
         assert Media.get_or_none(Media.id == media_id) is not None
+
+
+def test_library_images_in_a_post_get_srcset_and_size(ctx):
+    media = process_upload(jpeg_with_gps(), "wall.jpg", "A red wall")
+    post = save_post(
+        {
+            "title": "Pictures",
+            "body": f"![A red wall](/media/{media.id}/wall.jpg)\n\n"
+            "![Gone](/media/99999/gone.jpg)\n\n"
+            f'<img src="/media/{media.id}/wall.jpg" width="10" alt="sized by hand">',
+        }
+    )
+    first, missing, by_hand = re.findall(r"<img [^>]*>", post.body_html)
+    assert f"/media/{media.id}/w/480 480w" in first and f"/media/{media.id}/w/1600 1600w" in first
+    assert f"/media/{media.id}/wall.jpg 2000w" in first
+    assert 'width="2000"' in first and 'height="1000"' in first and "sizes=" in first
+    assert "srcset" not in missing  # an unknown image is left as written
+    assert "srcset" not in by_hand and by_hand.count("width=") == 1
+
+
+def test_writing_form_offers_library_images_to_insert(client, signed_in, app):
+    response = upload(client, image_bytes("PNG", size=(1200, 800)), "garden.png", "A garden")
+    media_id = int(re.search(r"/admin/media/(\d+)", response.headers["Location"]).group(1))
+    page = client.get("/admin/posts/new").text
+    picker = page[page.index('class="image-picker"') :]
+    assert f"![A garden](/media/{media_id}/garden.png)" in picker
+    assert f'data-insert="![A garden](/media/{media_id}/garden.png)"' in picker
+    assert f'src="/media/{media_id}/w/480"' in picker  # the smallest copy as thumbnail

@@ -1,16 +1,22 @@
 """Message storage: encryption at rest, the key file, retention, rate limits, notification."""
 
+import base64
+import gzip
+import logging
 import os
 import socket
 import sqlite3
 import stat
+import tarfile
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from cms import clock, mailer, ratelimit
+from cms import clock, create_app, mailer, ratelimit
+from cms.backup import DB_MEMBER, create_backup
 from cms.db import db
 from cms.messages import (
     Housekeeping,
@@ -22,7 +28,7 @@ from cms.messages import (
     unseal,
 )
 from cms.ratelimit import RateHit
-from tests.test_contact import GOOD, send, stored
+from tests.test_contact import GOOD, opened_token, send, stored
 
 MARKER = "Zq7MarkerPlaintext"
 
@@ -62,23 +68,43 @@ def test_key_is_created_on_first_use_with_owner_only_permissions(ctx):
     assert path == os.path.join(ctx.instance_path, "message_key")
 
 
-def test_database_file_and_backup_hold_no_plaintext(app, client, tmp_path):
+def test_database_file_holds_no_plaintext(app, client):
     details = personal(MARKER)
     assert send(client, **details).status_code == 303
     assert stored(app)[0]["message"] == details["message"]
     before_checkpoint = raw_bytes(app)
     checkpoint(app)
     after_checkpoint = raw_bytes(app)
-    backup_path = tmp_path / "backup.sqlite3"
-    source, target = sqlite3.connect(app.config["DATABASE"]), sqlite3.connect(backup_path)
-    source.backup(target)
-    source.close(), target.close()
-    backup = backup_path.read_bytes()
     assert b"message" in after_checkpoint  # the table is there, so we did read the file
-    for data in (before_checkpoint, after_checkpoint, backup):
+    for data in (before_checkpoint, after_checkpoint):
         assert MARKER.encode() not in data
         assert MARKER.lower().encode() not in data
         assert b"416 555 0142" not in data
+
+
+def archive_database(archive: str) -> bytes:
+    """The database member of a backup archive, as raw bytes."""
+    with tarfile.open(archive, "r:gz") as tar:
+        return tar.extractfile(DB_MEMBER).read()
+
+
+@pytest.mark.parametrize("passphrase", [None, "a long backup passphrase"])
+def test_backup_archive_holds_no_plaintext_and_no_clear_key(app, client, tmp_path, passphrase):
+    assert send(client, **personal(MARKER)).status_code == 303
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        sealed = Message.get().sealed
+    archive = create_backup(app, str(tmp_path / "backups"), passphrase=passphrase)
+    database, compressed = archive_database(archive), Path(archive).read_bytes()
+    whole = gzip.decompress(compressed)  # the tar stream: every member, unpacked
+    assert sealed.encode() in database  # the message is in the snapshot, sealed
+    for data in (database, whole):
+        assert MARKER.encode() not in data
+        assert MARKER.lower().encode() not in data
+        assert b"416 555 0142" not in data
+    key = (Path(app.instance_path) / "message_key").read_bytes().strip()
+    for data in (whole, compressed):
+        assert key not in data and base64.urlsafe_b64decode(key) not in data
 
 
 def test_a_message_under_another_key_reads_as_undecryptable(ctx):
@@ -202,6 +228,46 @@ def test_notification_says_only_that_a_message_waits(app, client, smtp_server):
     for value in details.values():
         assert value not in mail
     assert "MailMarker" not in mail and "mailmarker" not in mail
+
+
+def send_with_host(client, host: str):
+    """Send the form with a forged Host header, as anyone on the internet can."""
+    data = {**GOOD, "opened": opened_token(client)}
+    clock.advance(timedelta(seconds=10))
+    return client.post("/contact", data=data, headers={"Host": host})
+
+
+@pytest.mark.parametrize("site_url", ["https://practice.example", ""])
+def test_notification_link_never_comes_from_the_host_header(app, client, smtp_server, site_url):
+    controller, handler = smtp_server
+    app.config.update(
+        SITE_URL=site_url,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=controller.port,
+        SMTP_STARTTLS=False,
+        NOTIFY_EMAIL="therapist@example.org",
+    )
+    assert send_with_host(client, "evil.example").status_code == 303
+    assert handler.arrived.wait(10)
+    mail = handler.messages[0].content.decode()
+    assert "evil.example" not in mail
+    if site_url:
+        assert "https://practice.example/admin/inbox" in mail
+    else:
+        assert mailer.WITHOUT_LINK in mail and "://" not in mail
+
+
+def test_a_missing_site_url_is_warned_about_at_start(tmp_path, caplog):
+    caplog.set_level(logging.WARNING)
+    config = {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test",
+              "SMTP_HOST": "127.0.0.1", "NOTIFY_EMAIL": "therapist@example.org"}  # fmt: skip
+    create_app({**config, "SITE_URL": "https://practice.example"})
+    db.close()
+    assert mailer.NO_SITE_URL not in caplog.text
+    create_app(config)
+    db.close()
+    assert caplog.text.count(mailer.NO_SITE_URL) == 1
+    assert "therapist@example.org" not in caplog.text
 
 
 def test_a_failing_mail_server_loses_nothing_and_shows_no_error(app, client, caplog):

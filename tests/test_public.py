@@ -1,5 +1,6 @@
 """The visitor site: pages, notices, scheduling, pagination, feeds and error pages."""
 
+import sqlite3
 from datetime import timedelta
 from xml.etree import ElementTree
 
@@ -370,3 +371,43 @@ def test_public_html_parses_without_errors(client, url):
 
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     parser.parse(client.get(url).get_data(as_text=True))  # raises on any parse error
+
+
+def test_change_by_another_process_invalidates_cache(app, client):
+    assert client.get("/").headers["X-Cache"] == "miss"
+    assert client.get("/").headers["X-Cache"] == "hit"
+    other = sqlite3.connect(app.config["DATABASE"])  # another worker: not our connection
+    try:
+        with other:
+            other.execute(
+                "UPDATE post SET title = 'Small habits for hard weeks' WHERE slug = ?",
+                ("small-habits-for-difficult-weeks",),
+            )
+        response = client.get("/")
+        assert response.headers["X-Cache"] == "miss"
+        assert "Small habits for hard weeks" in response.get_data(as_text=True)
+        assert "Secure online therapy" in client.get("/").get_data(as_text=True)
+        with other:
+            other.execute("UPDATE notice SET enabled = 0 WHERE key = 'online-therapy'")
+        assert "Secure online therapy" not in client.get("/").get_data(as_text=True)
+    finally:
+        other.close()
+
+
+def test_unhandled_error_gives_the_500_page_in_the_site_design(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production, though TESTING is on
+
+    @app.route("/boom")
+    @app.route("/api/v1/boom")
+    def boom():
+        raise RuntimeError("internal detail")
+
+    response = client.get("/boom")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    assert 'class="site-header"' in html and "Something went wrong on our side" in html
+    assert "internal detail" not in html and "Traceback" not in html
+    assert "X-Cache" not in response.headers
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500 and api.mimetype == "application/problem+json"
+    assert "internal detail" not in api.get_data(as_text=True)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cms import clock
+from cms import clock, services
 from cms.models import Category, Post, Redirect, Revision, SearchEntry
 from cms.services import (
     ConflictError,
@@ -123,3 +123,35 @@ def test_body_html_is_rendered_and_sanitized_at_save(ctx):
     post = save_post({"title": "Hostile", "body": body})
     assert "onerror" not in post.body_html and "javascript" not in post.body_html
     assert post.excerpt == "a"
+
+
+@pytest.fixture
+def rival_takes(monkeypatch):
+    """rival_takes(slug): another worker saves a post with `slug` just after validation."""
+
+    def arrange(slug: str) -> None:
+        validate = services._validate_entry
+
+        def validate_then_lose_the_race(model, data, entry):
+            clean = validate(model, data, entry)
+            Post.create(title="Rival", slug=slug)  # committed before our write begins
+            return clean
+
+        monkeypatch.setattr(services, "_validate_entry", validate_then_lose_the_race)
+
+    return arrange
+
+
+def test_concurrent_save_of_a_chosen_slug_is_a_conflict_not_a_crash(ctx, rival_takes):
+    rival_takes("winter-hours")
+    count = Post.select().count()
+    with pytest.raises(ConflictError) as caught:
+        save_post({"title": "Winter hours", "slug": "winter-hours"})
+    assert caught.value.errors == {"slug": services.SLUG_TAKEN}
+    assert Post.select().count() == count + 1  # only the rival's post
+    assert not Revision.select().where(Revision.title == "Winter hours").exists()
+
+
+def test_concurrent_save_of_a_generated_slug_takes_the_next_free_one(ctx, rival_takes):
+    rival_takes("winter-hours")
+    assert save_post({"title": "Winter hours"}).slug == "winter-hours-2"

@@ -8,6 +8,7 @@ import pytest
 
 from cms import clock
 from cms.activity import Activity
+from cms.models import User
 from cms.services import ValidationError
 from cms.tokens import ApiToken, create_token, parse_scopes, revoke_token, verify_token
 
@@ -141,3 +142,64 @@ def test_editors_cannot_manage_tokens(client, auth):
         client.post("/admin/tokens", data={"name": "x", "scopes": ["content:read"]}).status_code
         == 403
     )
+
+
+def _call(client, plain, method="GET", path="posts", body=None):
+    headers = {"Authorization": f"Bearer {plain}"}
+    return client.open(f"/api/v1/admin/{path}", method=method, headers=headers, json=body)
+
+
+def test_a_disabled_accounts_tokens_get_401_until_it_is_enabled_again(app, client, users):
+    from cms.accounts import update_user
+
+    with app.app_context():
+        editor = users["editor"]
+        plain = create_token("script", ["content:read"], user=editor)[1]
+        assert _call(client, plain).status_code == 200
+        update_user(editor, editor.name, editor.email, "editor", active=False)
+        assert verify_token(plain) is None
+    refused = _call(client, plain)
+    assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
+    assert "account is disabled" in refused.json["detail"]
+    with app.app_context():
+        update_user(editor, editor.name, editor.email, "editor", active=True)
+    assert _call(client, plain).status_code == 200
+
+
+def test_a_demoted_accounts_token_keeps_only_what_the_new_role_allows(app, client, users):
+    from cms.accounts import create_user, update_user
+
+    with app.app_context():
+        admin = create_user("second@example.org", "correct horse battery", "admin", "Bo")
+        plain = create_token("site script", ["content:read", "settings:write"], user=admin)[1]
+        assert _call(client, plain, "PATCH", "settings", {"tagline": "New"}).status_code == 200
+        update_user(admin, admin.name, admin.email, "editor", active=True)
+    refused = _call(client, plain, "PATCH", "settings", {"tagline": "Newer"})
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    assert "editor" in refused.json["detail"]
+    assert _call(client, plain, "GET", "settings").json["tagline"] == "New"  # content:read stays
+
+
+def test_an_editors_token_may_do_content_but_not_settings(ctx, users):
+    editor = users["editor"]
+    editor_scopes = "content:read,content:write,notices:write,media:write"
+    assert create_token("editor script", editor_scopes, user=editor)[0].allows("notices:write")
+    with pytest.raises(ValidationError) as info:
+        create_token("too much", "content:read,settings:write", user=editor)
+    assert "settings:write" in info.value.errors["scopes"]
+    gone = User.create(email="gone@example.org", name="Gone", role="admin", active=False)
+    with pytest.raises(ValidationError) as info:
+        create_token("x", "content:read", user=gone)
+    assert "disabled" in info.value.errors["user"]
+    assert ApiToken.select().count() == 1
+
+
+def test_cli_refuses_scopes_beyond_the_accounts_role(app, runner, users):
+    result = runner.invoke(
+        args=["cms", "create-token", "x", "--scopes", "content:read,settings:write",
+              "--user", "editor@example.org"]
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "may not use settings:write" in result.output and "pcms_" not in result.output
+    with app.app_context():
+        assert ApiToken.select().count() == 0

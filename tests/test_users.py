@@ -173,6 +173,22 @@ def test_change_role_and_disable(app, client, auth):
         assert Activity.select().where(Activity.action == "user.update").count() == 2
 
 
+def test_disabling_an_account_stops_its_api_tokens(app, client, auth):
+    from cms.tokens import create_token
+
+    with app.app_context():
+        editor = User.get(User.email == "editor@example.org")
+        plain = create_token("script", ["content:read"], user=editor)[1]
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert api.get("/api/v1/admin/posts", headers=headers).status_code == 200
+    auth.login()
+    data = {"name": "Eddie", "email": "editor@example.org", "role": "editor", "active": ""}
+    assert client.post(f"/admin/users/{editor.id}", data=data).status_code == 302
+    refused = api.get("/api/v1/admin/posts", headers=headers)
+    assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
+
+
 def test_the_last_active_admin_stays(app, client, auth, users):
     auth.login()
     admin = _user(app, "admin@example.org")

@@ -1,11 +1,17 @@
-"""Categories: create, rename, merge, delete (posts keep their other categories)."""
+"""Categories: create, rename, merge, trash and restore (posts keep their other categories)."""
 
 from flask import abort, flash, redirect, render_template, url_for
 from peewee import JOIN, fn
 
 from ..activity import describe, log_activity
-from ..models import Category, PostCategory
-from ..services import ValidationError, delete_category, merge_categories, save_category
+from ..models import Category, CategoryTrash, PostCategory
+from ..services import (
+    ValidationError,
+    merge_categories,
+    restore_category,
+    save_category,
+    trash_category,
+)
 from . import bp
 from .content_forms import CategoryForm, ConfirmForm, MergeForm, show_errors
 
@@ -43,7 +49,10 @@ def category_list():
             log_activity("category.create", describe(category))
             flash(f"The category “{category.name}” was added.")
             return redirect(url_for("admin.category_list"))
-    return render_template("admin/categories.html", form=form, categories=list(_with_counts()))
+    return render_template(
+        "admin/categories.html", form=form, categories=list(_with_counts()),
+        trashed=list(CategoryTrash.select().order_by(CategoryTrash.id.desc())),
+    )  # fmt: skip
 
 
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
@@ -88,11 +97,26 @@ def category_merge(category_id):
 
 @bp.route("/categories/<int:category_id>/delete", methods=["GET", "POST"])
 def category_delete(category_id):
-    """Ask, then delete a category; its posts keep their other categories."""
+    """Ask, then move a category to the trash; its posts keep their other categories."""
     category, form = _get(category_id), ConfirmForm()
     if form.validate_on_submit():
-        delete_category(category)
+        trash_category(category)
         log_activity("category.delete", describe(category))
-        flash(f"The category “{category.name}” was deleted. Its posts are still there.")
+        flash(f"The category “{category.name}” was moved to the trash. Its posts are still there.")
         return redirect(url_for("admin.category_list"))
     return render_template("admin/categories_delete.html", category=category, form=form)
+
+
+@bp.route("/categories/trash/<int:trash_id>/restore", methods=["POST"])
+def category_restore(trash_id):
+    """Bring a trashed category back, with its posts that still exist."""
+    trashed = CategoryTrash.get_or_none(CategoryTrash.id == trash_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            category = restore_category(trashed)
+        except ValidationError as exc:
+            flash(" ".join(exc.errors.values()), "error")
+        else:
+            log_activity("category.restore", describe(category))
+            flash(f"The category “{category.name}” was restored with its posts.")
+    return redirect(url_for("admin.category_list"))

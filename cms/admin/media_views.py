@@ -18,18 +18,40 @@ from . import bp
 from .content_forms import AltForm, ConfirmForm, UploadForm, show_errors
 
 PER_PAGE = 40
+PICKER_SIZE = 24  # images offered in the writing form (the library has the rest)
 
 
 def _get(media_id: int) -> Media:
     return Media.get_or_none(Media.id == media_id) or abort(404)
 
 
-def _thumb_widths() -> dict[int, int]:
-    """The smallest variant of each image, for the library's thumbnails."""
+def _thumb_widths(ids=None) -> dict[int, int]:
+    """The smallest variant of each image (or of the given ones), for thumbnails."""
     rows = MediaVariant.select(MediaVariant.media, MediaVariant.width).order_by(
         MediaVariant.width.desc()
     )
+    if ids is not None:
+        rows = rows.where(MediaVariant.media.in_(ids))
     return {row.media_id: row.width for row in rows}
+
+
+def thumbnail_url(media: Media, thumbs: dict[int, int]) -> str:
+    """The smallest copy of an image, or the image itself when it has none."""
+    if media.id in thumbs:
+        return f"/media/{media.id}/w/{thumbs[media.id]}"
+    return f"/media/{media.id}/{media.filename}"
+
+
+@bp.app_template_global()
+def picker_images() -> list[dict]:
+    """The newest images, for the writing form's "Insert an image" list."""
+    query = Media.select(Media.id, Media.filename, Media.alt, Media.width, Media.height)
+    items = list(query.order_by(Media.id.desc()).limit(PICKER_SIZE))
+    thumbs = _thumb_widths([m.id for m in items])
+    return [
+        {"media": m, "thumb": thumbnail_url(m, thumbs), "markdown": markdown_snippet(m)}
+        for m in items
+    ]
 
 
 @bp.route("/media", methods=["GET", "POST"])
@@ -53,7 +75,8 @@ def media_library():
     query = Media.select(Media.id, Media.filename, Media.alt, Media.width, Media.height)
     items = list(query.order_by(Media.id.desc()).paginate(page, PER_PAGE))
     return render_template(
-        "admin/media.html", form=form, items=items, thumbs=_thumb_widths(), page=page,
+        "admin/media.html", form=form, items=items, page=page,
+        thumbs=_thumb_widths([m.id for m in items]), thumbnail_url=thumbnail_url,
         has_next=query.count() > page * PER_PAGE,
     )  # fmt: skip
 

@@ -6,10 +6,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .. import clock
-from ..activity import describe, log_activity
+from ..activity import client_address, describe, log_activity
 from ..content import render_markdown
 from ..models import Category, Media, Page, Post, PostCategory
-from ..services import MAX_BODY, ValidationError, save_page, save_post
+from ..services import MAX_BODY, ValidationError, publish_state, save_action, save_page, save_post
 from ..site import Notice
 from ..stash import KEEP_FOR, stash_form, take_form
 from ..templating import local_time
@@ -53,7 +53,8 @@ def _posts_in(category_id: int):
     return PostCategory.select(PostCategory.post).where(PostCategory.category == category_id)
 
 
-def _counts(model) -> dict:
+def entry_counts(model) -> dict:
+    """How many live drafts and scheduled entries there are (trash excluded)."""
     live = model.select().where(model.deleted_at.is_null())
     return {
         "draft": live.where(model.status == "draft").count(),
@@ -76,7 +77,7 @@ def entry_list(kind):
     return render_template(
         "admin/posts.html", kind=kind, entries=list(query.paginate(page, PER_PAGE)),
         total=query.count(), page=page, per_page=PER_PAGE, status=status, q=q,
-        category=category, counts=_counts(model), filters=FILTERS,
+        category=category, counts=entry_counts(model), filters=FILTERS,
         categories=list(Category.select().order_by(Category.name)) if model is Post else [],
     )  # fmt: skip
 
@@ -128,21 +129,6 @@ def image_choices() -> dict[str, str]:
     return {"": "None", **{str(m.id): f"{m.alt[:60]} ({m.filename})" for m in images}}
 
 
-def _action_name(kind: str, before, after) -> str:
-    name = KINDS[kind][1]
-    if before is None:
-        if after.status != "published":
-            return f"{name}.create"
-        before = ("draft", None)  # created straight into publishing: log that
-    if after.status == "published" and (
-        before[0] != "published" or before[1] != after.published_at
-    ):
-        return f"{name}.schedule" if after.is_scheduled else f"{name}.publish"
-    if before[0] == "published" and after.status == "draft":
-        return f"{name}.unpublish"
-    return f"{name}.update"
-
-
 def _save(kind: str, form: EntryForm, entry):
     """Save the form through the services; returns the entry, or None with form errors."""
     data = form.service_data()
@@ -153,14 +139,14 @@ def _save(kind: str, form: EntryForm, entry):
         data.update(status="published", published_at=clock.utcnow())
     elif action == "unpublish":
         data["status"] = "draft"
-    before = (entry.status, entry.published_at) if entry else None
+    before = publish_state(entry)
     try:
         saved = KINDS[kind][2](data, entry, user=current_user._get_current_object())
     except ValidationError as exc:
         show_errors(form, exc.errors)
         flash("Nothing was saved: please correct the fields marked below.", "error")
         return None
-    log_activity(_action_name(kind, before, saved), describe(saved))
+    log_activity(f"{KINDS[kind][1]}.{save_action(before, saved)}", describe(saved))
     return saved
 
 
@@ -227,7 +213,7 @@ def keep_unsent_work(response):
             response.delete_cookie(STASH_COOKIE, path="/admin/")
         return response
     try:
-        key = stash_form(request.path, request.form, STASH_FIELDS)
+        key = stash_form(request.path, request.form, STASH_FIELDS, client_address())
     except HTTPException:  # a form too large to read was refused anyway
         return response
     if key:

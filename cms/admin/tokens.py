@@ -3,7 +3,14 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, StringField, SubmitField, widgets
+from wtforms import (
+    IntegerField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..activity import log_activity
@@ -20,7 +27,7 @@ class TokenForm(FlaskForm):
     )  # fmt: skip
     scopes = SelectMultipleField(
         "What it may do",
-        choices=[(scope, f"{scope}: {text}") for scope, text in SCOPES.items()],
+        choices=[SelectChoice(scope, f"{scope}: {text}") for scope, text in SCOPES.items()],
         validators=[DataRequired(message="Choose at least one scope.")],
         option_widget=widgets.CheckboxInput(),
         widget=widgets.ListWidget(prefix_label=False),

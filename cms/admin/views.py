@@ -8,6 +8,7 @@ from ..auth import safe_next
 from ..models import Page, Post
 from . import bp
 from .forms import LoginForm, TwoStepForm
+from .posts import entry_counts
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,12 +57,11 @@ def logout():
 
 @bp.route("/")
 def dashboard():
-    """Overview: counts of drafts and scheduled posts."""
-    drafts = Post.select().where((Post.status == "draft") & Post.deleted_at.is_null()).count()
-    scheduled = sum(1 for p in Post.select().where(Post.status == "published") if p.is_scheduled)
+    """Overview: counts of drafts and scheduled posts (trash excluded), and of pages."""
+    counts = entry_counts(Post)
     return render_template(
         "admin/dashboard.html",
-        drafts=drafts,
-        scheduled=scheduled,
+        drafts=counts["draft"],
+        scheduled=counts["scheduled"],
         pages=Page.select().where(Page.deleted_at.is_null()).count(),
     )

@@ -90,7 +90,7 @@ def admin_list(kind):
 def admin_create(kind):
     """Create a post or page; "status": "published" publishes it at once."""
     entry = _save(kind, _body(kind, required=("title",)), note="created")
-    _log("create", entry)
+    _log(services.save_action(None, entry), entry)
     location = site_url(f"/api/v1/admin/{kind}/{entry.id}")
     return entry_json(entry, admin=True), 201, {"Location": location}
 
@@ -109,8 +109,9 @@ def admin_replace(kind, entry_id):
     entry = _entry(kind, entry_id)
     data = _body(kind, required=("title", "body", "status"))
     defaults = {k: v for k, v in PUT_DEFAULTS.items() if k in SPECS[kind]}
+    before = services.publish_state(entry)
     entry = _save(kind, {**defaults, **data}, entry)
-    _log("update", entry)
+    _log(services.save_action(before, entry), entry)
     return _answer(entry)
 
 
@@ -119,8 +120,9 @@ def admin_replace(kind, entry_id):
 def admin_update(kind, entry_id):
     """Change only the given fields."""
     entry = _entry(kind, entry_id)
+    before = services.publish_state(entry)
     entry = _save(kind, _body(kind), entry)
-    _log("update", entry)
+    _log(services.save_action(before, entry), entry)
     return _answer(entry)
 
 

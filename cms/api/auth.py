@@ -90,9 +90,20 @@ def authenticate() -> ApiToken:
                 "Too many requests with bad tokens from this address; please wait.",
                 headers={"Retry-After": str(verdict.retry_after)},
             )
-        raise ApiProblem(401, "The token is unknown, revoked or expired.", headers=CHALLENGE)
+        raise ApiProblem(
+            401,
+            "The token is unknown, revoked or expired, or its account is disabled.",
+            headers=CHALLENGE,
+        )
     _throttled(token)
     return token
+
+
+def _refusal(token: ApiToken, scopes) -> str:
+    needed = " or ".join(scopes)
+    if any(scope in token.scope_list for scope in scopes):
+        return f"This token acts for an {token.user.role}, whose role does not allow: {needed}."
+    return f"This token lacks the scope needed here: {needed}."
 
 
 def require(*scopes: str):
@@ -103,11 +114,7 @@ def require(*scopes: str):
         def wrapper(*args, **kwargs):
             g.api_token = token = authenticate()
             if not any(token.allows(scope) for scope in scopes):
-                raise ApiProblem(
-                    403,
-                    f"This token lacks the scope needed here: {' or '.join(scopes)}.",
-                    required_scopes=list(scopes),
-                )
+                raise ApiProblem(403, _refusal(token, scopes), required_scopes=list(scopes))
             return view(*args, **kwargs)
 
         wrapper.required_scopes = scopes

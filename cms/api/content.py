@@ -5,6 +5,7 @@ import hashlib
 from flask import current_app, jsonify, request
 from peewee import SQL, fn
 
+from .. import cache
 from ..models import Category, Page, Post, PostCategory, SearchEntry
 from ..public.search import match_expression
 from ..site import Notice
@@ -25,18 +26,39 @@ CORS_METHODS = "GET, HEAD, OPTIONS"
 
 
 def public_json(data):
-    """A JSON answer with an ETag (304 when unchanged) and public caching."""
+    """A JSON answer with an ETag (304 when unchanged)."""
     response = jsonify(data)
     response.set_etag(hashlib.blake2b(response.get_data(), digest_size=12).hexdigest())
-    response.headers["Cache-Control"] = f"public, max-age={current_app.config['API_CACHE_SECONDS']}"
     return response.make_conditional(request)
+
+
+def _is_content_api() -> bool:
+    return not request.path.startswith("/api/v1/admin/")
+
+
+@bp.before_request
+def _serve_cached():
+    """Content API reads come from the page cache, invalidated by any change like pages."""
+    return cache.serve_cached() if _is_content_api() else None
+
+
+@bp.after_request
+def _store_and_mark_public(response):
+    """Keep fresh answers in the page cache; let browsers and proxies cache them briefly."""
+    if not _is_content_api():
+        return response
+    response = cache.store(response)
+    if response.status_code in (200, 304) and request.method in ("GET", "HEAD"):
+        seconds = current_app.config["API_CACHE_SECONDS"]
+        response.headers["Cache-Control"] = f"public, max-age={seconds}"
+    return response
 
 
 @bp.after_request
 def _cors(response):
     """Let the configured origins (and only those) read the Content API from a browser."""
     origin = request.headers.get("Origin")
-    if request.path.startswith("/api/v1/admin/"):
+    if not _is_content_api():
         return response
     response.vary.add("Origin")
     if origin and origin in current_app.config["API_CORS_ORIGINS"]:
@@ -65,9 +87,10 @@ def posts():
     q = request.args.get("q", "").strip()
     if len(q) > MAX_QUERY:
         raise ApiProblem(400, f"Keep the search under {MAX_QUERY} characters.")
-    if match_expression(q):
+    expression = match_expression(q, prefix=True)
+    if expression:
         found = SearchEntry.select(SearchEntry.ref).where(
-            SearchEntry.match(match_expression(q)) & (SearchEntry.kind == "post")
+            SearchEntry.match(expression) & (SearchEntry.kind == "post")
         )
         query = query.where(Post.id.in_(found))
     items, next_url = by_date(query, Post, limit_arg())

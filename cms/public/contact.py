@@ -8,10 +8,12 @@ from flask_wtf.csrf import CSRFError
 
 from .. import mailer, ratelimit
 from ..activity import client_address
+from ..cache import memo
+from ..content import render_markdown
 from ..errors import handle_http_error
 from ..messages import retention_days, store_message
-from ..site import active_notices, availability
-from ..templating import site_url
+from ..setup import DEFAULT_NOTICES
+from ..site import CRISIS_NOTICE, Notice, active_notices, availability
 from . import bp
 from .contact_forms import ContactForm
 
@@ -39,7 +41,7 @@ def contact():
 @bp.route("/contact/sent")
 def contact_sent():
     """The confirmation after sending (POST-redirect-GET), repeating the crisis notice."""
-    return render_template("public/contact_sent.html", contact_notices=active_notices("contact"))
+    return render_template("public/contact_sent.html", contact_notices=_contact_notices())
 
 
 @bp.errorhandler(CSRFError)
@@ -66,10 +68,30 @@ def _receive(form):
         return _page(form, 400, FIX_FIELDS)
     message = store_message(form.contents())
     current_app.logger.info("contact message %d received", message.id)
-    mailer.notify_new_message(site_url(url_for("admin.inbox")))
+    mailer.notify_new_message(url_for("admin.inbox"))
     if set(session) <= {"csrf_token"}:
         session.clear()  # the form's cookie is no longer needed: drop it
     return redirect(url_for("public.contact_sent"), 303)
+
+
+def _crisis_notice() -> Notice:
+    """The crisis notice as stored, or with its default text if it is missing or empty."""
+    notice = Notice.get_or_none(Notice.key == CRISIS_NOTICE)
+    if notice is None or not notice.body_html.strip():
+        spec = next(n for n in DEFAULT_NOTICES if n["key"] == CRISIS_NOTICE)
+        notice = Notice(
+            key=CRISIS_NOTICE,
+            label=spec["label"],
+            body=spec["body"],
+            body_html=render_markdown(spec["body"]),
+        )
+    return notice
+
+
+def _contact_notices() -> list:
+    """The contact notices, the crisis notice first even if it was switched off or expired."""
+    others = [n for n in active_notices("contact") if not n.always_shown]
+    return [memo("notices:crisis", _crisis_notice), *others]
 
 
 def _page(form, status: int = 200, problem: str | None = None):
@@ -81,7 +103,7 @@ def _page(form, status: int = 200, problem: str | None = None):
             state=availability(),
             retention=retention_days(),
             top_notices=active_notices("top"),
-            contact_notices=active_notices("contact"),
+            contact_notices=_contact_notices(),
         ),
         status,
     )

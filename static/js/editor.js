@@ -49,7 +49,15 @@
       button.type = "button";
       button.className = "secondary";
       button.textContent = action.label;
-      button.addEventListener("click", function () { apply(textarea, action); });
+      button.addEventListener("click", function () {
+        var picker = document.querySelector(".image-picker");
+        if (action.label === "Image" && picker && picker.querySelector("[data-insert]")) {
+          picker.open = true; // choose from the library instead of typing an address
+          picker.querySelector("[data-insert]").focus();
+        } else {
+          apply(textarea, action);
+        }
+      });
       bar.appendChild(button);
     });
     textarea.parentNode.insertBefore(bar, textarea);
@@ -79,6 +87,23 @@
     if (textarea.value) { refresh(); }
   }
 
+  // "Insert" next to a library image: its Markdown on a line of its own, at the cursor.
+  function imageButtons(textarea) {
+    document.querySelectorAll("[data-insert]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var start = textarea.selectionStart, value = textarea.value;
+        var before = value.slice(0, start), after = value.slice(textarea.selectionEnd);
+        var lead = before === "" || before.slice(-1) === "\n" ? "" : "\n";
+        var inserted = lead + button.dataset.insert + "\n";
+        textarea.value = before + inserted + after;
+        textarea.focus();
+        textarea.setSelectionRange(start + inserted.length, start + inserted.length);
+        textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    });
+  }
+
   function selectOnFocus(field) {
     field.addEventListener("focus", function () { field.select(); });
   }
@@ -86,6 +111,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("textarea[data-preview-url]").forEach(function (textarea) {
       buildToolbar(textarea);
+      imageButtons(textarea);
       var target = document.getElementById("preview-body");
       if (target) { livePreview(textarea, target); }
     });

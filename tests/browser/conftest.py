@@ -70,6 +70,7 @@ class LiveServer:
             os.environ,
             CMS_INSTANCE_PATH=str(instance),
             CMS_SECRET_KEY="browser-tests",
+            CMS_SITE_URL=self.url,  # as a deployment sets it (notification mails need it)
             **(env or {}),
         )
         self.log = open(instance / "server.log", "w")  # noqa: SIM115

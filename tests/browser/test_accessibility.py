@@ -22,7 +22,11 @@ TEMPLATES = {
     "archive": "/archive",
     "search results": "/search?q=therapy",
     "contact": "/contact",
+    "contact sent": "/contact/sent",
+    "blog": "/blog/",
+    "policy versions": "/social-media-policy/versions",
     "404": "/no-such-page",
+    "400 (other errors)": "/search?q=" + "long" * 60,
 }
 BLOCKING = ("serious", "critical")
 SCREENSHOTS = {"home": "/", "post": POST, "contact": "/contact"}

@@ -93,3 +93,32 @@ def test_uploaded_photo_is_served_without_gps(page, own_site):
     assert not Image.open(io.BytesIO(data)).getexif() and b"Exif" not in data
     snippet = page.get_by_label("Markdown (copy into the text of a post)").input_value()
     assert snippet.startswith("![A blue sky](/media/")
+
+
+def test_insert_a_library_image_with_the_toolbar(page, own_site, console_errors):
+    site = own_site
+    sign_in(page, site)
+    page.goto(f"{site}/admin/media")
+    page.get_by_label("Image (JPEG, PNG or WebP)").set_input_files(
+        {"name": "garden.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}
+    )
+    page.get_by_label("Description (alt text)").fill("A quiet garden")
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(f"{site}/admin/media/*")
+    page.goto(f"{site}/admin/posts/new")
+    body = page.get_by_label("Text (Markdown)")
+    body.fill("Before the picture.\n")
+    body.press("End")
+    page.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Image").click()
+    insert = page.locator(".image-picker li", has_text="A quiet garden").get_by_role(
+        "button", name="Insert"
+    )
+    insert.wait_for()
+    assert page.locator(".image-picker").evaluate("d => d.open")
+    insert.click()
+    assert "![A quiet garden](/media/" in body.input_value()
+    shown = page.locator("#preview-body img[alt='A quiet garden']")
+    shown.wait_for()
+    assert "480w" in shown.get_attribute("srcset")  # the responsive copies, made at save
+    assert shown.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert console_errors == []

@@ -13,7 +13,9 @@ from tests.browser.editor_content import add_editor_content
 MAX_PAGES = 80
 MAX_EDITOR_PAGES = 150
 # Pages a crawl from the home page might not reach by links alone.
+TOO_LONG = "/search?q=" + "long" * 60  # a 400 page, the design other errors share
 SEEDS = ["/", "/search?q=therapy", "/feed.xml", "/sitemap.xml", "/robots.txt", "/no-such-page"]
+SEEDS += [TOO_LONG]
 COOKIE_PAGES = ("/contact",)  # the only public pages allowed to set a cookie
 SKIP = ("/admin", "/api/")  # the editor and the API have their own tests
 
@@ -65,8 +67,9 @@ def test_crawl_of_public_pages_stays_on_the_site(browser, live_server, report):
     outside = [url for url in requests if not url.startswith(site + "/")]
     assert outside == []
     assert {"home", "blog", "category", "archive", "search", "contact", "feed.xml"} <= kinds
+    assert {"about", "social-media-policy", "sitemap.xml"} <= kinds  # pages and the sitemap
     assert any(p.startswith("/blog/") and len(p) > 6 for p in statuses)  # a post
-    assert statuses["/no-such-page"] == 404
+    assert statuses["/no-such-page"] == 404 and statuses.pop(TOO_LONG) == 400
     assert all(status in (200, 404) for status in statuses.values()), statuses
 
 
