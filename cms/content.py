@@ -1,18 +1,25 @@
 """Markdown -> HTML -> clean_html(), excerpts and plain text. Runs once, at save."""
 
+import functools
 import re
-
-from markdown_it import MarkdownIt
 
 from .sanitize import clean_html, clean_text
 
-# CommonMark plus tables and strikethrough; raw HTML is parsed so the sanitizer, not the
-# Markdown parser, decides what survives (one allow-list, in one place).
-_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
-_markdown.enable(["table", "strikethrough"])
-# markdown-it's own link check would drop javascript: links silently; the sanitizer
-# does that job for links and raw HTML alike.
-_markdown.validateLink = lambda url: True
+
+@functools.cache
+def _markdown():
+    """The Markdown parser, made on first use (readers' requests never need it)."""
+    from markdown_it import MarkdownIt
+
+    # CommonMark plus tables and strikethrough; raw HTML is parsed so the sanitizer, not
+    # the Markdown parser, decides what survives (one allow-list, in one place).
+    parser = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    parser.enable(["table", "strikethrough"])
+    # markdown-it's own link check would drop javascript: links silently; the sanitizer
+    # does that job for links and raw HTML alike.
+    parser.validateLink = lambda url: True
+    return parser
+
 
 EXCERPT_LENGTH = 240
 # Pasted text can carry control characters (Word's line break is \v); the HTML parser
@@ -24,7 +31,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 def markdown_only(text: str) -> str:
     """Markdown to raw HTML, h1 demoted (the page title is the only h1). Not yet safe."""
     text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text or ""))
-    return re.sub(r"<(/?)h1\b", r"<\1h2", _markdown.render(text))
+    return re.sub(r"<(/?)h1\b", r"<\1h2", _markdown().render(text))
 
 
 def render_markdown(text: str) -> str:

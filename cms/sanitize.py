@@ -3,11 +3,10 @@
 Allow-lists are constants so a review (or a swap of sanitizer) touches this file only.
 """
 
+import functools
 import html
 import re
 from urllib.parse import urlsplit
-
-import bleach
 
 ALLOWED_TAGS = frozenset(
     {
@@ -90,15 +89,6 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
     return True
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_allow_attribute,
-    protocols=LINK_SCHEMES,
-    strip=True,
-    strip_comments=True,
-)
-
-
 def _external_links_noopener(attrs, new=False):
     href = attrs.get((None, "href"), "")
     # "https:evil.example" has no netloc for urlsplit, yet browsers read it as a host.
@@ -107,23 +97,41 @@ def _external_links_noopener(attrs, new=False):
     return attrs
 
 
-# Only adds rel to existing links: its URL pattern matches nothing, so no text is linkified.
-_linker = bleach.Linker(
-    callbacks=[_external_links_noopener], parse_email=False, url_re=re.compile(r"(?!x)x")
-)
-_text_cleaner = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
-# bleach un-escapes "&amp;" in attribute values only when they are double-quoted; a value
-# holding '"' would be single-quoted and its entities escaped twice (alt="a&amp;amp;b").
-for _serializer in (_cleaner.serializer, _linker.serializer):
-    _serializer.use_best_quote_char = False
+@functools.cache
+def _bleach() -> tuple:
+    """The cleaner, the linker and the text cleaner, made on first use.
+
+    Only saving text needs them: a worker that serves readers never loads bleach and
+    html5lib (~3 MB a worker).
+    """
+    import bleach
+
+    cleaner = bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_allow_attribute,
+        protocols=LINK_SCHEMES,
+        strip=True,
+        strip_comments=True,
+    )
+    # Only adds rel to existing links: its URL pattern matches nothing, so no text is
+    # linkified.
+    linker = bleach.Linker(
+        callbacks=[_external_links_noopener], parse_email=False, url_re=re.compile(r"(?!x)x")
+    )
+    text_cleaner = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
+    # bleach un-escapes "&amp;" in attribute values only when they are double-quoted; a value
+    # holding '"' would be single-quoted and its entities escaped twice (alt="a&amp;amp;b").
+    for serializer in (cleaner.serializer, linker.serializer):
+        serializer.use_best_quote_char = False
+    return cleaner, linker, text_cleaner
 
 
 def clean_html(dirty: str) -> str:
     """Return HTML that keeps only allow-listed tags, attributes and URL schemes."""
-    cleaned = _cleaner.clean(dirty)
-    return _linker.linkify(cleaned)
+    cleaner, linker, _ = _bleach()
+    return linker.linkify(cleaner.clean(dirty))
 
 
 def clean_text(value: str) -> str:
     """Plain text with all markup removed (for excerpts, search and meta tags)."""
-    return html.unescape(_text_cleaner.clean(value))
+    return html.unescape(_bleach()[2].clean(value))

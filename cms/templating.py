@@ -1,7 +1,7 @@
 """Jinja filters and the values every template can use."""
 
 from datetime import UTC, date, datetime
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, request
@@ -16,6 +16,17 @@ def site_url(path: str = "/") -> str:
     """Absolute URL of a path on this site (canonical links, feeds, sitemap)."""
     base = current_app.config["SITE_URL"] or request.host_url
     return urljoin(base.rstrip("/") + "/", path.lstrip("/"))
+
+
+# Query arguments that make a different page of the same list (others, such as tracking
+# tags, are left out of the canonical address).
+PAGING_ARGS = ("page", "before", "after")
+
+
+def canonical_url() -> str:
+    """This page's canonical address: the path, plus its paging arguments only."""
+    kept = [(name, request.args[name]) for name in PAGING_ARGS if name in request.args]
+    return site_url(request.path + ("?" + urlencode(kept) if kept else ""))
 
 
 def site_zone() -> ZoneInfo:
@@ -129,6 +140,7 @@ def init_app(app) -> None:
 
     app.jinja_env.globals.update(
         site_url=site_url,
+        canonical_url=canonical_url,
         practice_jsonld=practice_jsonld,
         post_jsonld=post_jsonld,
         image_srcset=srcset,

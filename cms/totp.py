@@ -7,7 +7,6 @@ import secrets
 from datetime import UTC
 
 import pyotp
-import segno
 from markupsafe import Markup
 from peewee import CharField, DateTimeField, ForeignKeyField
 
@@ -41,6 +40,8 @@ def provisioning_uri(user: User, secret: str, issuer: str = ISSUER) -> str:
 
 def qr_svg(uri: str) -> Markup:
     """The URI as an inline SVG QR code (made here: no request to any other site)."""
+    import segno  # only when two-step sign-in is being set up
+
     buffer = io.BytesIO()
     segno.make(uri, error="m").save(
         buffer,

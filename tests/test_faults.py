@@ -25,6 +25,7 @@ import pytest
 
 from cms import create_app
 from cms.db import db
+from cms.models import Post
 from tests.browser.conftest import ROOT, LiveServer, prepare_instance
 
 SECONDS = 8  # how long readers and writers run together
@@ -60,7 +61,9 @@ import os, sys
 from cms import create_app
 from cms.db import db
 from cms.services import save_post
+from cms.content import render_markdown
 app = create_app({"INSTANCE_PATH": sys.argv[1], "SECRET_KEY": "faults"})
+render_markdown("*warm*")  # load the Markdown parser and sanitizer once, before forking
 db.close()
 for cycle in sys.stdin:
     pid = os.fork()
@@ -326,11 +329,14 @@ DISK_CONDITIONS = {
 
 
 @pytest.mark.parametrize("condition", sorted(DISK_CONDITIONS))
-def test_full_or_read_only_database_gives_503_and_recovers(app, condition):
+def test_full_or_read_only_database_gives_503_and_recovers(app, client, auth, condition):
+    from cms.tokens import create_token
+
     app.config.update(CONTACT_MIN_SECONDS=0)
-    client = app.test_client()
     start, end = DISK_CONDITIONS[condition]
+    auth.login()  # signed in (and a token made) before the disk fails
     with app.app_context():
+        bearer = {"Authorization": f"Bearer {create_token('faults', 'content:write')[1]}"}
         db.connect(reuse_if_open=True)  # the connection this thread's requests reuse
         db.execute_sql("VACUUM")  # no free pages left: the message must grow the file
         pages = db.execute_sql("PRAGMA page_count").fetchone()[0]
@@ -342,9 +348,16 @@ def test_full_or_read_only_database_gives_503_and_recovers(app, condition):
     assert "briefly unavailable" in refused.get_data(as_text=True)
     assert refused.headers["Retry-After"] and refused.mimetype == "text/html"
     assert client.get("/").status_code == 200  # readers are not affected
+    draft = {"title": "Written while the disk failed", "body": "x " * 4000}
+    editor = client.post("/admin/posts/new", data=draft)
+    assert editor.status_code == 503 and "briefly unavailable" in editor.get_data(as_text=True)
+    api = client.post("/api/v1/admin/posts", json=draft, headers=bearer)
+    assert api.status_code == 503 and api.mimetype == "application/problem+json"
 
     with app.app_context():
         db.execute_sql(end)
+    assert not Post.select().where(Post.title == draft["title"]).exists()  # nothing half-saved
+    assert client.post("/api/v1/admin/posts", json=draft, headers=bearer).status_code == 201
     page = client.get("/contact").get_data(as_text=True)
     accepted = client.post("/contact", data=contact_form(page, "after"))
     assert accepted.status_code == 303

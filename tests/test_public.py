@@ -1,5 +1,6 @@
 """The visitor site: pages, notices, scheduling, pagination, feeds and error pages."""
 
+import re
 import sqlite3
 from datetime import timedelta
 from xml.etree import ElementTree
@@ -411,3 +412,16 @@ def test_unhandled_error_gives_the_500_page_in_the_site_design(app, client):
     api = client.get("/api/v1/boom")
     assert api.status_code == 500 and api.mimetype == "application/problem+json"
     assert "internal detail" not in api.get_data(as_text=True)
+
+
+def test_canonical_address_keeps_paging_and_drops_tracking(app, client):
+    with app.app_context():
+        for n in range(25):  # enough for a second page of the blog
+            save_post({"title": f"Paged post {n}", "body": "Text", "status": "published"})
+    first = client.get("/blog/?utm_source=newsletter").get_data(as_text=True)
+    assert '<link rel="canonical" href="http://localhost/blog/">' in first
+    older = re.search(r'href="(/blog/\?before=[^"]+)"', first).group(1).replace("&amp;", "&")
+    second = client.get(older + "&utm_source=newsletter").get_data(as_text=True)
+    cursor = older.split("before=")[1]
+    assert f'<link rel="canonical" href="http://localhost/blog/?before={cursor}">' in second
+    assert "utm_source" not in re.search(r'<link rel="canonical"[^>]*>', second).group(0)
