@@ -75,16 +75,21 @@ def test_switch_availability_to_accepting(page, own_site, browser):
     visitor.close()
 
 
+def upload_photo(page, site: str, name: str, alt: str) -> None:
+    """Upload the GPS-tagged photo through the media library, as the therapist would."""
+    page.goto(f"{site}/admin/media")
+    page.get_by_label("Image (JPEG, PNG or WebP)").set_input_files(
+        {"name": name, "mimeType": "image/jpeg", "buffer": photo_with_gps()}
+    )
+    page.get_by_label("Description (alt text)").fill(alt)
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url(f"{site}/admin/media/*")
+
+
 def test_uploaded_photo_is_served_without_gps(page, own_site):
     site = own_site
     sign_in(page, site)
-    page.goto(f"{site}/admin/media")
-    page.get_by_label("Image (JPEG, PNG or WebP)").set_input_files(
-        {"name": "holiday.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}
-    )
-    page.get_by_label("Description (alt text)").fill("A blue sky")
-    page.get_by_role("button", name="Upload").click()
-    page.wait_for_url(f"{site}/admin/media/*")
+    upload_photo(page, site, "holiday.jpg", "A blue sky")
     image = page.get_by_role("img", name="A blue sky")
     assert image.evaluate("img => img.complete && img.naturalWidth") == 1200
     served = page.request.get(site + image.get_attribute("src"))
@@ -98,13 +103,7 @@ def test_uploaded_photo_is_served_without_gps(page, own_site):
 def test_insert_a_library_image_with_the_toolbar(page, own_site, console_errors):
     site = own_site
     sign_in(page, site)
-    page.goto(f"{site}/admin/media")
-    page.get_by_label("Image (JPEG, PNG or WebP)").set_input_files(
-        {"name": "garden.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}
-    )
-    page.get_by_label("Description (alt text)").fill("A quiet garden")
-    page.get_by_role("button", name="Upload").click()
-    page.wait_for_url(f"{site}/admin/media/*")
+    upload_photo(page, site, "garden.jpg", "A quiet garden")
     page.goto(f"{site}/admin/posts/new")
     body = page.get_by_label("Text (Markdown)")
     body.fill("Before the picture.\n")

@@ -33,15 +33,20 @@ def _same_origin_links(page, site: str, follow: str = "/") -> list[str]:
     return found
 
 
-def test_crawl_of_public_pages_stays_on_the_site(browser, live_server, report):
-    site, requests = live_server.url, []
+def recording_context(browser, site: str, requests: list):
+    """A browser context that records every request and lets only the site's through."""
     context = browser.new_context()
     context.on("request", lambda request: requests.append(request.url))
     context.route(
         "**/*",
         lambda r: r.continue_() if r.request.url.startswith(site + "/") else r.abort(),
     )
-    page = context.new_page()
+    return context, context.new_page()
+
+
+def test_crawl_of_public_pages_stays_on_the_site(browser, live_server, report):
+    site, requests = live_server.url, []
+    context, page = recording_context(browser, site, requests)
     queue, seen, statuses = list(SEEDS), set(), {}
     while queue and len(seen) < MAX_PAGES:
         path = queue.pop(0)
@@ -99,13 +104,7 @@ def test_crawl_of_every_editor_screen_stays_on_the_site(browser, live_server, re
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/admin") and "GET" in rule.methods
     } - UNREACHABLE
-    context = browser.new_context()
-    context.on("request", lambda request: requests.append(request.url))
-    context.route(
-        "**/*",
-        lambda r: r.continue_() if r.request.url.startswith(site + "/") else r.abort(),
-    )
-    page = context.new_page()
+    context, page = recording_context(browser, site, requests)
     sign_in(page, site)  # the sign-in page is the first screen crawled
     queue, screens, statuses = (
         ["/admin/", draft_revisions],
