@@ -296,6 +296,22 @@ def test_search_escapes_indexed_text(app, client):
     assert "&lt;b&gt;sample" in html
 
 
+def test_search_ranks_the_newest_matches_and_tries_prefixes(app, client, monkeypatch):
+    monkeypatch.setattr("cms.public.search.RANK_WINDOW", 40)
+    with app.app_context():
+        for n in range(45):
+            body = "axolotl " * (9 if n in (0, 44) else 1)  # the oldest and newest say it most
+            save_post({"title": f"Pond notes {n}", "status": "published", "body": body})
+    html = client.get("/search?q=axolotl").get_data(as_text=True)
+    titles = re.findall(r"<h2><a [^>]*>(.*?)</a></h2>", html)
+    assert titles[0] == "Pond notes 44" and "Pond notes 0" not in titles  # outside the window
+    assert "the best matches among the 40 most recent" in html
+    few = client.get("/search?q=axolotl+pond+notes+44").get_data(as_text=True)
+    assert "most recent" not in few  # fewer matches than the window: no note
+    prefix = client.get("/search?q=axolo").get_data(as_text=True)
+    assert "Pond notes" in prefix and "Nothing matched" not in prefix
+
+
 def test_feed_and_sitemap_are_valid_xml(client):
     feed = ElementTree.fromstring(client.get("/feed.xml").data)
     atom = "{http://www.w3.org/2005/Atom}"

@@ -187,6 +187,7 @@ def test_disabling_an_account_stops_its_api_tokens(app, client, auth):
     assert client.post(f"/admin/users/{editor.id}", data=data).status_code == 302
     refused = api.get("/api/v1/admin/posts", headers=headers)
     assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
+    assert "Not working: Eddie’s account is disabled." in client.get("/admin/tokens").text
 
 
 def test_the_last_active_admin_stays(app, client, auth, users):

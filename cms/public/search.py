@@ -50,7 +50,7 @@ class Numbered:
     number: int
     has_prev: bool
     has_next: bool
-    windowed: bool = False  # more matches than RANK_WINDOW: only the newest were ranked
+    windowed: int = 0  # when there were more matches: how many of the newest were ranked
 
 
 def match_expression(q: str, prefix: bool = False) -> str:
@@ -70,8 +70,9 @@ def _visible(rowids: list[int]) -> set[int]:
     return keys
 
 
-def ranked(expression: str, wanted: int) -> list[int]:
-    """Row ids of the best `wanted` visible matches among the newest, best first."""
+def ranked(expression: str, wanted: int) -> tuple[list[int], int]:
+    """Row ids of the best `wanted` visible matches among the newest, best first; and how
+    many of the newest matches were ranked (the window)."""
     limit = wanted + 20
     while True:
         window = max(RANK_WINDOW, limit)
@@ -79,14 +80,14 @@ def ranked(expression: str, wanted: int) -> list[int]:
         visible = _visible(rows)
         kept = [r for r in rows if r in visible]
         if len(kept) >= wanted or len(rows) < limit:
-            return kept[:wanted]
+            return kept[:wanted], window
         limit *= 4
 
 
-def windowed(expression: str) -> bool:
-    """True when there are more matches than the ranking window holds."""
-    (count,) = db.execute_sql(COUNTED, (expression, RANK_WINDOW + 1)).fetchone()
-    return count > RANK_WINDOW
+def windowed(expression: str, window: int) -> bool:
+    """True when there are more matches than the ranking window held."""
+    (count,) = db.execute_sql(COUNTED, (expression, window + 1)).fetchone()
+    return count > window
 
 
 def _marked(text: str) -> Markup:
@@ -131,16 +132,15 @@ def search():
     expression = match_expression(q)
     if expression:
         number = page_number()
-        found = ranked(expression, number * PER_PAGE + 1)
+        found, window = ranked(expression, number * PER_PAGE + 1)
         if not found:  # perhaps part of a word: try the words as prefixes
             expression = match_expression(q, prefix=True)
-            found = ranked(expression, number * PER_PAGE + 1)
+            found, window = ranked(expression, number * PER_PAGE + 1)
         shown = found[(number - 1) * PER_PAGE : number * PER_PAGE]
         if not shown and number > 1:
             abort(404, "There are no more results.")
         more = len(found) > number * PER_PAGE
-        pagination = Numbered(number, number > 1, more, more and windowed(expression))
+        ranked_only = window if more and windowed(expression, window) else 0
+        pagination = Numbered(number, number > 1, more, ranked_only)
         results = results_for(expression, shown)
-    return render_template(
-        "public/search.html", q=q, results=results, pagination=pagination, rank_window=RANK_WINDOW
-    )
+    return render_template("public/search.html", q=q, results=results, pagination=pagination)
