@@ -20,6 +20,7 @@ from tests.test_hostile_properties import (
     TimeBox,
     huge_numbers,
     odd_text,
+    says_what_went_wrong,
 )
 
 MAX_SCREENS = 60
@@ -68,14 +69,6 @@ def editor_forms(client) -> dict[str, list[str]]:
         for href in re.findall(r'href="(/admin/[^"]*)"', html):
             queue.append(urldefrag(href.replace("&amp;", "&"))[0].split("?")[0])
     return dict(forms.values())
-
-
-def says_what_went_wrong(response) -> bool:
-    """A 4xx page names the problem: a field error, an alert, or an error heading."""
-    html = response.get_data(as_text=True)
-    if response.mimetype == "application/json" or response.mimetype.endswith("+json"):
-        return '"detail"' in html
-    return bool(re.search(r'class="(flash )?error"|role="alert"|<h1>[^<]+</h1>', html))
 
 
 def test_every_editor_form_never_500(app, auth, report):

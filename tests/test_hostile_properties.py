@@ -5,6 +5,7 @@ its time is up). The app is created once per test function and the property runs
 it, so hypothesis never sees a function-scoped fixture.
 """
 
+import re
 import time
 from urllib.parse import quote
 
@@ -99,10 +100,22 @@ def test_slugs_are_url_safe_and_bounded(text):
     assert set(slug) <= set("abcdefghijklmnopqrstuvwxyz0123456789-")
 
 
+def says_what_went_wrong(response) -> bool:
+    """A 4xx answer names the problem: a field error, an alert, or an error heading."""
+    text = response.get_data(as_text=True)
+    if response.mimetype == "application/json" or response.mimetype.endswith("+json"):
+        return '"detail"' in text
+    if response.mimetype == "text/plain":
+        return bool(text.strip())
+    return bool(re.search(r'class="(flash )?error"|role="alert"|<h1>[^<]+</h1>', text))
+
+
 def _never_500(client, box, path: str, **kwargs) -> None:
     if box.open():
         response = client.open(path, **kwargs)
         assert response.status_code < 500, (path, kwargs, response.status_code)
+        if response.status_code >= 400:
+            assert says_what_went_wrong(response), (path, response.status_code)
 
 
 LISTING_PATHS = ["/", "/blog/", "/archive", "/category/faq", "/search?q=therapy"]
