@@ -91,14 +91,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .onetime import announce_setup_link
     from .public import bp as public_bp
 
+    # Request hooks run in this order: the connection, the retention purge (due on every
+    # request, cache hits included), then the page cache, which answers a hit before the
+    # sign-in guard, CSRF and old-address hooks that a cached answer never needs.
     db.init_app(app)
+    messages.init_app(app)
+    cache.init_app(app)
     auth.init_app(app)
-    cache.page_cache.reset()
     csrf.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    messages.init_app(app)
     mailer.init_app(app)
     assets.init_app(app)
     security.init_app(app)

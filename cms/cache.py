@@ -94,8 +94,17 @@ class PageCache:
 page_cache = PageCache()
 
 
+def _cacheable_view() -> bool:
+    """Public pages and the Content API; never the editor or the Admin API."""
+    if request.blueprint == "public":
+        return True
+    return request.blueprint == "api" and not request.path.startswith("/api/v1/admin/")
+
+
 def _cache_key() -> str | None:
     if request.method not in ("GET", "HEAD") or not current_app.config["PAGE_CACHE"]:
+        return None
+    if not _cacheable_view():
         return None
     if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
         return None  # signed-in or contact-form visitors see personal bits
@@ -119,7 +128,11 @@ def memo(name: str, factory):
 
 
 def serve_cached():
-    """before_request hook: answer from the cache when possible."""
+    """before_request hook: answer from the cache when possible.
+
+    A hit needs none of the later hooks (sign-in guard, CSRF, old WordPress addresses:
+    their answers are never cached), so it runs before them.
+    """
     key = _cache_key()
     if key is None:
         return None
@@ -155,3 +168,10 @@ def store(response: Response) -> Response:
         response.headers["X-Cache"] = "miss"
         return response.make_conditional(request)
     return response
+
+
+def init_app(app) -> None:
+    """Start empty and answer from the cache (the public blueprint and the Content API
+    keep their answers with `store`). Register it before the hooks a hit may skip."""
+    page_cache.reset()
+    app.before_request(serve_cached)

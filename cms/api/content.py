@@ -36,15 +36,10 @@ def _is_content_api() -> bool:
     return not request.path.startswith("/api/v1/admin/")
 
 
-@bp.before_request
-def _serve_cached():
-    """Content API reads come from the page cache, invalidated by any change like pages."""
-    return cache.serve_cached() if _is_content_api() else None
-
-
 @bp.after_request
 def _store_and_mark_public(response):
-    """Keep fresh answers in the page cache; let browsers and proxies cache them briefly."""
+    """Keep fresh answers in the page cache (it answers Content API reads as it answers
+    pages); let browsers and proxies cache them briefly."""
     if not _is_content_api():
         return response
     response = cache.store(response)

@@ -5,7 +5,6 @@ from flask import Blueprint
 from .. import cache
 
 bp = Blueprint("public", __name__)
-bp.before_request(cache.serve_cached)
 bp.after_request(cache.store)
 
 from . import contact, feeds, history, media_variants, search, views  # noqa: E402,F401  (routes)
