@@ -21,14 +21,13 @@ SAVE_OPTIONS = {
     "PNG": {"optimize": True},
     "WEBP": {"quality": 85, "method": 4},
 }
-DEFAULT_MAX_PIXELS = 40_000_000  # ~160 MB decoded as RGBA: the most a 1 GB server should try
 
 
 def decode(data: bytes) -> Image.Image:
     """Open and fully decode an upload, refusing unknown types, damage and pixel bombs."""
     # Pillow's own guard (Image.MAX_IMAGE_PIXELS, process-wide) stays as a backstop; the
     # configured limit is checked here from the header, before any pixel is decoded.
-    limit = current_app.config.get("MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS)
+    limit = current_app.config["MAX_IMAGE_PIXELS"]
     too_big = ValidationError(
         {"file": f"The image has too many pixels (at most {limit / 1e6:g} megapixels)."}
     )

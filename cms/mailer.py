@@ -11,9 +11,10 @@ import smtplib
 import ssl
 import threading
 from email.message import EmailMessage
-from urllib.parse import urljoin
 
 from flask import current_app
+
+from .templating import site_url
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,7 @@ def send(config: dict, link: str) -> bool:
 
 def inbox_link(path: str) -> str:
     """The inbox's absolute address from SITE_URL; empty when SITE_URL is not set."""
-    base = current_app.config["SITE_URL"]
-    return urljoin(base.rstrip("/") + "/", path.lstrip("/")) if base else ""
+    return site_url(path) if current_app.config["SITE_URL"] else ""
 
 
 def notify_new_message(inbox_path: str) -> threading.Thread | None:

@@ -308,10 +308,7 @@ def save_category(data: dict, category: Category | None = None) -> Category:
     slug = (data.get("slug") or "").strip() or (category.slug if category else make_slug(name))
     if slug != make_slug(slug):
         raise ValidationError({"slug": "Use lower-case letters, digits and hyphens only."})
-    taken = Category.select().where(
-        (Category.slug == slug) & (Category.id != (category.id if category else 0))
-    )
-    if taken.exists():
+    if _slug_taken(Category, slug, category):
         raise ConflictError({"slug": SLUG_TAKEN})
     description = (data.get("description", category.description if category else "") or "").strip()
     with db.atomic():

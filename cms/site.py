@@ -86,13 +86,17 @@ class Notice(BaseModel):
 
     @classmethod
     def active(cls, placement: str | None = None):
-        """Notices switched on, inside their time window, and matching availability."""
+        """Notices switched on, inside their time window, and matching availability; and
+        the crisis notice, whatever its switch and window say."""
         now = clock.utcnow()
         query = cls.select().where(
-            cls.enabled
-            & (cls.starts_at.is_null() | (cls.starts_at <= now))
-            & (cls.ends_at.is_null() | (cls.ends_at > now))
-            & (cls.availability_state.is_null() | (cls.availability_state == availability()))
+            (cls.key == CRISIS_NOTICE)
+            | (
+                cls.enabled
+                & (cls.starts_at.is_null() | (cls.starts_at <= now))
+                & (cls.ends_at.is_null() | (cls.ends_at > now))
+                & (cls.availability_state.is_null() | (cls.availability_state == availability()))
+            )
         )
         if placement:
             query = query.where(cls.placement == placement)

@@ -35,6 +35,7 @@ def _thumb_widths(ids=None) -> dict[int, int]:
     return {row.media_id: row.width for row in rows}
 
 
+@bp.app_template_global()
 def thumbnail_url(media: Media, thumbs: dict[int, int]) -> str:
     """The smallest copy of an image, or the image itself when it has none."""
     if media.id in thumbs:
@@ -76,7 +77,7 @@ def media_library():
     items = list(query.order_by(Media.id.desc()).paginate(page, PER_PAGE))
     return render_template(
         "admin/media.html", form=form, items=items, page=page,
-        thumbs=_thumb_widths([m.id for m in items]), thumbnail_url=thumbnail_url,
+        thumbs=_thumb_widths([m.id for m in items]),
         has_next=query.count() > page * PER_PAGE,
     )  # fmt: skip
 

@@ -74,24 +74,22 @@ def _receive(form):
     return redirect(url_for("public.contact_sent"), 303)
 
 
-def _crisis_notice() -> Notice:
-    """The crisis notice as stored, or with its default text if it is missing or empty."""
-    notice = Notice.get_or_none(Notice.key == CRISIS_NOTICE)
-    if notice is None or not notice.body_html.strip():
-        spec = next(n for n in DEFAULT_NOTICES if n["key"] == CRISIS_NOTICE)
-        notice = Notice(
-            key=CRISIS_NOTICE,
-            label=spec["label"],
-            body=spec["body"],
-            body_html=render_markdown(spec["body"]),
-        )
-    return notice
+def _default_crisis_notice() -> Notice:
+    """The crisis notice with its default text, for a site whose own is missing or empty."""
+    spec = next(n for n in DEFAULT_NOTICES if n["key"] == CRISIS_NOTICE)
+    return Notice(
+        key=CRISIS_NOTICE, label=spec["label"], body=spec["body"],
+        body_html=render_markdown(spec["body"]),
+    )  # fmt: skip
 
 
 def _contact_notices() -> list:
-    """The contact notices, the crisis notice first even if it was switched off or expired."""
-    others = [n for n in active_notices("contact") if not n.always_shown]
-    return [memo("notices:crisis", _crisis_notice), *others]
+    """The contact notices, the crisis notice first (Notice.active always includes it)."""
+    notices = active_notices("contact")
+    crisis = [n for n in notices if n.always_shown and n.body_html.strip()]
+    if not crisis:
+        crisis = [memo("notices:crisis-default", _default_crisis_notice)]
+    return [*crisis, *(n for n in notices if not n.always_shown)]
 
 
 def _page(form, status: int = 200, problem: str | None = None):
