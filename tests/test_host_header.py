@@ -155,3 +155,18 @@ def test_generated_keys_always_pass_the_entropy_check(tmp_path):
     app = _production(tmp_path, SITE_URL="https://practice.example")
     assert key_bits(app.config["SECRET_KEY"]) >= 128
     db.close()
+
+
+def test_the_page_cache_keeps_to_its_byte_budget():
+    """Each host (and query string) makes a new key: memory stays bounded all the same."""
+    from flask import Response
+
+    from cms.cache import PageCache
+
+    cache = PageCache(max_entries=100, max_bytes=10_000)
+    for n in range(50):
+        cache.put(f"http://host{n}.example/", Response(b"x" * 1000))
+    assert cache.size <= 10_000 and len(cache.entries) == 10
+    assert cache.get("http://host49.example/") and not cache.get("http://host0.example/")
+    cache.put("http://host49.example/", Response(b"y" * 10))  # replacing an entry
+    assert cache.size == 9 * 1000 + 10
