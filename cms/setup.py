@@ -167,7 +167,8 @@ def make_private(instance_path: str, logger) -> None:
                 continue  # not ours to change (a config.py owned by root, say)
             if info.st_mode & SHARED_BITS:
                 os.chmod(path, stat.S_IMODE(info.st_mode) & ~SHARED_BITS)
-                changed.append(os.path.relpath(path, instance_path))
+                name = os.path.relpath(path, instance_path)
+                changed.append("the folder itself" if name == "." else name)
     if changed:
         logger.warning(
             "Removed group and other access from %s in the instance folder %s: it holds "
