@@ -3,7 +3,9 @@
 gunicorn is booted with the production settings (gunicorn.conf.py, three sync workers) on
 brand-new instance folders, some boots with CLI commands racing it, and each boot must
 answer on every worker. Which worker answered is read from the access log, whose format
-gets the worker's pid (%(p)s) for these boots; everything else is gunicorn.conf.py.
+gets the worker's pid (%(p)s) for these boots; gunicorn's own control socket is also
+off for them (it has one path per user); everything else is gunicorn.conf.py. Then
+processes calling create_app at one moment must leave one set of demo content and one key.
 """
 
 import multiprocessing
@@ -45,8 +47,8 @@ BOOTS = [
     ((), "no-hook"),
     (("migrate", "create-user", "backup"), "no-hook"),
 ]
-# gunicorn 24+ opens a control socket at one path in the home folder; boots side by side
-# would take it from one another (it has nothing to do with starting the site).
+# Recent gunicorn opens a control socket at one path in the home folder; boots side by
+# side would take it from one another (it has nothing to do with starting the site).
 ISOLATED = [s.cli[0] for s in KNOWN_SETTINGS if s.name == "control_socket_disable"]
 BOOT_TIMEOUT = 40  # seconds for one boot to have every worker up (two CPUs are shared)
 
@@ -266,6 +268,7 @@ def _run_together(crowds: dict[Path, int]) -> dict[str, list[str]]:
     return keys
 
 
+@pytest.mark.slow
 def test_processes_starting_at_once_bootstrap_exactly_once(tmp_path):
     alone, crowds = tmp_path / "alone", [tmp_path / f"crowd-{n}" for n in range(3)]
     keys = _run_together({alone: 1, **dict.fromkeys(crowds, 4)})
