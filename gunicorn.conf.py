@@ -10,6 +10,9 @@ contention on the GIL, and waitress was 2-3x slower.
 """
 
 import multiprocessing
+import os
+import subprocess
+import sys
 
 bind = "127.0.0.1:8000"  # only the reverse proxy on this machine talks to gunicorn
 worker_class = "sync"
@@ -34,3 +37,21 @@ access_log_format = '"%(r)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
 proc_name = "practice-cms"
+
+
+def on_starting(server):
+    """Prepare the site (schema, keys, demo content, setup link) once, before any worker.
+
+    In a child process, so that the master never imports the app or opens the database,
+    and a site that cannot start stops here with its reason instead of three workers
+    failing to boot. The workers then find everything done (create_app would also wait
+    for one another on the instance's lock); they must not log a new setup link, since a
+    new one voids the one just logged.
+    """
+    child = subprocess.run(
+        [sys.executable, "-c", "from cms import create_app; create_app()"],
+        cwd=server.cfg.chdir,  # where the workers import the app
+    )
+    if child.returncode:
+        raise RuntimeError("the site could not be prepared (see above); no worker was started")
+    os.environ["CMS_SETUP_LINK"] = "false"  # read by the workers' create_app

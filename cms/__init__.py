@@ -2,7 +2,6 @@
 
 import json
 import os
-import secrets
 
 from flask import Flask
 
@@ -37,19 +36,10 @@ def _env_overrides() -> dict:
     return values
 
 
-def _secret_key(instance_path: str) -> str:
-    """Read the instance's secret key, generating it on first start (never committed)."""
-    path = os.path.join(instance_path, "secret_key")
-    if not os.path.exists(path):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    with open(path) as fh:
-        return fh.read().strip()
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config, database, extensions, blueprints, CLI, errors."""
+    from . import setup
+
     app = Flask(
         __name__,
         instance_path=(test_config or {}).get("INSTANCE_PATH")
@@ -65,9 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(_env_overrides())
     if test_config:
         app.config.update(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    setup.prepare_instance(app)  # the folder 0700, the secret key (generated once)
 
     from . import (
         assets,
@@ -80,7 +68,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         mailer,
         messages,
         security,
-        setup,
         templating,
         wordpress,
     )
@@ -88,7 +75,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .api import bp as api_bp
     from .api import cli as api_cli  # noqa: F401  (adds `cms create-token`)
     from .extensions import csrf
-    from .onetime import announce_setup_link
     from .public import bp as public_bp
 
     # Request hooks run in this order: the connection, the retention purge (due on every
@@ -110,6 +96,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(csrf.exempt(api_bp))  # token-only: no cookie, nothing to forge
-    setup.prepare_database(app)
-    announce_setup_link(app)
+    setup.prepare_database(app)  # schema, defaults, demo content, setup link: once
     return app

@@ -212,6 +212,7 @@ def restore_backup(app, archive: str, passphrase: str | None = None) -> list[str
     for name, value in (keys or {}).items():
         path = os.path.join(app.instance_path, name)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a key file that existed keeps its mode through O_TRUNC
         with os.fdopen(fd, "w") as fh:
             fh.write(value)
         done.append(f"Restored instance/{name} (restart the service to use it)")

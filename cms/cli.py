@@ -61,15 +61,17 @@ def migrate_command():
     from flask import current_app
 
     from .backup import create_backup
+    from .setup import instance_lock
 
-    connect()
-    pending = pending_migrations()
-    if not pending:
-        click.echo("The schema is up to date.")
-        return
-    click.echo(f"Backup written to {create_backup(current_app)}")
-    for name in migrate():
-        click.echo(f"Applied {name}")
+    with instance_lock(current_app.instance_path):  # not while a starting server migrates
+        connect()
+        pending = pending_migrations()
+        if not pending:
+            click.echo("The schema is up to date.")
+            return
+        click.echo(f"Backup written to {create_backup(current_app)}")
+        for name in migrate():
+            click.echo(f"Applied {name}")
 
 
 def init_app(app) -> None:

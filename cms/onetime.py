@@ -88,8 +88,10 @@ def setup_url(token: str) -> str:
 def announce_setup_link(app) -> None:
     """On a start with no account, log a one-time link that creates the first admin.
 
-    Every gunicorn worker runs this; the IMMEDIATE transaction lets only the first one
-    issue a link while the others point to it, so the log holds one link per start.
+    Runs under the bootstrap lock (cms/setup.py). With gunicorn.conf.py the master's
+    bootstrap runs it once per start and the workers skip it, so a worker replaced later
+    cannot void the logged link with a new one; other processes starting within a minute
+    of a link point to it instead of issuing another.
     """
     if not app.config["SETUP_LINK"]:
         return

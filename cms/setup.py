@@ -1,10 +1,26 @@
-"""First start: create or upgrade the schema, ship the default notices, load demo content."""
+"""First start: a private instance folder, the secret key, the schema, the default notices,
+demo content and the setup link, prepared by one process while the others wait.
+
+gunicorn's workers and CLI commands started at the same moment all call create_app; an OS
+lock on a file in the instance folder lets one of them bootstrap while the others wait
+and then, re-checking under the lock, find everything done.
+"""
+
+import fcntl
+import os
+import secrets
+import stat
+from contextlib import contextmanager
 
 from .content import render_markdown
 from .db import connect, db, migrate, pending_migrations
 from .models import Page
+from .onetime import announce_setup_link
 from .site import NavItem, Notice
 from .totp import reseal_secrets
+
+LOCK_FILE = "bootstrap.lock"
+SHARED_BITS = 0o077  # group and other access: the folder holds the keys and the inbox
 
 DEFAULT_NOTICES = [
     {
@@ -111,9 +127,76 @@ def ensure_menu() -> None:
         NavItem.create(label=label, target=target, page=page, position=position)
 
 
+@contextmanager
+def instance_lock(instance_path: str):
+    """Hold the instance's bootstrap lock; another process that asks for it waits."""
+    fd = os.open(os.path.join(instance_path, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock (the kernel does it too if the process dies)
+
+
+def _create_private(path: str, text: str = "") -> None:
+    """Create a 0600 file that others see complete or not at all; keep one that exists."""
+    temp = f"{path}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(temp, path)  # atomic, and never replaces a file (a key) that exists
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temp)
+
+
+def make_private(instance_path: str, logger) -> None:
+    """Take group and other access off the instance folder and everything in it."""
+    changed = []
+    for folder, _, files in os.walk(instance_path):
+        for path in [folder, *(os.path.join(folder, name) for name in files)]:
+            try:
+                info = os.lstat(path)
+            except FileNotFoundError:
+                continue  # a temporary file that went away
+            if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
+                continue  # not ours to change (a config.py owned by root, say)
+            if info.st_mode & SHARED_BITS:
+                os.chmod(path, stat.S_IMODE(info.st_mode) & ~SHARED_BITS)
+                name = os.path.relpath(path, instance_path)
+                changed.append("the folder itself" if name == "." else name)
+    if changed:
+        logger.warning(
+            "Removed group and other access from %s in the instance folder %s: it holds "
+            "the keys, the database and the backups.",
+            ", ".join(changed),
+            instance_path,
+        )
+
+
+def prepare_instance(app) -> None:
+    """Create the instance folder 0700, keep it private, read or make the secret key."""
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
+    with instance_lock(app.instance_path):
+        make_private(app.instance_path, app.logger)
+        if not app.config.get("SECRET_KEY"):
+            path = os.path.join(app.instance_path, "secret_key")
+            if not os.path.exists(path):
+                _create_private(path, secrets.token_hex(32))
+            with open(path) as fh:
+                app.config["SECRET_KEY"] = fh.read().strip()
+
+
 def prepare_database(app) -> None:
-    """Migrate the schema; on a brand-new database add defaults (and demo content)."""
-    with app.app_context():
+    """Migrate the schema, fill a new database (defaults, demo), log the setup link."""
+    with instance_lock(app.instance_path), app.app_context():
+        if not os.path.exists(app.config["DATABASE"]):
+            # SQLite gives the -wal and -shm files the database's own mode.
+            _create_private(app.config["DATABASE"])
         connect()
         try:
             fresh = not db.table_exists("site_state")
@@ -137,3 +220,4 @@ def prepare_database(app) -> None:
         finally:
             # Never keep a connection opened before a server forks its workers.
             db.close()
+        announce_setup_link(app)
