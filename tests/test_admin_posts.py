@@ -7,6 +7,7 @@ import pytest
 
 from cms import clock, create_app, services, stash
 from cms.activity import Activity
+from cms.auth import IDLE_ACCOUNT
 from cms.db import db
 from cms.models import Category, Page, Post, Redirect, Revision
 from cms.stash import FormStash
@@ -307,7 +308,7 @@ def test_unsent_posts_are_stashed_only_a_few_times_and_within_a_cap(client, app,
 
     def post_unsent(data, **kwargs):
         with client.session_transaction() as session:
-            session["_user_id"] = "1:ended"  # this browser was signed in; that session ended
+            session[IDLE_ACCOUNT] = 1  # this browser's writer was signed out for being idle
         client.post("/admin/posts/new", data=data, headers=OWN_PAGE, **kwargs)
 
     for n in range(stash.RATE_LIMIT + 5):  # one address, again and again
