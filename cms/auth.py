@@ -13,9 +13,9 @@ from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import LoginManager, current_user, logout_user
+from flask_login import LoginManager, current_user, logout_user, user_loaded_from_cookie
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, SecurityError
 
 from . import clock
 from .models import User
@@ -58,6 +58,8 @@ CSRF_MESSAGE = (
     "the page and try again."
 )
 IDLE_MESSAGE = "You were signed out because the editor was not used for a while."
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+IDLE_ACCOUNT = "idle_account"  # session key: the account signed out for being idle
 
 
 def admin_only(view):
@@ -129,6 +131,58 @@ def _idle_expired() -> bool:
     return False
 
 
+def _origin(url: str) -> str | None:
+    """scheme://host[:port] of a URL, with the default port left out; None if it has none."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def _own_origins() -> set[str]:
+    """The origins of this site's pages: SITE_URL's, and the one this request was sent to
+    (over HTTPS too, for a proxy that does not say it terminated HTTPS)."""
+    origins = {_origin(current_app.config.get("SITE_URL") or "")}
+    try:
+        host = request.host
+    except SecurityError:  # a Host outside TRUSTED_HOSTS is not ours
+        return origins - {None}
+    origins |= {_origin(f"{request.scheme}://{host}"), _origin(f"https://{host}")}
+    return origins - {None}
+
+
+def same_origin() -> bool | None:
+    """Whether the browser says one of this site's own pages sent the request: True, False,
+    or None when it does not say (no Sec-Fetch-Site, Origin or Referer: old browsers,
+    scripts, or a person typing an address). Browsers set these headers; pages cannot."""
+    site = request.headers.get("Sec-Fetch-Site", "").strip().lower()
+    if site and site != "none":
+        return site == "same-origin"  # same-site is a sibling host: not this site's page
+    if site == "none":
+        return None
+    sender = request.headers.get("Origin") or request.headers.get("Referer")
+    return _origin(sender) in _own_origins() if sender else None
+
+
+def session_account_id() -> int | None:
+    """The account this browser was signed in to when it sent the request, even if that
+    session has ended since: signed out elsewhere (the session still names the account) or
+    for being idle (the guard notes whom). Never after signing out here."""
+    if current_user.is_authenticated:
+        return current_user.id
+    ident = str(session.get("_user_id") or "").partition(":")[0]
+    if ident.isdigit():
+        return int(ident)
+    idle = session.get(IDLE_ACCOUNT)
+    return idle if isinstance(idle, int) else None
+
+
 def _is_admin_path(path: str) -> bool:
     return path == "/admin" or path.startswith("/admin/")
 
@@ -138,8 +192,10 @@ def guard_admin():
     if not _is_admin_path(request.path) or request.endpoint in PUBLIC_ADMIN_ENDPOINTS:
         return None
     if current_user.is_authenticated and _idle_expired():
+        account = current_user.id
         session.clear()
         logout_user()
+        session[IDLE_ACCOUNT] = account  # whose unsent text it still is (session_account_id)
         flash(IDLE_MESSAGE)
     if not current_user.is_authenticated:
         return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
@@ -157,6 +213,15 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def save_session(self, app, session, response) -> None:
+        # A page on another site made the browser send this POST, without its SameSite=Lax
+        # cookies: any cookie set now would replace the signed-in session (and "Keep me
+        # signed in" with it), so the answer to it sets none at all.
+        if request.method not in SAFE_METHODS and same_origin() is False:
+            response.headers.remove("Set-Cookie")
+            return
+        super().save_session(app, session, response)
+
 
 def _secure_remember_cookie(response):
     """Mark Flask-Login's remember cookie Secure on HTTPS requests, like the session's."""
@@ -168,6 +233,24 @@ def _secure_remember_cookie(response):
             secure = cookie.startswith(name) and "; Secure" not in cookie
             response.headers.add("Set-Cookie", cookie + "; Secure" if secure else cookie)
     return response
+
+
+# Flask-Login's strong session protection takes a non-empty session without its identifier
+# for a stolen one and drops the remember cookie. A session restored from that cookie gets
+# no identifier, and neither does one that a view starts (a CSRF token) before the user is
+# loaded, so "Keep me signed in" lasted one request (Flask-Login issue #685). So the user is
+# loaded first, and a restored session gets the identifier that login_user() gives.
+def _restore_remembered() -> None:
+    """before_request: sign in from "Keep me signed in" before a view writes the session."""
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    if name in request.cookies and "_user_id" not in session:
+        current_user._get_current_object()
+
+
+@user_loaded_from_cookie.connect
+def _bind_restored_session(app, user) -> None:
+    """A session restored from the remember cookie is tied to this browser, like a sign-in."""
+    session["_id"] = login_manager._session_identifier_generator()
 
 
 def csrf_failed(error: CSRFError):
@@ -185,5 +268,6 @@ def init_app(app) -> None:
     # Registered before Flask-Login's own after_request, so it runs after it.
     app.after_request(_secure_remember_cookie)
     login_manager.init_app(app)
+    app.before_request(_restore_remembered)
     app.before_request(guard_admin)
     app.register_error_handler(CSRFError, csrf_failed)

@@ -12,10 +12,12 @@ other hook runs (see cms.cache.init_app), and no page is built from it.
 
 import math
 from collections import Counter
+from io import BytesIO
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Request, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge, SecurityError
+from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -168,17 +170,53 @@ def add_headers(response):
     return response
 
 
-def too_large(error: RequestEntityTooLarge):
-    """413 with the limit spelled out."""
-    from .errors import handle_http_error
+def _size(limit: int | None) -> str:
+    if not limit:
+        return "any size"
+    return f"{limit / 2**20:.3g} MB" if limit >= 2**20 else f"{limit / 2**10:.3g} KB"
 
-    limit = current_app.config["MAX_CONTENT_LENGTH"] // 2**20
-    return handle_http_error(
-        RequestEntityTooLarge(
-            f"What you sent is too large. Requests are limited to {limit} MB, "
-            "and a form to a few megabytes of text."
-        )
+
+def too_large(error: RequestEntityTooLarge):
+    """413 with the limits spelled out, and where the text still is."""
+    from .errors import handle_http_error, wants_problem_json
+
+    config = current_app.config
+    parts = config.get("MAX_FORM_PARTS")
+    message = (
+        "What you sent is too large, so nothing was saved: requests are limited to "
+        f"{_size(config.get('MAX_CONTENT_LENGTH'))}, one form field to "
+        f"{_size(config.get('MAX_FORM_MEMORY_SIZE'))} and a form to "
+        f"{f'{parts:,}' if parts else 'any number of'} fields."
     )
+    if not wants_problem_json():
+        message += " Going back in your browser usually brings back what you typed, to shorten it."
+    return handle_http_error(RequestEntityTooLarge(message))
+
+
+class FormParser(FormDataParser):
+    """Werkzeug's form parser, with the form limits held for URL-encoded forms too.
+
+    Werkzeug applies MAX_FORM_MEMORY_SIZE and MAX_FORM_PARTS to multipart forms only, and
+    reads a streamed URL-encoded body only up to MAX_CONTENT_LENGTH, silently: a cut-off
+    form then lost its CSRF token and was refused as "expired" instead of too large.
+    """
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        data = stream.read()
+        if stream.read(1):  # more than the limit (a limited stream raises 413 itself)
+            raise RequestEntityTooLarge()
+        if self.max_form_parts is not None and data.count(b"&") >= self.max_form_parts:
+            raise RequestEntityTooLarge()  # counted before anything is split or decoded
+        limit = self.max_form_memory_size
+        if limit is not None and len(data) > limit and max(map(len, data.split(b"&"))) > limit:
+            raise RequestEntityTooLarge()
+        return super()._parse_urlencoded(BytesIO(data), mimetype, content_length, options)
+
+
+class LimitedRequest(Request):
+    """Flask's request, parsing forms with FormParser."""
+
+    form_data_parser_class = FormParser
 
 
 def init_app(app) -> None:
@@ -194,3 +232,4 @@ def init_app(app) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0, x_port=0)
     app.after_request(add_headers)
     app.register_error_handler(RequestEntityTooLarge, too_large)
+    app.request_class = LimitedRequest

@@ -1,5 +1,7 @@
 """Work is never lost: text submitted with an expired session or CSRF token is kept here
-for a while, keyed by a random id, and put back into the form after signing in again."""
+for a while, keyed by a random id, and put back into the form when the account that wrote
+it signs in again (never for another account: see keep_unsent_work in cms/admin/posts.py
+for which posts are kept)."""
 
 import json
 import secrets
@@ -21,15 +23,17 @@ RATE_WINDOW = 15 * 60  # ... per this many seconds
 class FormStash(BaseModel):
     key = CharField(primary_key=True)
     path = CharField()  # the form's URL; a stash is only restored there
-    data = TextField()  # JSON list of [name, value] pairs
+    data = TextField()  # JSON: {"account": the writer's user id, "fields": [[name, value], ...]}
     created_at = DateTimeField(default=clock.utcnow, index=True)
 
 
-def stash_form(path: str, form: MultiDict, fields: set[str], address: str) -> str | None:
-    """Keep the named fields of a submitted form; return the key (None if too large, or if
-    this address stashed too often lately). Only the newest MAX_ROWS stashes are kept."""
+def stash_form(
+    path: str, form: MultiDict, fields: set[str], address: str, account: int
+) -> str | None:
+    """Keep the named fields of a form the account sent; return the key (None if too large,
+    or if this address stashed too often lately). Only the newest MAX_ROWS stashes are kept."""
     pairs = [[name, value] for name, value in form.items(multi=True) if name in fields]
-    data = json.dumps(pairs, ensure_ascii=False)
+    data = json.dumps({"account": account, "fields": pairs}, ensure_ascii=False)
     if len(data) > MAX_STASH:
         return None
     if not ratelimit.hit("stash", address, RATE_LIMIT, RATE_WINDOW).allowed:
@@ -45,8 +49,9 @@ def stash_form(path: str, form: MultiDict, fields: set[str], address: str) -> st
     return key
 
 
-def take_form(key: str, path: str) -> MultiDict | None:
-    """The stashed form for this path, removed from the stash; None if unknown or old."""
+def take_form(key: str, path: str, account: int) -> MultiDict | None:
+    """The form this account stashed for this path, removed from the stash; None if unknown,
+    old or another account's (that one stays for its writer)."""
     if not key or len(key) > 64:
         return None
     with db.atomic():
@@ -55,7 +60,8 @@ def take_form(key: str, path: str) -> MultiDict | None:
             & (FormStash.path == path)
             & (FormStash.created_at >= clock.utcnow() - KEEP_FOR)
         )
-        if row is None:
-            return None
+        saved = json.loads(row.data) if row else None
+        if not isinstance(saved, dict) or saved.get("account") != account:
+            return None  # also a stash kept before stashes had a writer: it just expires
         row.delete_instance()
-    return MultiDict(json.loads(row.data))
+    return MultiDict(saved["fields"])

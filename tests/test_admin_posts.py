@@ -7,10 +7,12 @@ import pytest
 
 from cms import clock, create_app, services, stash
 from cms.activity import Activity
+from cms.auth import IDLE_ACCOUNT
 from cms.db import db
 from cms.models import Category, Page, Post, Redirect, Revision
 from cms.stash import FormStash
 
+OWN_PAGE = {"Origin": "http://localhost"}  # the browser says the editor's own page sent it
 SOCIAL = "social-media-and-our-therapy-relationship"
 OTHER = "what-happens-in-a-first-session"
 
@@ -238,8 +240,10 @@ def test_delete_asks_first_then_trash_and_restore(client, signed_in, app):
 
 def test_signed_out_writer_gets_the_text_back_after_signing_in(client, users, auth, app):
     post = get_post(app, slug=SOCIAL)
+    auth.login()
+    clock.advance(timedelta(seconds=app.config["IDLE_TIMEOUT"] + 1))  # the session ends
     form = post_form(title=post.title, body="My long, careful new text.", status="published")
-    response = client.post(f"/admin/posts/{post.id}/edit", data=form)
+    response = client.post(f"/admin/posts/{post.id}/edit", data=form, headers=OWN_PAGE)
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
     assert get_post(app, id=post.id).body == post.body  # nothing saved while signed out
     auth.login()
@@ -280,7 +284,7 @@ def test_expired_csrf_token_keeps_the_text(csrf_app):
     post = get_post(csrf_app, slug=SOCIAL)
     form = post_form(title=post.title, body="Text typed while the token expired.")
     form["csrf_token"] = "expired-or-forged"
-    response = client.post(f"/admin/posts/{post.id}/edit", data=form)
+    response = client.post(f"/admin/posts/{post.id}/edit", data=form, headers=OWN_PAGE)
     assert response.status_code == 302
     assert get_post(csrf_app, id=post.id).body == post.body
     edit = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -297,21 +301,25 @@ def test_editor_may_write(client, auth, app):
     assert get_post(app, title="By Eddie").author.email == "editor@example.org"
 
 
-def test_anonymous_posts_are_stashed_only_a_few_times_and_within_a_cap(client, app, monkeypatch):
+def test_unsent_posts_are_stashed_only_a_few_times_and_within_a_cap(client, app, monkeypatch):
     def stashes():
         with app.app_context():
             return [row.data for row in FormStash.select()]
 
+    def post_unsent(data, **kwargs):
+        with client.session_transaction() as session:
+            session[IDLE_ACCOUNT] = 1  # this browser's writer was signed out for being idle
+        client.post("/admin/posts/new", data=data, headers=OWN_PAGE, **kwargs)
+
     for n in range(stash.RATE_LIMIT + 5):  # one address, again and again
-        client.post("/admin/posts/new", data=post_form(body=f"Text {n}. " + "x" * 100_000))
+        post_unsent(post_form(body=f"Text {n}. " + "x" * 100_000))
     assert len(stashes()) == stash.RATE_LIMIT
-    client.post("/admin/posts/new", data=post_form(body="y" * 300_000),
-                environ_base={"REMOTE_ADDR": "10.0.0.250"})  # fmt: skip
+    post_unsent(post_form(body="y" * 300_000), environ_base={"REMOTE_ADDR": "10.0.0.250"})
     assert len(stashes()) == stash.RATE_LIMIT  # too large to keep
     monkeypatch.setattr(stash, "MAX_ROWS", 3)
     for n in range(6):  # many addresses: only the newest stashes stay
-        client.post("/admin/posts/new", data=post_form(body=f"From address {n}."),
-                    environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})  # fmt: skip
+        address = {"REMOTE_ADDR": f"10.0.0.{n}"}
+        post_unsent(post_form(body=f"From address {n}."), environ_base=address)
         assert len(stashes()) <= 3
     kept = stashes()
     assert len(kept) == 3 and all(f"From address {n}." in "".join(kept) for n in (3, 4, 5))

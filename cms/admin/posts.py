@@ -3,13 +3,14 @@
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import clock
 from ..activity import client_address, describe, log_activity
+from ..auth import same_origin, session_account_id
 from ..content import render_markdown
 from ..models import Category, Media, Page, Post, PostCategory
-from ..security import row_id
+from ..security import row_id, too_large
 from ..services import MAX_BODY, ValidationError, publish_state, save_action, save_page, save_post
 from ..site import Notice
 from ..stash import KEEP_FOR, stash_form, take_form
@@ -23,6 +24,7 @@ PER_PAGE = 50
 FILTERS = ("all", "draft", "scheduled", "published")
 STASHABLE = {"admin.entry_create", "admin.entry_edit"}
 STASH_COOKIE = "cms_stash"
+NOT_KEPT = "Nothing was saved, and your text could not be kept: go back in your browser to copy it."
 STASH_FIELDS = {
     "title", "slug", "categories", "excerpt", "meta_description", "status", "published_at",
     "featured_image", "is_policy", "effective_date", "body",
@@ -100,7 +102,7 @@ def _initial(entry) -> dict:
 def _build_form(kind: str, entry) -> EntryForm:
     restored = None
     if request.method == "GET" and request.cookies.get(STASH_COOKIE):
-        restored = take_form(request.cookies[STASH_COOKIE], request.path)
+        restored = take_form(request.cookies[STASH_COOKIE], request.path, current_user.id)
         if restored is not None:
             g.stash_taken = True
             flash("Your unsaved text was kept and is shown below. Check it, then save.")
@@ -201,35 +203,49 @@ def live_preview():
     """Markdown in, sanitized HTML out: the same pipeline as the public page."""
     body = request.form.get("body", "")
     if len(body) > MAX_BODY:
-        return jsonify(error=f"The text is too long to preview (at most {MAX_BODY:,}."), 413
+        error = f"The text is too long to preview (at most {MAX_BODY:,} characters)."
+        return jsonify(error=error), 413
     return jsonify(html=render_markdown(body))
 
 
 @bp.after_app_request
 def keep_unsent_work(response):
     """Text sent to the writing form but turned away (session ended, CSRF token expired) is
-    stashed, and a cookie remembers where, so the form shows it again after signing in."""
+    stashed, and a cookie remembers where, so the form shows it again after signing in.
+
+    Only text from this site's own editor page is kept, and only for the account the
+    browser was signed in to: otherwise any page elsewhere could post a text of its own
+    and have it offered as "your unsaved text", one Save from being published.
+    """
     if request.method != "POST" or request.endpoint not in STASHABLE or g.get("form_handled"):
         if g.get("stash_taken"):
             response.delete_cookie(STASH_COOKIE, path="/admin/")
         return response
+    if response.status_code == 413 or not same_origin():
+        return response  # a form too large to read, or another site's: nothing is kept
+    account = session_account_id()
     try:
-        key = stash_form(request.path, request.form, STASH_FIELDS, client_address())
-    except HTTPException:  # a form too large to read was refused anyway
-        return response
+        key = account and stash_form(
+            request.path, request.form, STASH_FIELDS, client_address(), account
+        )
+    except RequestEntityTooLarge as error:  # read here first: the sign-in redirect did not
+        return too_large(error)
     if key:
         response.set_cookie(
             STASH_COOKIE, key, max_age=int(KEEP_FOR.total_seconds()), path="/admin/",
             secure=request.is_secure, httponly=True, samesite="Lax",
         )  # fmt: skip
         flash("Nothing was saved, but your text is kept: it will be back in the form.", "error")
+    else:
+        flash(NOT_KEPT, "error")
     return response
 
 
 @bp.errorhandler(CSRFError)
 def keep_work_on_csrf_error(error):
-    """On the writing form, an expired CSRF token sends the writer back to the kept text."""
-    if request.endpoint in STASHABLE:
+    """On the writing form, an expired CSRF token sends the writer back to the kept text
+    (only from this site's own page: keep_unsent_work keeps nothing else)."""
+    if request.endpoint in STASHABLE and same_origin():
         if current_user.is_authenticated:
             return redirect(request.path)
         return redirect(url_for("admin.login", next=request.path))
