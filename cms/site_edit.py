@@ -309,7 +309,7 @@ def _menu_row(item: dict, position: int, errors: dict) -> dict:
         isinstance(item.get(key) or "", str) for key in ("label", "target", "url")
     ):
         errors[f"items-{position}"] = "Each menu item needs a label, a target and an address."
-        item = {}
+        return {}
     label = " ".join(str(item.get("label") or "").split())
     target = item.get("target") or ""
     row = {"label": label, "target": target, "page": None, "url": "", "position": position}
