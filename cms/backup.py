@@ -21,7 +21,8 @@ from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from playhouse.migrations import Migration
+from peewee import SqliteDatabase
+from playhouse.migrations import Migration, Runner
 
 from . import clock
 from .db import MIGRATIONS_DIR, db, migrate
@@ -79,6 +80,31 @@ def check_database(path: str) -> list[str]:
             + "). Upgrade first."
         )
     return names
+
+
+def _behaviour(path: str) -> set[tuple]:
+    """The triggers and views of a database: schema that runs, not data."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        query = "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')"
+        return set(conn.execute(query))
+    finally:
+        conn.close()
+
+
+def check_behaviour(path: str, applied: list[str], workdir: str) -> None:
+    """Refuse triggers and views other than those our migrations make (they would run on
+    every later write, long after the restore). Raises BackupError."""
+    reference = SqliteDatabase(os.path.join(workdir, "reference.sqlite3"))
+    with reference.connection_context():
+        Runner(reference, MIGRATIONS_DIR).up(applied[-1])
+    expected = _behaviour(reference.database)
+    different = sorted({name for _, name, _ in _behaviour(path) ^ expected})
+    if different:
+        raise BackupError(
+            "The database in the archive has triggers or views that this version of "
+            f"practice-cms does not make ({', '.join(repr(n)[:80] for n in different[:5])})."
+        )
 
 
 def _fernet(passphrase: str, salt: bytes) -> Fernet:
@@ -295,7 +321,7 @@ def restore_backup(app, archive: str, passphrase: str | None = None) -> list[str
     room = (shutil.disk_usage(app.instance_path).free - current) // 2
     with tempfile.TemporaryDirectory(dir=app.instance_path, prefix=".restore-") as tmp:
         manifest, candidate, key_blob = _read_archive(archive, tmp, room)
-        check_database(candidate)  # before anything is replaced
+        check_behaviour(candidate, check_database(candidate), tmp)  # before anything is replaced
         keys = decrypt_keys(key_blob, passphrase) if key_blob and passphrase else {}
         db.close()
         aside = os.path.join(tmp, "current.sqlite3")

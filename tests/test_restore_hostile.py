@@ -312,3 +312,24 @@ def test_the_cli_says_nothing_was_changed(site, folder):
     assert result.exit_code == 1
     assert "Nothing was changed" in result.output and "'config.py'" in result.output
     _unchanged(app, titles, files)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # Would copy every future password hash and session token into a public post.
+        'CREATE TRIGGER "user_copy" AFTER UPDATE ON "user" BEGIN UPDATE post SET body = '
+        "NEW.password_hash || NEW.session_token; END",
+        'CREATE VIEW "leak" AS SELECT email, password_hash FROM "user"',
+        'DROP TRIGGER "post_update_bump"',  # pages would stay cached after every change
+    ],
+    ids=["planted-trigger", "planted-view", "missing-trigger"],
+)
+def test_a_database_whose_triggers_differ_from_ours_changes_nothing(site, folder, statement):
+    app, members = site
+    titles, files = _titles(app), sorted(os.listdir(app.instance_path))
+    edited = _edited_database(members, folder, statement)
+    archive = _archive(folder / "trigger.tar.gz", _plain(members, **{"cms.sqlite3": edited}))
+    with pytest.raises(BackupError, match="triggers or views that this version"):
+        restore_backup(app, archive)
+    _unchanged(app, titles, files)
