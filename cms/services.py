@@ -3,6 +3,10 @@
 Each function validates, writes inside one IMMEDIATE transaction, keeps a revision,
 keeps the search index and redirects in step, and raises ValidationError with the
 fields at fault instead of writing anything partial.
+
+actor_role() and require_admin() are the one home of what an actor (an account, an API
+token, or SYSTEM for server commands) may act as; content is open to both roles, and
+cms.site_edit keeps the site's own parts to administrators with them.
 """
 
 import json
