@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from . import clock
 from .db import db
 from .models import Category, Page, Post, Revision, SearchEntry
-from .services import save_category, save_page, save_post
+from .services import SYSTEM, save_category, save_page, save_post
 from .site import DEFAULT_SETTINGS, get_settings, save_settings
+from .site_edit import update_settings
 
 PROFILE = {
     "site_title": "Maple Street Psychotherapy",
@@ -244,7 +245,7 @@ def load_demo() -> dict:
     record = {"posts": [], "pages": [], "categories": []}
     now = clock.utcnow()
     with db.atomic():
-        save_settings(PROFILE)
+        update_settings(PROFILE, actor=SYSTEM)
         cats = {}
         for name, description in CATEGORIES:
             cat = save_category({"name": name, "description": description})
@@ -274,7 +275,7 @@ def load_demo() -> dict:
                 }
             )
             record["posts"].append(post.id)
-        save_settings({"demo_content": record})
+        save_settings({"demo_content": record})  # bookkeeping, not an editable setting
     return record
 
 
@@ -290,5 +291,6 @@ def remove_demo() -> dict:
         Category.delete().where(Category.id.in_(record.get("categories", []))).execute()
         current = get_settings()
         reset = {k: DEFAULT_SETTINGS[k] for k, v in PROFILE.items() if current.get(k) == v}
-        save_settings(dict(reset, demo_content=None))
+        update_settings(reset, actor=SYSTEM)
+        save_settings({"demo_content": None})
     return {k: len(v) for k, v in record.items()}

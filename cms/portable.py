@@ -3,19 +3,36 @@
 The format names things by slug (media by id, because post bodies link to /media/<id>/),
 holds no rendered HTML (it is rendered again on import, so an edited file cannot smuggle
 markup past the sanitizer) and no accounts (authors are matched by e-mail).
+
+An import writes through the same services as the editor, as an administrator: every
+field meets the editor's rules, images are decoded and re-encoded like uploads, and the
+whole import is one transaction, so a bad item leaves the site as it was.
 """
 
 import hashlib
 import json
 import os
-from datetime import date, datetime
+import re
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+
+from flask import current_app
 
 from . import clock
-from .content import render_markdown
 from .db import db
 from .models import Category, Media, Page, Post, Redirect, Revision, User
-from .services import ValidationError, save_category, save_page, save_post, trash
-from .site import NavItem, Notice, Setting, save_settings
+from .services import (
+    SYSTEM,
+    ValidationError,
+    import_revision,
+    save_category,
+    save_page,
+    save_post,
+    save_redirect,
+    trash,
+)
+from .site import NavItem, Notice, Setting, availability
+from .site_edit import save_menu, save_notice, save_switches, update_settings
 
 FORMAT, VERSION = "practice-cms-export", 1
 MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -26,6 +43,9 @@ NOTICE_FIELDS = ("key", "label", "body", "link_label", "link_url", "placement",
 NOTICE_TIMES = ("starts_at", "ends_at", "updated_at")
 REVISION_FIELDS = ("kind", "title", "slug", "body", "excerpt", "meta_description", "status",
                    "note")  # fmt: skip
+SECTIONS = ("categories", "media", "pages", "posts", "notices", "nav", "redirects")
+MEDIA_REF = re.compile(r"/media/([0-9]+)(?![0-9])")
+MAX_POSITION = 999
 
 
 class PortableError(Exception):
@@ -36,8 +56,14 @@ def _iso(value):
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
-def _time(value):
-    return datetime.fromisoformat(value) if value else None
+def _time(value) -> datetime | None:
+    """A time from the export (ISO 8601) as naive UTC; anything else is a ValueError."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a date and time")
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _email(user_id) -> str | None:
@@ -149,7 +175,28 @@ def _read(directory: str) -> dict:
         raise PortableError("content.json is not a practice-cms export.")
     if content.get("version") != VERSION:
         raise PortableError(f"Export format version {content.get('version')} is not supported.")
+    for key in (*SECTIONS, "revisions"):
+        items = content.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise PortableError(f"content.json: {key} must be a list of objects.")
+    if not isinstance(content.get("settings"), dict):
+        raise PortableError("content.json: settings must be an object.")
     return content
+
+
+@contextmanager
+def _item(label: str):
+    """Name the item at fault when the services refuse it or the file lacks a field."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise PortableError(f"{label}: {exc}") from None
+    except KeyError as exc:
+        raise PortableError(
+            f"{label}: the field {exc} is missing (content.json is incomplete or malformed)."
+        ) from None
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise PortableError(f"{label}: content.json is incomplete or malformed ({exc}).") from None
 
 
 def _file(directory: str, name: str, sha256: str) -> bytes:
@@ -157,6 +204,8 @@ def _file(directory: str, name: str, sha256: str) -> bytes:
     path = os.path.realpath(os.path.join(root, name))
     if os.path.commonpath([root, path]) != root or not os.path.isfile(path):
         raise PortableError(f"Media file {name} is missing or outside the export folder.")
+    if os.path.getsize(path) > current_app.config["MAX_UPLOAD_BYTES"]:
+        raise PortableError(f"Media file {name} is larger than an upload may be.")
     with open(path, "rb") as fh:
         data = fh.read()
     if hashlib.sha256(data).hexdigest() != sha256:
@@ -164,88 +213,151 @@ def _file(directory: str, name: str, sha256: str) -> bytes:
     return data
 
 
-def _import_media(directory: str, items: list) -> None:
-    from .media import MediaVariant
+def _text(value, field: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{field} must be text")
+    return value
 
+
+def _import_media(directory: str, items: list) -> dict[int, int]:
+    """Each image through the upload pipeline; return {id in the export: id here}."""
+    from .media import process_upload
+
+    ids: dict[int, int] = {}
     for m in items:
-        if m["mime"] not in MEDIA_TYPES or any(v["mime"] not in MEDIA_TYPES for v in m["variants"]):
-            raise PortableError(f"Media {m['id']}: only JPEG, PNG and WebP images are accepted.")
-        fields = {k: m[k] for k in ("id", "filename", "mime", "width", "height", "alt", "sha256")}
-        Media.insert(
-            **fields,
-            created_at=_time(m["created_at"]),
-            data=_file(directory, m["file"], m["sha256"]),
-        ).execute()
-        for v in m["variants"]:
-            MediaVariant.create(
-                media=m["id"], width=v["width"], height=v["height"], mime=v["mime"],
-                sha256=v["sha256"], data=_file(directory, v["file"], v["sha256"]),
-            )  # fmt: skip
+        with _item(f"media {m.get('id')!r}"):
+            if m["mime"] not in MEDIA_TYPES:
+                raise PortableError(f"Media {m['id']}: only JPEG, PNG and WebP are accepted.")
+            if type(m["id"]) is not int or m["id"] in ids:
+                raise ValueError("each image needs its own whole-number id")
+            data = _file(directory, _text(m["file"], "file"), m["sha256"])
+            media = process_upload(data, _text(m["filename"], "filename"), _text(m["alt"], "alt"))
+            created = _time(m["created_at"]) or media.created_at
+            Media.update(created_at=created).where(Media.id == media.id).execute()
+            ids[m["id"]] = media.id
+    return ids
 
 
-def _import_entries(kind: str, items: list, missing: set) -> dict[str, int]:
+def _renumber(text, media: dict[int, int]):
+    """Point /media/<id> references at the ids the images got here."""
+    if not isinstance(text, str) or all(old == new for old, new in media.items()):
+        return text
+    return MEDIA_REF.sub(lambda m: f"/media/{media.get(int(m[1]), m[1])}", text)
+
+
+def _import_entries(kind: str, items: list, missing: set, media: dict) -> dict[str, int]:
     model, save = (Post, save_post) if kind == "post" else (Page, save_page)
     ids = {}
     for e in items:
-        data = {f: e[f] for f in ENTRY_FIELDS} | {"published_at": e["published_at"]}
-        if kind == "post":
-            data.update(categories=e["categories"], featured_image=e["featured_image"])
-        else:
-            data.update(is_policy=e["is_policy"], effective_date=e["effective_date"] or "")
-        author = User.get_or_none(User.email == e["author"]) if e["author"] else None
-        if e["author"] and author is None:
-            missing.add(e["author"])
-        try:
+        with _item(f"{kind} {e.get('slug')!r}"):
+            data = {f: e[f] for f in ENTRY_FIELDS} | {"published_at": e["published_at"]}
+            data["body"] = _renumber(data["body"], media)
+            if kind == "post":
+                image = e["featured_image"] and media.get(e["featured_image"], -1)
+                data.update(categories=e["categories"], featured_image=image)
+            else:
+                data.update(is_policy=e["is_policy"], effective_date=e["effective_date"] or "")
+            email = e["author"]
+            author = User.get_or_none(User.email == _text(email, "author")) if email else None
+            if email and author is None:
+                missing.add(email)
+            times = {f: _time(e[f]) for f in ("created_at", "updated_at", "deleted_at")}
             entry = save(data, user=author, note="imported")
-        except ValidationError as exc:
-            raise PortableError(f"{kind} {e['slug']!r}: {exc}") from None
-        if e["deleted_at"]:
-            trash(entry)
-        times = {f: _time(e[f]) for f in ("created_at", "updated_at", "deleted_at")}
-        model.update(**times).where(model.id == entry.id).execute()
-        ids[entry.slug] = entry.id
+            if e["deleted_at"]:
+                trash(entry)
+            model.update(**times).where(model.id == entry.id).execute()
+            ids[entry.slug] = entry.id
     return ids
 
 
 def _import_categories(items: list) -> None:
     for c in items:
-        try:
+        with _item(f"category {c.get('slug')!r}"):
             save_category(c)
-        except ValidationError as exc:
-            raise PortableError(f"category {c.get('slug')!r}: {exc}") from None
 
 
-def _import_site_parts(content: dict, pages: dict) -> None:
-    try:
-        save_settings(content["settings"])
-    except KeyError as exc:
-        raise PortableError(f"Settings: {exc}") from None
-    Notice.delete().execute()
-    for n in content["notices"]:
-        Notice.create(
-            **{f: n[f] for f in NOTICE_FIELDS}, **{f: _time(n[f]) for f in NOTICE_TIMES},
-            body_html=render_markdown(n["body"]), link_page=pages.get(n["link_page"]),
-        )  # fmt: skip
-    NavItem.delete().execute()
-    for n in content["nav"]:
-        NavItem.create(
-            page=pages.get(n["page"]), **{k: n[k] for k in ("label", "target", "url", "position")}
-        )
-    for r in content["redirects"]:
-        Redirect.replace(
-            old_path=r["old_path"], new_path=r["new_path"], created_at=_time(r["created_at"])
-        ).execute()
+def _page_id(pages: dict, slug, label: str) -> int | None:
+    if slug is None:
+        return None
+    if not isinstance(slug, str) or slug not in pages:
+        raise PortableError(f"{label}: the page {slug!r} is not in the export.")
+    return pages[slug]
 
 
-def _import_revisions(items: list, ids: dict) -> None:
+def _import_settings(values: dict, media: dict) -> None:
+    values = dict(values)
+    with _item("settings"):
+        for key in ("logo_media_id", "favicon_media_id"):
+            if values.get(key) not in (None, "", 0):
+                values[key] = media.get(values[key], -1)  # -1: refused, no such image
+        update_settings(values, actor=SYSTEM)
+
+
+def _import_notices(items: list, pages: dict, media: dict) -> None:
+    """The site's own notices take the export's text, link, window and switch."""
+    from .setup import ensure_notices
+
+    ensure_notices()
+    shown = {n.id for n in Notice.select() if n.enabled}
+    for n in items:
+        label = f"notice {n.get('key')!r}"
+        with _item(label):
+            notice = Notice.get_or_none(Notice.key == _text(n["key"], "key"))
+            if notice is None:
+                raise PortableError(f"{label}: this version of practice-cms has no such notice.")
+            data = {
+                "body": _renumber(n["body"], media), "link_label": n["link_label"],
+                "link_url": n["link_url"], "link_page": _page_id(pages, n["link_page"], label),
+            }  # fmt: skip
+            if not notice.always_shown:  # the crisis notice has no window (older ones dropped)
+                data.update(starts_at=_time(n["starts_at"]), ends_at=_time(n["ends_at"]))
+            save_notice(notice, data, actor=SYSTEM, keep_past=True)
+            updated = _time(n["updated_at"]) or clock.utcnow()
+            Notice.update(updated_at=updated).where(Notice.id == notice.id).execute()
+            if not isinstance(n["enabled"], bool):
+                raise TypeError("enabled must be true or false")
+            (shown.add if n["enabled"] else shown.discard)(notice.id)
+    with _item("notices"):
+        save_switches(availability(), shown, actor=SYSTEM)
+
+
+def _import_menu(items: list, pages: dict) -> None:
+    rows, positions = [], []
+    for n in items:
+        label = f"menu item {n.get('label')!r}"
+        with _item(label):
+            target = n["target"]
+            if target == "page":
+                target = f"page:{_page_id(pages, n['page'], label)}"
+            rows.append({"label": n["label"], "target": target, "url": n["url"]})
+            position = n["position"]
+            if type(position) is not int or not 0 <= position <= MAX_POSITION:
+                raise ValueError(f"position must be a whole number from 0 to {MAX_POSITION}")
+            positions.append(position)
+    with _item("menu"):
+        save_menu(rows, actor=SYSTEM)
+    # The menu keeps the export's order numbers (the order itself is the same).
+    for item, position in zip(NavItem.menu(), positions, strict=True):
+        NavItem.update(position=position).where(NavItem.id == item.id).execute()
+
+
+def _import_redirects(items: list) -> None:
+    for r in items:
+        with _item(f"redirect {r.get('old_path')!r}"):
+            save_redirect(r["old_path"], r["new_path"], _time(r["created_at"]))
+
+
+def _import_revisions(items: list, ids: dict, media: dict) -> None:
     Revision.delete().execute()  # the site was empty: these are the import's own
     for r in items:
-        user = User.get_or_none(User.email == r["user"]) if r["user"] else None
-        Revision.create(
-            **{f: r[f] for f in REVISION_FIELDS}, object_id=ids[r["kind"]].get(r["entry"], 0),
-            published_at=_time(r["published_at"]), created_at=_time(r["created_at"]),
-            effective_date=r["effective_date"], user=user,
-        )  # fmt: skip
+        with _item(f"revision of {r.get('kind')} {r.get('entry')!r}"):
+            email = r["user"]
+            user = User.get_or_none(User.email == _text(email, "user")) if email else None
+            data = {f: r[f] for f in REVISION_FIELDS if f != "kind"}
+            data.update(published_at=r["published_at"], effective_date=r["effective_date"])
+            data["body"] = _renumber(data["body"], media)
+            entry_id = ids.get(r["kind"], {}).get(r["entry"], 0)
+            import_revision(r["kind"], entry_id, data, user, _time(r["created_at"]))
 
 
 def import_site(directory: str) -> dict[str, int]:
@@ -259,18 +371,19 @@ def import_site(directory: str) -> dict[str, int]:
             "with CMS_DEMO_CONTENT=false, or run `flask --app app cms demo --remove`."
         )
     missing: set[str] = set()
-    try:
-        with db.atomic():
-            _import_media(directory, content["media"])
-            _import_categories(content["categories"])
-            pages = _import_entries("page", content["pages"], missing)
-            posts = _import_entries("post", content["posts"], missing)
-            _import_site_parts(content, {slug: Page.get_by_id(i) for slug, i in pages.items()})
-            if "revisions" in content:
-                _import_revisions(content["revisions"], {"page": pages, "post": posts})
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PortableError(f"content.json is incomplete or malformed ({exc!r}).") from None
-    counts = {k: len(content[k]) for k in ("categories", "media", "pages", "posts", "notices")}
+    sections = {key: content.get(key, []) for key in SECTIONS}
+    with db.atomic():
+        media = _import_media(directory, sections["media"])
+        _import_categories(sections["categories"])
+        pages = _import_entries("page", sections["pages"], missing, media)
+        posts = _import_entries("post", sections["posts"], missing, media)
+        _import_settings(content["settings"], media)
+        _import_notices(sections["notices"], pages, media)
+        _import_menu(sections["nav"], pages)
+        _import_redirects(sections["redirects"])
+        if "revisions" in content:
+            _import_revisions(content["revisions"], {"page": pages, "post": posts}, media)
+    counts = {k: len(sections[k]) for k in ("categories", "media", "pages", "posts", "notices")}
     if missing:
         counts["authors without an account here (left blank)"] = len(missing)
     return counts

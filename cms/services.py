@@ -3,6 +3,10 @@
 Each function validates, writes inside one IMMEDIATE transaction, keeps a revision,
 keeps the search index and redirects in step, and raises ValidationError with the
 fields at fault instead of writing anything partial.
+
+actor_role() and require_admin() are the one home of what an actor (an account, an API
+token, or SYSTEM for server commands) may act as; content is open to both roles, and
+cms.site_edit keeps the site's own parts to administrators with them.
 """
 
 import json
@@ -10,6 +14,7 @@ import re
 from datetime import UTC, date, datetime
 
 from slugify import slugify
+from werkzeug.exceptions import Forbidden
 
 from . import clock
 from .content import make_excerpt, plain_text, render_markdown
@@ -27,12 +32,16 @@ from .models import (
     SearchEntry,
     User,
 )
+from .sanitize import url_scheme
 
 MAX_TITLE = 200
 MAX_SLUG = 120
 MAX_BODY = 200_000
 MAX_META = 300
 MAX_EXCERPT = 1000
+MAX_DESCRIPTION = 1000
+MAX_NOTE = 200
+MAX_PATH = 2000
 RESERVED_PAGE_SLUGS = frozenset(
     {"admin", "api", "blog", "category", "archive", "search", "feed.xml", "sitemap.xml",
      "robots.txt", "static", "media", "contact", "healthz", "theme.css", "favicon.ico",
@@ -51,6 +60,48 @@ class ValidationError(ValueError):
 
 class ConflictError(ValidationError):
     """The slug (or another unique value) is already taken."""
+
+
+class NotAllowed(Forbidden):
+    """The actor's role does not allow this change (a 403 in the editor and the API)."""
+
+
+class _System:
+    """The actor of commands run on the server (CLI, imports, the demo): an administrator."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def actor_role(actor) -> str | None:
+    """The role an actor acts with, or None.
+
+    An actor is an account, an API token (its account's current role; a token made
+    without an account, which only `cms create-token` can make, acts as an administrator
+    within its scopes) or SYSTEM. A disabled account has no role.
+    """
+    from .tokens import ApiToken  # cms.tokens imports this module
+
+    if actor is SYSTEM:
+        return "admin"
+    if isinstance(actor, ApiToken):
+        if actor.user_id is None:
+            return "admin"
+        actor = actor.user
+    if isinstance(actor, User) and actor.active:
+        return actor.role
+    return None
+
+
+def require_admin(actor, action: str) -> None:
+    """Raise NotAllowed unless the actor acts as an administrator."""
+    role = actor_role(actor)
+    if role != "admin":
+        who = f"an {role}" if role else "no active account"
+        raise NotAllowed(f"Only an administrator can {action}; this request acts for {who}.")
 
 
 def make_slug(text: str) -> str:
@@ -84,57 +135,88 @@ def _claim_slug(model, slug: str, entry, chosen: bool) -> str:
     return slug
 
 
-def _validate_entry(model, data: dict, entry) -> dict:
-    """Check fields; return cleaned values. Raises ValidationError."""
-    errors, clean = {}, {}
-    title = (data.get("title", entry.title if entry else "") or "").strip()
+def _text(data: dict, field: str, entry, errors: dict) -> str:
+    """A text field from data, else the entry's current value; anything but text is an error."""
+    value = data.get(field, getattr(entry, field, "") if entry else "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors[field] = "This must be text."
+        return ""
+    return value
+
+
+def _check_texts(data: dict, entry, errors: dict, clean: dict) -> None:
+    """Title, body, excerpt, meta description and status: the rules every saved state keeps."""
+    title = _text(data, "title", entry, errors).strip()
     if not title:
-        errors["title"] = "A title is required."
+        errors.setdefault("title", "A title is required.")
     elif len(title) > MAX_TITLE:
         errors["title"] = f"Keep the title under {MAX_TITLE} characters."
     clean["title"] = title
-    body = data.get("body", entry.body if entry else "") or ""
+    body = _text(data, "body", entry, errors)
     if "\x00" in body or "\x00" in title:
         errors["body" if "\x00" in body else "title"] = "The text contains a NUL character."
     if len(body) > MAX_BODY:
         errors["body"] = f"The text is too long (at most {MAX_BODY:,} characters)."
     clean["body"] = body
     for field, limit in (("excerpt", MAX_EXCERPT), ("meta_description", MAX_META)):
-        value = (data.get(field, getattr(entry, field, "") if entry else "") or "").strip()
+        value = _text(data, field, entry, errors).strip()
         if len(value) > limit:
             errors[field] = f"Keep this under {limit} characters."
         clean[field] = value
     status = data.get("status", entry.status if entry else "draft")
-    if status not in STATUSES:
+    if not isinstance(status, str) or status not in STATUSES:
         errors["status"] = "Status must be draft or published."
     clean["status"] = status
+
+
+def _check_slug_shape(slug: str, model, errors: dict) -> None:
+    if slug != make_slug(slug) or len(slug) > MAX_SLUG:
+        errors["slug"] = "Use lower-case letters, digits and hyphens only."
+    if model is Page and slug in RESERVED_PAGE_SLUGS:
+        errors["slug"] = "This address is reserved by the site; choose another."
+
+
+def _published_at(value, errors: dict):
+    """A publish time from a datetime, an ISO 8601 string or None, as naive UTC."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            errors["published_at"] = "Use a date and time such as 2026-05-01T09:00."
+            return None
+    if value is not None and not isinstance(value, datetime):
+        errors["published_at"] = "Use a date and time such as 2026-05-01T09:00."
+        return None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    if isinstance(value, datetime) and not 1900 <= value.year <= 9999:
+        errors["published_at"] = "That date is out of range."
+    return value
+
+
+def _validate_entry(model, data: dict, entry) -> dict:
+    """Check fields; return cleaned values. Raises ValidationError."""
+    errors, clean = {}, {}
+    _check_texts(data, entry, errors, clean)
+    status = clean["status"]
     slug = _requested_slug(data)
     if slug:
-        if slug != make_slug(slug) or len(slug) > MAX_SLUG:
-            errors["slug"] = "Use lower-case letters, digits and hyphens only."
-        elif _slug_taken(model, slug, entry):
+        _check_slug_shape(slug, model, errors)
+        if "slug" not in errors and _slug_taken(model, slug, entry):
             errors["slug"] = SLUG_TAKEN
-        if model is Page and slug in RESERVED_PAGE_SLUGS:
-            errors["slug"] = "This address is reserved by the site; choose another."
         clean["slug"] = slug
     elif entry is not None:
         clean["slug"] = entry.slug
     else:
-        base = make_slug(title)
+        base = make_slug(clean["title"])
         if model is Page and base in RESERVED_PAGE_SLUGS:
             base = f"{base}-page"
         clean["slug"] = base  # made unique when saving, under the write lock
-    published_at = data.get("published_at", entry.published_at if entry else None)
-    if isinstance(published_at, str):
-        try:
-            published_at = datetime.fromisoformat(published_at.replace("Z", "+00:00"))
-        except ValueError:
-            errors["published_at"] = "Use a date and time such as 2026-05-01T09:00."
-            published_at = None
-    if isinstance(published_at, datetime) and published_at.tzinfo is not None:
-        published_at = published_at.astimezone(UTC).replace(tzinfo=None)
-    if isinstance(published_at, datetime) and not 1900 <= published_at.year <= 9999:
-        errors["published_at"] = "That date is out of range."
+    published_at = _published_at(
+        data.get("published_at", entry.published_at if entry else None), errors
+    )
     if status == "published" and published_at is None and "published_at" not in errors:
         published_at = clock.utcnow()
     clean["published_at"] = published_at.replace(microsecond=0) if published_at else None
@@ -146,6 +228,8 @@ def _validate_entry(model, data: dict, entry) -> dict:
 
 def _categories_from(value) -> list[Category]:
     """Resolve category ids, slugs or Category objects; unknown ones are an error."""
+    if value is not None and not isinstance(value, list | tuple):
+        raise ValidationError({"categories": "Give a list of categories."})
     found, unknown = [], []
     for item in value or []:
         if isinstance(item, Category):
@@ -184,26 +268,62 @@ def _record_revision(kind: str, entry, user, note: str = "") -> Revision:
     )  # fmt: skip
 
 
+def import_revision(kind: str, object_id: int, data: dict, user, created_at) -> Revision:
+    """Store an earlier saved state brought by an import, under the rules of a save."""
+    errors, clean = {}, {}
+    if kind not in ("post", "page"):
+        raise ValidationError({"kind": "Must be post or page."})
+    _check_texts(data, None, errors, clean)
+    slug = data.get("slug")
+    if isinstance(slug, str):
+        _check_slug_shape(slug, None, errors)  # reserved names may postdate the revision
+    else:
+        errors["slug"] = "This must be text."
+    published_at = _published_at(data.get("published_at"), errors)
+    note = data.get("note") or ""
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        errors["note"] = f"Keep the note under {MAX_NOTE} characters."
+    if not isinstance(created_at, datetime):
+        errors["created_at"] = "Use a date and time such as 2026-05-01T09:00."
+    if errors:
+        raise ValidationError(errors)
+    with db.atomic():
+        return Revision.create(
+            kind=kind, object_id=object_id, slug=slug, published_at=published_at, user=user,
+            effective_date=_effective_date(data.get("effective_date")), note=note,
+            created_at=created_at, **clean,
+        )  # fmt: skip
+
+
+def _effective_date(value) -> date | None:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value) if value else None
+        except ValueError:
+            raise ValidationError({"effective_date": "Use a date such as 2026-05-01."}) from None
+    if value is not None and not isinstance(value, date):
+        raise ValidationError({"effective_date": "Use a date such as 2026-05-01."})
+    return value
+
+
 def _save_entry(model, kind: str, data: dict, entry=None, user: User | None = None, note=""):
     clean = _validate_entry(model, data, entry)
     categories = _categories_from(data["categories"]) if "categories" in data else None
     extra = {}
     if model is Page:
-        extra["is_policy"] = bool(data.get("is_policy", entry.is_policy if entry else False))
-        eff = data.get("effective_date", entry.effective_date if entry else None)
-        if isinstance(eff, str):
-            try:
-                eff = date.fromisoformat(eff) if eff else None
-            except ValueError:
-                raise ValidationError(
-                    {"effective_date": "Use a date such as 2026-05-01."}
-                ) from None
-        extra["effective_date"] = eff
+        extra["is_policy"] = data.get("is_policy", entry.is_policy if entry else False)
+        if not isinstance(extra["is_policy"], bool):
+            raise ValidationError({"is_policy": "Must be true or false."})
+        extra["effective_date"] = _effective_date(
+            data.get("effective_date", entry.effective_date if entry else None)
+        )
     if model is Post and "featured_image" in data:
-        media_id = data["featured_image"]
-        if media_id and not Media.select().where(Media.id == media_id).exists():
+        media_id = data["featured_image"] or None
+        if media_id is not None and (
+            type(media_id) is not int or not Media.select().where(Media.id == media_id).exists()
+        ):
             raise ValidationError({"featured_image": "No such image."})
-        extra["featured_image"] = media_id or None
+        extra["featured_image"] = media_id
     body_html = render_markdown(clean["body"])  # before the transaction: it is the slow part
     with db.atomic():
         old_path = entry and entry.is_visible and public_path(kind, entry.slug)
@@ -236,10 +356,43 @@ def public_path(kind: str, slug: str) -> str:
     return f"/blog/{slug}" if kind == "post" else f"/{slug}"
 
 
+def _redirect_errors(old_path, new_path) -> dict[str, str]:
+    """An old address may be any path here; the new one only a path on this site."""
+    errors = {}
+    for field, value in (("old_path", old_path), ("new_path", new_path)):
+        if not (
+            isinstance(value, str)
+            and value.startswith("/")
+            and len(value) <= MAX_PATH
+            and value.isprintable()
+        ):
+            errors[field] = "Use a path on this site, such as /blog/a-post."
+    # No scheme, no //host or /\host, nothing a browser would skip (so no open redirect).
+    if "new_path" not in errors and (
+        url_scheme(new_path) is not None or any(c.isspace() for c in new_path)
+    ):
+        errors["new_path"] = "A redirect may lead only to a path on this site."
+    if not errors and old_path == new_path:
+        errors["new_path"] = "A redirect cannot lead to the address it comes from."
+    return errors
+
+
+def save_redirect(old_path: str, new_path: str, created_at: datetime | None = None) -> None:
+    """Make old_path answer 301 -> new_path (as given: imports keep their own chains)."""
+    if errors := _redirect_errors(old_path, new_path):
+        raise ValidationError(errors)
+    when = created_at or clock.utcnow()
+    with db.atomic():
+        Redirect.replace(old_path=old_path, new_path=new_path, created_at=when).execute()
+
+
 def add_redirect(old_path: str, new_path: str) -> None:
     """Make old_path answer 301 -> new_path, and re-point chains to the new target."""
-    Redirect.update(new_path=new_path).where(Redirect.new_path == old_path).execute()
-    Redirect.replace(old_path=old_path, new_path=new_path, created_at=clock.utcnow()).execute()
+    if errors := _redirect_errors(old_path, new_path):
+        raise ValidationError(errors)
+    with db.atomic():
+        Redirect.update(new_path=new_path).where(Redirect.new_path == old_path).execute()
+        Redirect.replace(old_path=old_path, new_path=new_path, created_at=clock.utcnow()).execute()
 
 
 def save_post(data: dict, post: Post | None = None, user: User | None = None, note="") -> Post:
@@ -302,15 +455,21 @@ def restore(entry) -> None:
 
 def save_category(data: dict, category: Category | None = None) -> Category:
     """Create or rename a category."""
-    name = (data.get("name", category.name if category else "") or "").strip()
+    errors: dict[str, str] = {}
+    name = _text(data, "name", category, errors).strip()
     if not name or len(name) > 80:
-        raise ValidationError({"name": "A name of 1 to 80 characters is required."})
-    slug = (data.get("slug") or "").strip() or (category.slug if category else make_slug(name))
+        errors.setdefault("name", "A name of 1 to 80 characters is required.")
+    description = _text(data, "description", category, errors).strip()
+    if len(description) > MAX_DESCRIPTION or "\x00" in description:
+        errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters."
+    slug = _text(data, "slug", None, errors).strip()  # empty: keep it, or make it from the name
+    slug = slug or (category.slug if category else make_slug(name))
     if slug != make_slug(slug):
-        raise ValidationError({"slug": "Use lower-case letters, digits and hyphens only."})
+        errors["slug"] = "Use lower-case letters, digits and hyphens only."
+    if errors:
+        raise ValidationError(errors)
     if _slug_taken(Category, slug, category):
         raise ConflictError({"slug": SLUG_TAKEN})
-    description = (data.get("description", category.description if category else "") or "").strip()
     with db.atomic():
         if category is None:
             return Category.create(name=name, slug=slug, description=description)

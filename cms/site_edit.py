@@ -1,4 +1,10 @@
-"""Validated changes to settings, notices and the header menu (editor and Admin API)."""
+"""Validated changes to settings, notices and the header menu (editor, Admin API, imports).
+
+Each function is given the actor (an account, an API token or services.SYSTEM) and
+checks the role itself, so every door keeps the editor's rules: settings, the switches,
+availability, the menu and the crisis notice are the administrator's; editors change the
+text and link of the other notices.
+"""
 
 import re
 from datetime import datetime
@@ -10,8 +16,16 @@ from .content import render_markdown
 from .db import db
 from .models import Media, Page
 from .sanitize import is_safe_link, url_scheme
-from .services import ValidationError
-from .site import AVAILABILITY_STATES, DEFAULT_SETTINGS, NavItem, Notice, save_settings
+from .services import NotAllowed, ValidationError, actor_role, require_admin
+from .site import (
+    AVAILABILITY_STATES,
+    DEFAULT_SETTINGS,
+    NavItem,
+    Notice,
+    availability,
+    get_settings,
+    save_settings,
+)
 
 # Settings people edit; demo_content is bookkeeping of the demo loader.
 EDITABLE_SETTINGS = tuple(key for key in DEFAULT_SETTINGS if key != "demo_content")
@@ -20,6 +34,21 @@ TEXT_LIMITS = {
     "registration_college": 200, "registration_number": 60, "phone": 40, "city": 120,
     "office_address": 300, "office_hours": 200,
 }  # fmt: skip
+# The type of each editable setting's value (forms send numbers and image ids as text).
+SETTING_KINDS = {
+    **{key: "text" for key in TEXT_LIMITS},
+    **{key: "bool" for key, value in DEFAULT_SETTINGS.items() if isinstance(value, bool)},
+    "contact_email": "text", "accent_color": "text", "timezone": "text",
+    "availability": "text", "posts_per_page": "int", "social_links": "links",
+    "logo_media_id": "id", "favicon_media_id": "id",
+}  # fmt: skip
+WRONG_TYPE = {
+    "text": "This must be text.",
+    "bool": "This must be true or false.",
+    "int": "Choose a number from 1 to 50.",
+    "id": "Choose an image from the media library.",
+    "links": "Give the social links as a list of names and addresses.",
+}
 PHONE = re.compile(r"^[0-9 +().-]*$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_NOTICE = 2000
@@ -48,6 +77,20 @@ def _check_text(key: str, value, errors: dict) -> str:
     elif len(value) > TEXT_LIMITS[key]:
         errors[key] = f"Keep this under {TEXT_LIMITS[key]} characters."
     return value.strip()
+
+
+def _typed(kind: str, value) -> bool:
+    if kind == "text":
+        return value is None or isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind in ("int", "id"):
+        empty = kind == "id" and value in (None, "")
+        return empty or type(value) is int or (isinstance(value, str) and value.isdigit())
+    return isinstance(value, list) and all(
+        isinstance(link, dict) and all(isinstance(v, str | None) for v in link.values())
+        for link in value
+    )
 
 
 def _check_social(links, errors: dict) -> list[dict]:
@@ -82,7 +125,9 @@ def validate_settings(data: dict) -> dict:
     for key, value in data.items():
         if key in unknown:
             continue
-        if key in TEXT_LIMITS:
+        if not _typed(SETTING_KINDS[key], value):
+            errors[key] = WRONG_TYPE[SETTING_KINDS[key]]
+        elif key in TEXT_LIMITS:
             clean[key] = _check_text(key, value, errors)
         elif isinstance(DEFAULT_SETTINGS[key], bool):
             clean[key] = bool(value)
@@ -120,35 +165,78 @@ def validate_settings(data: dict) -> dict:
     return clean
 
 
-def update_settings(data: dict) -> dict:
-    """Validate and store settings; return what was stored."""
+def update_settings(data: dict, *, actor) -> dict:
+    """Validate and store settings (administrators only); return what was stored."""
+    require_admin(actor, "change the site settings")
     clean = validate_settings(data)
     save_settings(clean)
     return clean
 
 
-def save_notice(notice: Notice, data: dict) -> Notice:
-    """Change a notice's text, link and time window (times are naive UTC)."""
+def read_settings(*, actor) -> dict:
+    """Every editable setting (administrators only: editors never open the settings)."""
+    require_admin(actor, "read the site settings")
+    values = get_settings()
+    return {key: values[key] for key in EDITABLE_SETTINGS}
+
+
+def check_notice_access(notice: Notice, actor) -> None:
+    """Raise NotAllowed unless the actor may edit this notice (the crisis notice: admins)."""
+    if notice.always_shown:
+        require_admin(actor, "change the crisis notice")
+    elif actor_role(actor) is None:
+        raise NotAllowed("Only a signed-in account can change a notice.")
+
+
+def _same_minute(value, stored):
+    """A time given to the minute (as the form shows it) that matches the stored one keeps it."""
+    whole = isinstance(value, datetime) and value.second == value.microsecond == 0
+    if whole and isinstance(stored, datetime) and value == stored.replace(second=0, microsecond=0):
+        return stored
+    return value
+
+
+def _notice_text(data: dict, field: str, notice: Notice, errors: dict) -> str:
+    value = data.get(field, getattr(notice, field))
+    if value is not None and not isinstance(value, str):
+        errors[field] = "This must be text."
+        return ""
+    return value or ""
+
+
+def save_notice(notice: Notice, data: dict, *, actor, keep_past: bool = False) -> Notice:
+    """Change a notice's text, link and time window (times are naive UTC).
+
+    Editors change the text and link; the time window decides whether a notice shows, so
+    like the switches it is the administrator's. keep_past (imports) accepts an end that
+    has already passed.
+    """
+    check_notice_access(notice, actor)
     errors = {}
-    body = str(data.get("body", notice.body) or "").strip()
+    body = _notice_text(data, "body", notice, errors).strip()
     if not body:
-        errors["body"] = "A notice needs some text."
+        errors.setdefault("body", "A notice needs some text.")
     elif len(body) > MAX_NOTICE or "\x00" in body:
         errors["body"] = f"Keep the notice under {MAX_NOTICE} characters."
-    link_label = " ".join(str(data.get("link_label", notice.link_label) or "").split())
-    link_url = str(data.get("link_url", notice.link_url) or "").strip()
-    page_id = data.get("link_page", notice.link_page_id)
+    link_label = " ".join(_notice_text(data, "link_label", notice, errors).split())
+    link_url = _notice_text(data, "link_url", notice, errors).strip()
+    page_id = data.get("link_page", notice.link_page_id) or None
     if len(link_label) > 80:
         errors["link_label"] = "Keep the link text under 80 characters."
     if link_url and (not is_safe_link(link_url) or url_scheme(link_url) == "network-path"):
         errors["link_url"] = "Use a web address (https://…), a path such as /contact, or mailto:."
     elif len(link_url) > 500:
         errors["link_url"] = "Keep the address under 500 characters."
-    if page_id and not Page.select().where(Page.id == page_id).exists():
+    if page_id is not None and (
+        type(page_id) is not int or not Page.select().where(Page.id == page_id).exists()
+    ):
         errors["link_page"] = "No such page."
     # The crisis notice keeps no time window (one stored by an older version is dropped).
     stored = (None, None) if notice.always_shown else (notice.starts_at, notice.ends_at)
-    starts, ends = data.get("starts_at", stored[0]), data.get("ends_at", stored[1])
+    starts = _same_minute(data.get("starts_at", stored[0]), stored[0])
+    ends = _same_minute(data.get("ends_at", stored[1]), stored[1])
+    if (starts, ends) != stored and actor_role(actor) != "admin":
+        raise NotAllowed("Only an administrator can change when a notice shows.")
     for key, value in (("starts_at", starts), ("ends_at", ends)):
         if value is not None and notice.always_shown:
             errors[key] = ALWAYS_SHOWN
@@ -157,30 +245,31 @@ def save_notice(notice: Notice, data: dict) -> Notice:
     if isinstance(ends, datetime) and "ends_at" not in errors:
         if isinstance(starts, datetime) and ends <= starts:
             errors["ends_at"] = "The end must come after the start."
-        elif ends <= clock.utcnow() and ends != notice.ends_at:
+        elif ends <= clock.utcnow() and ends != notice.ends_at and not keep_past:
             errors["ends_at"] = "This time has already passed."
     if errors:
         raise ValidationError(errors)
     body_html = render_markdown(body)
     with db.atomic():
         notice.body, notice.body_html, notice.link_label = body, body_html, link_label
-        notice.link_url, notice.link_page = link_url, page_id or None
+        notice.link_url, notice.link_page = link_url, page_id
         notice.starts_at, notice.ends_at, notice.updated_at = starts, ends, clock.utcnow()
         notice.save()
     return notice
 
 
-def save_switches(availability: str, shown_ids) -> None:
-    """Set the availability state and which notices are switched on.
+def save_switches(state: str, shown_ids, *, actor) -> None:
+    """Set the availability state and which notices are switched on (administrators only).
 
     Any availability notice among `shown_ids` switches them all on (they take turns by
     state); the crisis notice stays on whatever is asked.
     """
-    if availability not in AVAILABILITY_STATES:
+    require_admin(actor, "switch notices and availability")
+    if not isinstance(state, str) or state not in AVAILABILITY_STATES:
         raise ValidationError({"availability": "Choose one of the availability states."})
     shown = {int(i) for i in shown_ids or [] if str(i).isdigit()}
     with db.atomic():
-        save_settings({"availability": availability})
+        save_settings({"availability": state})
         notices = list(Notice.select())
         availability_shown = any(n.id in shown for n in notices if n.availability_state)
         for notice in notices:
@@ -195,7 +284,32 @@ def save_switches(availability: str, shown_ids) -> None:
                 notice.save()
 
 
+def update_notice(notice: Notice, data: dict, *, actor) -> Notice:
+    """Change a notice and switch it on or off ("enabled"), all or nothing."""
+    data = dict(data)
+    enabled = data.pop("enabled", None)
+    if enabled is not None:
+        require_admin(actor, "switch notices on and off")
+        if notice.availability_state:
+            raise ValidationError(
+                {"enabled": "Availability notices follow the availability setting; change that."}
+            )
+    with db.atomic():
+        if data:
+            notice = save_notice(notice, data, actor=actor)
+        if enabled is not None:
+            others = Notice.select(Notice.id).where(Notice.enabled & (Notice.id != notice.id))
+            shown = [n.id for n in others] + ([notice.id] if enabled else [])
+            save_switches(availability(), shown, actor=actor)
+    return notice
+
+
 def _menu_row(item: dict, position: int, errors: dict) -> dict:
+    if not isinstance(item, dict) or not all(
+        isinstance(item.get(key) or "", str) for key in ("label", "target", "url")
+    ):
+        errors[f"items-{position}"] = "Each menu item needs a label, a target and an address."
+        return {}
     label = " ".join(str(item.get("label") or "").split())
     target = item.get("target") or ""
     row = {"label": label, "target": target, "page": None, "url": "", "position": position}
@@ -214,8 +328,9 @@ def _menu_row(item: dict, position: int, errors: dict) -> dict:
     return row
 
 
-def save_menu(items: list[dict]) -> None:
+def save_menu(items: list[dict], *, actor) -> None:
     """Replace the header menu with `items` (label, target, url), in the given order."""
+    require_admin(actor, "change the header menu")
     if len(items) > 12:
         raise ValidationError({"items": "Keep the menu to 12 items or fewer."})
     errors = {}

@@ -16,6 +16,7 @@ from .errors import moved_to
 from .imports import Summary, record, recorded
 from .models import Category, Page, Post, Redirect, User
 from .services import (
+    MAX_DESCRIPTION,
     RESERVED_PAGE_SLUGS,
     ConflictError,
     ValidationError,
@@ -64,7 +65,11 @@ class WordPressImport:
             .exists()
         ):
             return
-        add_redirect(old, new)
+        try:
+            add_redirect(old, new)  # checked like every redirect: local targets only
+        except ValidationError as exc:
+            self.summary.skipped.append((f"old address {old!r}", str(exc)))
+            return
         self.summary.imported["redirects"] += 1
 
     # Categories and tags -----------------------------------------------------------
@@ -91,7 +96,7 @@ class WordPressImport:
             try:
                 category = save_category(
                     {"name": term["name"] or term["slug"], "slug": slug,
-                     "description": plain_text(term.get("description", ""))}
+                     "description": plain_text(term.get("description", ""))[:MAX_DESCRIPTION]}
                 )  # fmt: skip
                 self.summary.imported["categories"] += 1
             except ValidationError as exc:

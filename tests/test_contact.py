@@ -12,6 +12,7 @@ from cms.db import db
 from cms.messages import Message
 from cms.public.contact import CSRF_FAILED
 from cms.public.contact_forms import TAMPERED, TOO_FAST
+from cms.services import SYSTEM
 from cms.site import Notice, save_settings
 from cms.site_edit import save_notice
 
@@ -223,7 +224,7 @@ def test_contact_page_shows_the_availability_notice_as_edited(app, client):
     with app.test_request_context():
         db.connect(reuse_if_open=True)
         notice = Notice.get(Notice.key == "availability-not-accepting")
-        save_notice(notice, {"body": "My caseload is full until *March*."})
+        save_notice(notice, {"body": "My caseload is full until *March*."}, actor=SYSTEM)
     html = text(client.get("/contact"))
     assert html.index("My caseload is full until <em>March</em>.") < html.index("<form method")
     assert "no longer accepting" not in html and "at this time" not in html

@@ -3,6 +3,7 @@
 from zoneinfo import available_timezones
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from ..activity import log_activity
 from ..auth import admin_only
@@ -10,13 +11,25 @@ from ..content import render_markdown
 from ..models import Page
 from ..services import ValidationError
 from ..site import AVAILABILITY_STATES, NavItem, Notice, get_settings
-from ..site_edit import MENU_TARGETS, save_menu, save_notice, save_switches, update_settings
+from ..site_edit import (
+    MENU_TARGETS,
+    check_notice_access,
+    save_menu,
+    save_notice,
+    save_switches,
+    update_settings,
+)
 from . import bp
 from .content_forms import MenuForm, NoticeForm, SettingsForm, SwitchesForm, show_errors
 from .posts import image_choices
 
 MENU_LABELS = {"home": "Home page", "blog": "Blog", "contact": "Contact page"}
 TIMEZONES = sorted(available_timezones())
+
+
+def _actor():
+    """The signed-in account, whose role the services check."""
+    return current_user._get_current_object()
 
 
 def _switches_form() -> SwitchesForm:
@@ -43,7 +56,7 @@ def notice_switches():
     form = _switches_form()
     if form.validate_on_submit():
         try:
-            save_switches(form.availability.data, form.shown.data)
+            save_switches(form.availability.data, form.shown.data, actor=_actor())
         except ValidationError as exc:
             flash(" ".join(exc.errors.values()), "error")
         else:
@@ -65,13 +78,14 @@ def _notice_form(notice: Notice) -> NoticeForm:
 def notice_edit(notice_id):
     """Edit one notice's text, link and time window, with a preview."""
     notice = Notice.get_or_none(Notice.id == notice_id) or abort(404)
+    check_notice_access(notice, _actor())  # the crisis notice is the administrator's
     form, preview = _notice_form(notice), None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             preview = render_markdown(form.body.data or "")
         else:
             try:
-                save_notice(notice, form.data)
+                save_notice(notice, form.data, actor=_actor())
             except ValidationError as exc:
                 show_errors(form, exc.errors)
             else:
@@ -98,7 +112,7 @@ def settings_edit():
     form = _settings_form()
     if form.validate_on_submit():
         try:
-            changed = update_settings(form.settings_data())
+            changed = update_settings(form.settings_data(), actor=_actor())
         except ValidationError as exc:
             show_errors(form, exc.errors)
         else:
@@ -150,7 +164,7 @@ def menu_edit():
     form = _menu_form()
     if form.validate_on_submit():
         try:
-            save_menu(_ordered_items(form))
+            save_menu(_ordered_items(form), actor=_actor())
         except ValidationError as exc:
             flash(" ".join(exc.errors.values()), "error")
         else:
