@@ -137,7 +137,7 @@ def at_the_ceiling() -> dict:
 )
 def test_the_costliest_accepted_uploads_stay_within_the_budget(name, report):
     data, stored = at_the_ceiling()[name]
-    assert Image.open(io.BytesIO(data)).n_frames == (3 if "frame" in name else 1)
+    assert getattr(Image.open(io.BytesIO(data)), "n_frames", 1) == (3 if "frame" in name else 1)
     peak, records = decode(data)
     assert "error" not in records[-1], records[-1]
     assert (records[0]["width"], records[0]["height"]) == stored
