@@ -4,6 +4,11 @@ A hit costs one `PRAGMA data_version` on the already open connection: the stored
 used only while no connection has committed (data_version, or this connection's
 total_changes) and no scheduled post or notice time has been reached. When something did
 change, the counter that triggers keep in site_state says whether it was content.
+
+Pages hold absolute addresses (canonical links, feeds, the API's `url` fields). With
+SITE_URL set they are built from it alone; without it they follow the request's (trusted)
+host and scheme, which are then part of the key, so no Host header can put its links in
+the pages other visitors get.
 """
 
 import hashlib
@@ -13,7 +18,7 @@ from datetime import datetime
 
 from flask import Response, current_app, has_request_context, request
 
-from . import clock
+from . import clock, security
 from .db import change_marker, db
 
 _local = threading.local()
@@ -38,8 +43,12 @@ SELECT MIN(t) FROM (
 class PageCache:
     """An LRU of rendered responses tagged with the content version they were made from."""
 
-    def __init__(self, max_entries: int = 512):
+    def __init__(self, max_entries: int = 512, max_bytes: int = 32 * 2**20):
         self.max_entries = max_entries
+        # Any query string makes a new key: the byte budget keeps a worker's cache small
+        # on a 1 GB server however the keys are varied.
+        self.max_bytes = max_bytes
+        self.size = 0
         self.entries: OrderedDict[str, tuple] = OrderedDict()
         self.version: int | None = None
         self.next_change: datetime | None = None
@@ -54,6 +63,7 @@ class PageCache:
         with _lock:
             self.entries.clear()
             self.memos.clear()
+            self.size = 0
 
     def refresh(self) -> None:
         """Drop everything if content changed or a scheduled time passed."""
@@ -85,10 +95,11 @@ class PageCache:
         response.set_etag(etag)
         entry = (body, response.status_code, response.mimetype, etag)
         with _lock:
+            old = self.entries.pop(key, None)
+            self.size += len(body) - (len(old[0]) if old else 0)
             self.entries[key] = entry
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
+            while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+                self.size -= len(self.entries.popitem(last=False)[1][0])
 
 
 page_cache = PageCache()
@@ -108,14 +119,20 @@ def _cache_key() -> str | None:
         return None
     if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
         return None  # signed-in or contact-form visitors see personal bits
-    return request.full_path
+    if current_app.config["SITE_URL"]:
+        return request.full_path  # every address in the page comes from SITE_URL
+    return request.host_url + request.full_path.lstrip("/")
 
 
-def memo(name: str, factory):
+def memo(name: str, factory, check: bool = False):
     """A value derived from content (settings, menu, notices), kept until content changes.
 
-    Only on requests that checked the change marker; others compute it afresh.
+    Only on requests that checked the change marker; others compute it afresh, unless
+    `check` asks to check the marker first (for values that are the same for everyone).
     """
+    if check and has_request_context() and not request.environ.get("cms.cache_checked"):
+        page_cache.refresh()
+        request.environ["cms.cache_checked"] = True
     if not (has_request_context() and request.environ.get("cms.cache_checked")):
         return factory()
     with _lock:
@@ -155,11 +172,13 @@ def store(response: Response) -> Response:
     """after_request hook: keep a fresh 200 (or 404) for the next visitor.
 
     A 404 may be a scheduled post's address: its publish time is a scheduled change, so
-    the cache is cleared when it comes (see refresh)."""
+    the cache is cleared when it comes (see refresh). Images are left out: they are large,
+    read by primary key, and kept for a year by browsers anyway."""
     key = request.environ.get("cms.cache_key")
     if (
         key
         and response.status_code in (200, 404)
+        and not response.mimetype.startswith("image/")
         and "Set-Cookie" not in response.headers
         and not response.cache_control.no_store  # e.g. the contact form's CSRF token
         and not response.direct_passthrough
@@ -172,6 +191,8 @@ def store(response: Response) -> Response:
 
 def init_app(app) -> None:
     """Start empty and answer from the cache (the public blueprint and the Content API
-    keep their answers with `store`). Register it before the hooks a hit may skip."""
+    keep their answers with `store`). Register it before the hooks a hit may skip, and
+    the Host check before it: nothing may be served or cached for an untrusted host."""
     page_cache.reset()
+    app.before_request(security.refuse_untrusted_host)
     app.before_request(serve_cached)

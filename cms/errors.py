@@ -1,8 +1,15 @@
 """Error pages: HTML in the site's design for people, problem+json for the API."""
 
+from urllib.parse import urlsplit
+
 from flask import current_app, jsonify, redirect, render_template, request
 from peewee import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 from .db import is_locked_error
 
@@ -15,6 +22,10 @@ MESSAGES = {
     500: "Something went wrong on our side. Please try again in a few minutes.",
     503: "The site is briefly unavailable. Please try again in a minute.",
 }
+BAD_HOST = (
+    "This site does not answer to the address in your request. "
+    "Check the address (the part after https://) and try again."
+)
 
 
 def wants_problem_json() -> bool:
@@ -43,17 +54,57 @@ def _title(status: int) -> str:
     return HTTP_STATUS_CODES.get(status, "Error")
 
 
+def _is_live(path: str) -> bool:
+    """True when a path of this site shows something to visitors now: never a draft, a
+    scheduled or trashed entry, a category without published posts or a private image."""
+    from .media import is_public
+    from .models import Page, Post
+    from .site import public_category
+
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        return False
+    try:
+        endpoint, args = current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except HTTPException:  # no such route, or one that redirects elsewhere
+        return False
+    if endpoint == "public.post_detail":
+        return Post.public_by_slug(args["slug"]) is not None
+    if endpoint in ("public.page_detail", "public.policy_history", "public.policy_history_version"):
+        return Page.public_by_slug(args["slug"]) is not None
+    if endpoint in ("public.category", "public.category_feed"):
+        return public_category(args["slug"]) is not None
+    if endpoint in ("public.media", "public.media_variant"):
+        return is_public(args["media_id"])
+    return endpoint.startswith("public.")
+
+
+def moved_to(new_path: str):
+    """A 301 to an old address's new one, checked now: only to live content, so a renamed
+    post that became a draft again does not tell its new address (None otherwise)."""
+    if not _is_live(new_path):
+        return None
+    response = redirect(new_path, code=301)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 def _moved():
     """A 301 to the new address if this path was renamed (slug change or import)."""
     from .models import Redirect
 
     path = request.path.rstrip("/") or "/"
     target = Redirect.get_or_none(Redirect.old_path.in_([path, request.path]))
-    if target is None:
-        return None
-    response = redirect(target.new_path, code=301)
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return moved_to(target.new_path) if target is not None else None
+
+
+def bad_host(error: SecurityError):
+    """400 for a Host header the site does not answer to (TRUSTED_HOSTS). The page is
+    plain: no address may be built from this request, and nothing of it is cached."""
+    if wants_problem_json():
+        return problem(400, BAD_HOST)
+    html = render_template("errors/plain.html", status=400, title=_title(400), message=BAD_HOST)
+    return current_app.response_class(html, status=400, mimetype="text/html")
 
 
 def handle_http_error(error: HTTPException):
@@ -114,5 +165,6 @@ def handle_unexpected(error: Exception):
 def init_app(app) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(SecurityError, bad_host)
     app.register_error_handler(OperationalError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -3,6 +3,8 @@
 The editor, the Admin API and the importers all call process_upload(), update_alt() and
 delete_media(). Decoding happens in a child process (cms/imaging.py) whose memory is
 limited, so no upload can make a worker hold its pixels.
+Visitors see an image only while live content shows it (is_public); ids are sequential,
+so an image uploaded for a draft must not be found by counting.
 """
 
 import hashlib
@@ -18,13 +20,17 @@ from markupsafe import escape
 from peewee import BlobField, CharField, ForeignKeyField, IntegerField
 from werkzeug.utils import secure_filename
 
+from .cache import memo
 from .content import BODY_IMAGE_SIZES
 from .db import BaseModel, db
 from .models import Media, Page, Post
+from .revisions import policy_versions
 from .services import ConflictError, ValidationError
+from .site import NavItem, Notice, get_settings
 
 VARIANT_WIDTHS = (480, 960, 1600)
 MAX_ALT = 300
+MEDIA_REF = re.compile(r"/media/([0-9]{1,18})(?![0-9])")
 IMAGING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "imaging.py")
 IMAGING_SECONDS = 20  # CPU and wall time for one upload, under gunicorn's 30 s timeout
 TOO_SLOW = "The image took too long to process. Save it smaller and upload it again."
@@ -145,8 +151,6 @@ def _used_in(model, media: Media) -> list:
 
 def media_usage(media: Media) -> list[str]:
     """Where an image is used: post and page bodies, featured images, logo and favicon."""
-    from .site import get_settings
-
     places = []
     for model in (Post, Page):
         for row in _used_in(model, media):
@@ -159,6 +163,38 @@ def media_usage(media: Media) -> list[str]:
         if settings.get(key) == media.id:
             places.append(label)
     return places
+
+
+def _live_texts():
+    """Every text visitors can see that may hold an image address."""
+    for model in (Post, Page):
+        visible = model.visible_clause() & model.body_html.contains("/media/")
+        yield from (row.body_html for row in model.select(model.body_html).where(visible))
+    for page in Page.policies():  # earlier versions of a policy are public too
+        yield from (revision.body for revision in policy_versions(page))
+    for notice in Notice.active():
+        yield notice.body_html
+        yield notice.link_url
+    yield from (item.url for item in NavItem.shown())
+
+
+def public_media_ids() -> frozenset[int]:
+    """Ids of the images live content shows: in published posts, pages (and earlier
+    versions of policies), featured images of published posts, notices showing now, the
+    menu, the logo and the favicon. Drafts', scheduled and trashed entries' do not count."""
+    ids = {int(found) for text in _live_texts() for found in MEDIA_REF.findall(text or "")}
+    featured = Post.select(Post.featured_image).where(
+        Post.visible_clause() & Post.featured_image.is_null(False)
+    )
+    ids.update(post.featured_image_id for post in featured)
+    settings = get_settings()
+    ids.update(settings[key] for key in ("logo_media_id", "favicon_media_id") if settings[key])
+    return frozenset(ids)
+
+
+def is_public(media_id: int) -> bool:
+    """True when visitors may see this image (the set is kept until content changes)."""
+    return media_id in memo("public_media", public_media_ids, check=True)
 
 
 def delete_media(media: Media) -> None:

@@ -1,13 +1,23 @@
 """Security headers on every response, the proxy setup, request limits, production checks.
 
 Production is switched on by one rule: ``CMS_ENV=production`` (the ``ENV`` setting, set in
-deploy/practice-cms.service). Then the app refuses to start with debug on or with a
-missing, short or well-known secret key, and session cookies are sent over HTTPS only.
+deploy/practice-cms.service). Then the app refuses to start with debug on, with a missing,
+short, well-known or low-entropy secret key, or without SITE_URL or TRUSTED_HOSTS, and
+session cookies are sent over HTTPS only.
+
+The Host header is the client's to choose, so it is checked against Flask's TRUSTED_HOSTS,
+which always holds SITE_URL's host: a request for any other host gets a 400 before any
+other hook runs (see cms.cache.init_app), and no page is built from it.
 """
 
+import math
+from collections import Counter
+from urllib.parse import urlsplit
+
 from flask import current_app, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 CSP = "; ".join(
     [
@@ -42,6 +52,12 @@ DEMO_KEYS = frozenset(
      "secret-key", "your-secret-key", "development", "replace-me"}
 )  # fmt: skip
 MIN_KEY_LENGTH = 32
+MIN_KEY_BITS = 128  # the generated key, token_hex(32), estimates at 215 bits or more
+# gunicorn listens on 127.0.0.1 only: the proxy in front and health checks reach it by these
+# names. Trusting them changes no page: with SITE_URL set every address is built from it,
+# and without it the page cache keeps each host's pages apart.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+MAX_SQL_INT = 2**63 - 1  # the largest number SQLite's INTEGER holds
 
 
 class ProductionConfigError(RuntimeError):
@@ -53,8 +69,36 @@ def is_production(app) -> bool:
     return str(app.config.get("ENV", "")).lower() == "production"
 
 
+def key_bits(key: str) -> float:
+    """A cautious estimate of a key's randomness in bits: its length (one copy of a
+    repeated block) times the entropy of its own character frequencies."""
+    period = next((p for p in range(1, len(key) // 2 + 1) if key.startswith(key[p:])), len(key))
+    block = key[:period]
+    counts = Counter(block).values()
+    return -sum(n * math.log2(n / len(block)) for n in counts)
+
+
+def site_host(app) -> str | None:
+    """The host name of SITE_URL, or None when it is unset or not an http(s) address."""
+    parts = urlsplit(str(app.config.get("SITE_URL") or ""))
+    return parts.hostname if parts.scheme in ("http", "https") else None
+
+
+def trusted_hosts(app) -> list[str] | None:
+    """TRUSTED_HOSTS with SITE_URL's host and the loopback names; None (any host) when
+    neither setting is given."""
+    configured = app.config.get("TRUSTED_HOSTS") or []
+    if isinstance(configured, str):  # CMS_TRUSTED_HOSTS=example.org,www.example.org
+        configured = configured.replace(",", " ").split()
+    hosts = [*configured, *filter(None, [site_host(app)])]
+    if not hosts:
+        return None
+    return list(dict.fromkeys([*hosts, *LOOPBACK_HOSTS]))
+
+
 def check_production(app) -> None:
-    """Refuse to run a public server with debug on or a guessable secret key."""
+    """Refuse to run a public server with debug on, a guessable secret key, or no
+    configured address (links would follow whatever Host a request names)."""
     if not is_production(app):
         return
     if app.debug:
@@ -68,6 +112,49 @@ def check_production(app) -> None:
             f"{MIN_KEY_LENGTH} characters. Remove CMS_SECRET_KEY and SECRET_KEY settings to "
             "use the key generated in instance/secret_key."
         )
+    if key_bits(key) < MIN_KEY_BITS:
+        raise ProductionConfigError(
+            f"The secret key is too predictable (about {key_bits(key):.0f} bits of randomness; "
+            f"at least {MIN_KEY_BITS} are needed): it repeats characters or a pattern. Remove "
+            "CMS_SECRET_KEY and SECRET_KEY settings to use the key generated in "
+            "instance/secret_key, or make one with "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'."
+        )
+    if app.config.get("SITE_URL") and site_host(app) is None:
+        raise ProductionConfigError(
+            f"SITE_URL {app.config['SITE_URL']!r} is not a web address; "
+            'write it in full, e.g. SITE_URL = "https://example.org".'
+        )
+    if not (site_host(app) or app.config.get("TRUSTED_HOSTS")):
+        raise ProductionConfigError(
+            'Set SITE_URL to the site\'s public address (e.g. SITE_URL = "https://example.org" '
+            "in instance/config.py, or CMS_SITE_URL), or list the host names the site answers "
+            "to in TRUSTED_HOSTS. Without either, links in pages, feeds and the sitemap would "
+            "follow whatever Host header a request sends."
+        )
+
+
+class SqlIntConverter(IntegerConverter):
+    """`<int:...>` in every route: only numbers SQLite can hold match (larger ones are a
+    404 like any unknown id, never an overflow error)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_SQL_INT, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+def row_id(raw) -> int | None:
+    """A query argument that names a row: a whole number SQLite can hold, else None."""
+    raw = str(raw or "")
+    if raw.isascii() and raw.isdigit() and int(raw) <= MAX_SQL_INT:
+        return int(raw)
+    return None
+
+
+def refuse_untrusted_host() -> None:
+    """before_request, ahead of every hook that reads the request or builds a URL: a Host
+    not in TRUSTED_HOSTS gets its 400 (Flask found it when it matched the URL)."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
 
 
 def add_headers(response):
@@ -97,6 +184,8 @@ def too_large(error: RequestEntityTooLarge):
 def init_app(app) -> None:
     """Check the configuration, trust exactly one proxy if told to, add the headers."""
     check_production(app)
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app)
+    app.url_map.converters["int"] = SqlIntConverter  # before the blueprints add routes
     if is_production(app):  # production is served over HTTPS (docs/deploy.md)
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     if app.config.get("BEHIND_PROXY"):

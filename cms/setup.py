@@ -4,6 +4,7 @@ from .content import render_markdown
 from .db import connect, db, migrate, pending_migrations
 from .models import Page
 from .site import NavItem, Notice
+from .totp import reseal_secrets
 
 DEFAULT_NOTICES = [
     {
@@ -122,6 +123,7 @@ def prepare_database(app) -> None:
 
                     create_backup(app)  # an upgrade never starts without a way back
                 migrate()
+                reseal_secrets()  # here the secret key is the one this instance will use
             if fresh:
                 with db.atomic():
                     ensure_notices()

@@ -25,17 +25,20 @@ def _log(action: str, target: str, user: User | None = None) -> None:
 def attempt_password(email: str, password: str) -> User | None:
     """The account if the password is right; None (and a counted failure) otherwise.
 
-    Raises 429 before checking anything once the account or address has failed too often.
+    Raises 429 before checking the password once the account or address (or, for a browser
+    with a device cookie for the account, that cookie) has failed too often.
     Unknown, disabled and wrong-password attempts cost the same time and look the same.
     """
     email = email.strip().lower()
     address = client_address()
-    throttle.check(email, address)
     user = User.get_or_none(User.email == email)
+    device = throttle.trusted_device(user)
+    throttle.check(email, address, device)
     if check_password(user, password) and user.active:
-        throttle.clear_account(email)
+        if not user.totp_secret:  # else only a right code forgets them (see attempt_code)
+            throttle.clear_account(email, device=device)
         return user
-    throttle.record_failure(email, address)
+    throttle.record_failure(email, address, device)
     # Never the password; an unknown e-mail is not logged either (it may be a mistyped one).
     _log("login.failed", describe(user) if user else "unknown e-mail", user)
     return None
@@ -43,11 +46,11 @@ def attempt_password(email: str, password: str) -> User | None:
 
 def confirm_password(user: User, password: str) -> bool:
     """Re-check a signed-in user's password before a sensitive change (throttled too)."""
-    address = client_address()
-    throttle.check(user.email, address)
+    address, device = client_address(), throttle.trusted_device(user)
+    throttle.check(user.email, address, device)
     if check_password(user, password):
         return True
-    throttle.record_failure(user.email, address)
+    throttle.record_failure(user.email, address, device)
     return False
 
 
@@ -76,15 +79,17 @@ def pending_two_step() -> tuple[User, dict] | None:
 
 def attempt_code(user: User, code: str) -> bool:
     """Check an authenticator code or a recovery code; failures count like passwords."""
-    address = client_address()
-    throttle.check(user.email, address)
+    address, device = client_address(), throttle.trusted_device(user)
+    throttle.check(user.email, address, device)
     code = (code or "").strip()[:64]
     if verify_totp(user, code):
+        throttle.clear_account(user.email, device=device)
         return True
     if use_recovery_code(user, code):
+        throttle.clear_account(user.email, device=device)
         _log("login.recovery_code", describe(user), user)
         return True
-    throttle.record_failure(user.email, address)
+    throttle.record_failure(user.email, address, device)
     _log("login.two_step_failed", describe(user), user)
     return False
 
@@ -95,6 +100,9 @@ def _start_session(user: User, remember: bool) -> None:
     session["last_seen"] = now_seconds()
     if remember:
         session["remembered"] = True
+    # A fresh device cookie on every sign-in, and after a password change (which ends the
+    # old ones): this browser may then sign in to the account past the account's throttle.
+    throttle.remember_device(user)
 
 
 def sign_in(user: User, remember: bool = False) -> None:

@@ -16,7 +16,7 @@ from peewee import (
 from . import clock
 from .cache import memo
 from .db import BaseModel, db
-from .models import Page
+from .models import Category, Page, Post
 
 AVAILABILITY_STATES = {
     "accepting": "Accepting new clients",
@@ -109,8 +109,10 @@ class Notice(BaseModel):
 
     @property
     def href(self) -> str:
+        """The link's address; none while the linked page is not live (a draft's address
+        is not for visitors)."""
         if self.link_page_id:
-            return f"/{self.link_page.slug}"
+            return f"/{self.link_page.slug}" if self.link_page.is_visible else ""
         return self.link_url
 
 
@@ -127,6 +129,12 @@ class NavItem(BaseModel):
     def menu(cls):
         """The header menu in the therapist's order."""
         return cls.select(cls, Page).join(Page, JOIN.LEFT_OUTER).order_by(cls.position, cls.id)
+
+    @classmethod
+    def shown(cls):
+        """The header menu as visitors see it: links to pages that are not live are left
+        out until the page is published."""
+        return cls.menu().where((cls.target != "page") | Page.visible_clause())
 
     @property
     def href(self) -> str:
@@ -159,6 +167,15 @@ def get_settings() -> dict:
 def active_notices(placement: str) -> list:
     """The notices showing now in one place, kept until content or a time window changes."""
     return memo(f"notices:{placement}", lambda: list(Notice.active(placement)))
+
+
+def public_category(slug: str) -> Category | None:
+    """The category with this slug if it has a published post; None for unknown ones and
+    for those holding only drafts, scheduled or trashed posts (they stay private)."""
+    category = Category.get_or_none(Category.slug == slug)
+    if category is None or not Post.in_category(category).exists():
+        return None
+    return category
 
 
 def setting(key: str):

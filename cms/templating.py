@@ -124,7 +124,7 @@ def _globals() -> dict:
         }
     return {
         "settings": get_settings(),
-        "nav_items": memo("nav_items", lambda: list(NavItem.menu())),
+        "nav_items": memo("nav_items", lambda: list(NavItem.shown())),
         "banner_notices": active_notices("banner"),
         "policy_pages": memo("policy_pages", lambda: list(Page.policies())),
     }

@@ -1,14 +1,23 @@
-"""Two-step sign-in: time-based one-time codes (TOTP, RFC 6238) and recovery codes."""
+"""Two-step sign-in: time-based one-time codes (TOTP, RFC 6238) and recovery codes.
 
+TOTP secrets are stored sealed (Fernet) with a key derived from the instance's secret
+key, which the database does not hold: a copy of the database or a backup reveals no
+secret. The secret being set up waits in the database too (sealed, for SETUP_MINUTES),
+never in the session cookie. Secrets stored before sealing existed are still read, and
+sealed at the next start (reseal_secrets) or at their next use.
+"""
+
+import base64
 import hashlib
 import hmac
 import io
 import secrets
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import pyotp
+from flask import current_app
 from markupsafe import Markup
-from peewee import CharField, DateTimeField, ForeignKeyField
+from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
 from . import clock
 from .db import BaseModel, db
@@ -18,19 +27,108 @@ ISSUER = "practice-cms"
 RECOVERY_CODES = 10
 # Accept the code of the previous and next 30-second step too (clock drift, slow typing).
 DRIFT_STEPS = 1
+SETUP_MINUTES = 30  # how long a secret shown during setup waits for its confirming code
+SEALED = "v1:"  # a sealed secret; anything else is a plain one from before (base32 has no ':')
+PURPOSE = b"practice-cms two-step secrets v1"  # HKDF label: this key serves nothing else
+_fernets: dict[tuple, list] = {}  # secret keys -> their Fernets, current key first
 
 
 class RecoveryCode(BaseModel):
-    # SHA-256 suffices: each code carries 50 random bits, and whoever can read this table
-    # can read the TOTP secret beside it anyway.
+    # Plain SHA-256, not keyed: each code carries 50 random bits and is useless without
+    # the password, and unkeyed codes still let the owner in if the secret key is lost.
     user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
     code_hash = CharField()
     used_at = DateTimeField(null=True)
 
 
+class PendingSecret(BaseModel):
+    """The secret shown while two-step sign-in is being set up, until a code confirms it."""
+
+    user = ForeignKeyField(User, unique=True, on_delete="CASCADE")
+    sealed = TextField()
+    created_at = DateTimeField(default=clock.utcnow)
+
+
+def _ciphers() -> list:
+    """Fernets for the current secret key and then SECRET_KEY_FALLBACKS (loaded lazily)."""
+    config = current_app.config
+    keys = (config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or ()))
+    if keys not in _fernets:
+        from cryptography.fernet import Fernet
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        def derive(key) -> Fernet:
+            raw = key.encode() if isinstance(key, str) else bytes(key)
+            hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PURPOSE)
+            return Fernet(base64.urlsafe_b64encode(hkdf.derive(raw)))
+
+        _fernets[keys] = [derive(key) for key in keys]
+    return _fernets[keys]
+
+
+def seal(secret: str) -> str:
+    """A secret as stored: encrypted with the current instance key."""
+    return SEALED + _ciphers()[0].encrypt(secret.encode()).decode()
+
+
+def unseal(stored: str) -> tuple[str | None, bool]:
+    """The secret and whether it is sealed with the current key; (None, False) if unreadable."""
+    if not stored.startswith(SEALED):
+        return stored or None, False  # a plain secret from before sealing
+    from cryptography.fernet import InvalidToken
+
+    token = stored.removeprefix(SEALED).encode()
+    for n, cipher in enumerate(_ciphers()):
+        try:
+            return cipher.decrypt(token).decode(), n == 0
+        except InvalidToken:
+            continue
+    return None, False
+
+
+def is_readable(user: User) -> bool:
+    """False when two-step sign-in is on but its secret cannot be opened (key changed)."""
+    return not user.totp_secret or unseal(user.totp_secret)[0] is not None
+
+
+def reseal_secrets() -> int:
+    """Seal plain secrets, and re-seal those under a fallback key; return how many changed.
+
+    Run at start, after migrating. Loads cryptography only when there is work: plain
+    secrets exist, or SECRET_KEY_FALLBACKS is set (a key change in progress).
+    """
+    rows = User.select(User.id, User.totp_secret).where(User.totp_secret != "")
+    if not current_app.config.get("SECRET_KEY_FALLBACKS"):
+        rows = rows.where(~User.totp_secret.startswith(SEALED))
+    changed = 0
+    with db.atomic():
+        for user in rows:
+            secret, current = unseal(user.totp_secret)
+            if secret and not current:
+                User.update(totp_secret=seal(secret)).where(User.id == user.id).execute()
+                changed += 1
+    return changed
+
+
 def new_secret() -> str:
     """A fresh base32 TOTP secret."""
     return pyotp.random_base32()
+
+
+def pending_secret(user: User) -> str:
+    """The secret being set up for this account: the waiting one, or a new one."""
+    since = clock.utcnow() - timedelta(minutes=SETUP_MINUTES)
+    with db.atomic():
+        PendingSecret.delete().where(PendingSecret.created_at <= since).execute()
+        row = PendingSecret.get_or_none(PendingSecret.user == user)
+        secret = unseal(row.sealed)[0] if row else None
+        if secret is None:
+            secret = new_secret()
+            PendingSecret.replace(
+                user=user, sealed=seal(secret), created_at=clock.utcnow()
+            ).execute()
+    return secret
 
 
 def provisioning_uri(user: User, secret: str, issuer: str = ISSUER) -> str:
@@ -75,13 +173,18 @@ def matching_step(secret: str, code: str) -> int | None:
 
 def verify_totp(user: User, code: str) -> bool:
     """Accept a code once: a code already used (same or earlier step) is refused."""
-    step = matching_step(user.totp_secret, code)
+    secret, current = unseal(user.totp_secret)
+    step = matching_step(secret or "", code)
     if step is None or step <= user.totp_last_step:
         return False
+    changes = {User.totp_last_step: step}
+    if not current:  # plain, or under a fallback key: seal it with the current key now
+        user.totp_secret = seal(secret)
+        changes[User.totp_secret] = user.totp_secret
     with db.atomic():
         # Conditional update: two workers racing with the same code cannot both win.
         won = (
-            User.update(totp_last_step=step)
+            User.update(changes)
             .where((User.id == user.id) & (User.totp_last_step < step))
             .execute()
         )
@@ -115,9 +218,10 @@ def enable(user: User, secret: str, confirmed_step: int) -> list[str]:
     The confirming code's step counts as used, so that code cannot sign in afterwards.
     """
     with db.atomic():
-        user.totp_secret = secret
+        user.totp_secret = seal(secret)
         user.totp_last_step = confirmed_step
         user.save(only=[User.totp_secret, User.totp_last_step])
+        PendingSecret.delete().where(PendingSecret.user == user).execute()
         return new_recovery_codes(user)
 
 
@@ -125,6 +229,7 @@ def disable(user: User) -> None:
     """Switch two-step sign-in off and forget the secret and recovery codes."""
     with db.atomic():
         RecoveryCode.delete().where(RecoveryCode.user == user).execute()
+        PendingSecret.delete().where(PendingSecret.user == user).execute()
         user.totp_secret = ""
         user.totp_last_step = 0
         user.save(only=[User.totp_secret, User.totp_last_step])

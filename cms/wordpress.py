@@ -8,10 +8,11 @@ import os
 import re
 from urllib.parse import unquote, urlsplit
 
-from flask import redirect, request
+from flask import request
 
 from .content import plain_text
 from .db import db
+from .errors import moved_to
 from .imports import Summary, record, recorded
 from .models import Category, Page, Post, Redirect, User
 from .services import (
@@ -305,7 +306,7 @@ def legacy_redirect():
             old = f"{request.path.rstrip('/')}/?{key}={value}"
             target = Redirect.get_or_none(Redirect.old_path == old)
             if target is not None:
-                return redirect(target.new_path, code=301)
+                return moved_to(target.new_path)  # only to live content, checked now
     return None
 
 

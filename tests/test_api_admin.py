@@ -315,12 +315,13 @@ def _jpeg_with_gps() -> bytes:
     return out.getvalue()
 
 
-def test_media_upload_uses_the_editor_pipeline(api, client):
+def test_media_upload_uses_the_editor_pipeline(api, client, auth):
     data = {"file": (io.BytesIO(_jpeg_with_gps()), "holiday.jpg"), "alt": "A teal square"}
     response = api("POST", "media", data=data, content_type="multipart/form-data")
     assert response.status_code == 201, response.json
     media = response.json
     assert media["mime"] == "image/jpeg" and media["width"] == 40
+    auth.login()  # no published content shows the image yet: only signed-in editors see it
     served = client.get(media["url"].replace("http://localhost", ""))
     assert served.status_code == 200 and b"Exif" not in served.data
     assert api("PATCH", f"media/{media['id']}", {"alt": "Teal"}).json["alt"] == "Teal"

@@ -7,6 +7,7 @@ from cms import create_app
 from cms.db import db
 from cms.models import Media, Post
 from cms.security import CSP, ProductionConfigError
+from cms.site import save_settings
 
 PUBLIC = [
     "/", "/blog/", "/archive", "/search?q=therapy", "/contact", "/feed.xml", "/sitemap.xml",
@@ -70,6 +71,7 @@ def test_media_keeps_its_stricter_policy(client):
     with client.application.app_context():
         db.connect(reuse_if_open=True)
         item = Media.create(filename="x.png", mime="image/png", data=b"\x89PNG", sha256="ab")
+        save_settings({"logo_media_id": item.id})  # shown on the site, so served to visitors
     response = client.get(f"/media/{item.id}/x.png")
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -118,6 +120,7 @@ def test_production_refuses_demo_keys_and_debug(tmp_path, config):
 
 def test_production_with_the_generated_key_starts(tmp_path, monkeypatch):
     monkeypatch.setenv("CMS_ENV", "production")
+    monkeypatch.setenv("CMS_SITE_URL", "https://practice.example")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert len(app.config["SECRET_KEY"]) >= 32
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -83,9 +83,8 @@ HOSTILE_NAMES = [
 @pytest.fixture(params=["editor", "api"])
 def upload(request, app, client, auth):
     """send(data, name) -> (media id, None) or (None, the message); never a 5xx."""
-    if request.param == "editor":
-        auth.login("editor@example.org")
-    else:
+    auth.login("editor@example.org")  # served() too: an image no content shows is the editor's
+    if request.param == "api":
         with app.app_context():
             db.connect(reuse_if_open=True)
             admin = User.get(User.email == "admin@example.org")

@@ -1,15 +1,28 @@
 """Every user's own account: change the password, set up two-step sign-in."""
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length
 
 from .. import signin, totp
 from ..accounts import change_own_password
 from ..activity import describe, log_activity
 from ..db import db
+from ..passwords import MAX_PASSWORD
 from ..services import ValidationError
 from . import bp
 from .forms import ChangePasswordForm, ConfirmTwoStepForm, PasswordCheckForm
+
+NOT_CURRENT = "This is not your current password."
+
+
+class EnableTwoStepForm(ConfirmTwoStepForm):
+    """The confirming code, and the password: switching two-step sign-in on is sensitive."""
+
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
 
 
 def _me():
@@ -23,6 +36,7 @@ def _render_account(password_form=None):
         codes_form=PasswordCheckForm(prefix="codes", formdata=None),
         off_form=PasswordCheckForm(prefix="off", formdata=None),
         recovery_left=totp.remaining_recovery_codes(_me()),
+        secret_readable=totp.is_readable(_me()),
     )
 
 
@@ -40,7 +54,7 @@ def change_password():
         user = _me()
         try:
             if not signin.confirm_password(user, form.current_password.data):
-                raise ValidationError({"current_password": "This is not your current password."})
+                raise ValidationError({"current_password": NOT_CURRENT})
             change_own_password(user, form.current_password.data, form.new_password.data)
         except ValidationError as exc:
             for name, message in exc.errors.items():
@@ -56,23 +70,24 @@ def change_password():
 
 @bp.route("/account/two-step", methods=["GET", "POST"])
 def two_step_setup():
-    """Set up an authenticator app: show the secret, then confirm one code."""
+    """Set up an authenticator app: show the secret, then confirm one code and the password."""
     user = _me()
     if user.totp_secret:
         flash("Two-step sign-in is already on.")
         return redirect(url_for("admin.account"))
-    secret = session.get("totp_setup") or totp.new_secret()
-    session["totp_setup"] = secret
-    form = ConfirmTwoStepForm()
+    secret = totp.pending_secret(user)  # kept server-side, never in the session cookie
+    form = EnableTwoStepForm()
     if form.validate_on_submit():
         step = totp.matching_step(secret, form.code.data)
-        if step is not None:
+        if not signin.confirm_password(user, form.current_password.data):
+            form.current_password.errors.append(NOT_CURRENT)
+        elif step is None:
+            form.code.errors.append("This code is not correct. Check the time on your phone.")
+        else:
             codes = totp.enable(user, secret, step)
-            session.pop("totp_setup", None)
             with db.atomic():
                 log_activity("two_step.enable", describe(user), user)
             return render_template("admin/account_recovery_codes.html", codes=codes)
-        form.code.errors.append("This code is not correct. Check the time on your phone.")
     uri = totp.provisioning_uri(user, secret)
     return render_template(
         "admin/account_two_step.html", form=form, secret=secret, uri=uri, qr=totp.qr_svg(uri)

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..activity import describe, log_activity
 from ..models import Revision
 from ..revisions import field_changes, text_diff
+from ..security import row_id
 from ..services import ValidationError, restore, restore_revision, trash
 from . import bp
 from .content_forms import ConfirmForm
@@ -72,6 +73,8 @@ def revision_diff(kind, entry_id):
     ids = [request.args.get(k, "") for k in ("a", "b")]
     if not all(i.isdigit() for i in ids):
         abort(400, "Choose two revisions to compare.")
+    if None in map(row_id, ids):  # too large for any row
+        abort(404, "There is no such revision of this entry.")
     old, new = sorted(
         (_revision(kind, entry.id, int(i)) for i in ids), key=lambda r: (r.created_at, r.id)
     )

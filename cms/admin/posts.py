@@ -9,6 +9,7 @@ from .. import clock
 from ..activity import client_address, describe, log_activity
 from ..content import render_markdown
 from ..models import Category, Media, Page, Post, PostCategory
+from ..security import row_id
 from ..services import MAX_BODY, ValidationError, publish_state, save_action, save_page, save_post
 from ..site import Notice
 from ..stash import KEEP_FOR, stash_form, take_form
@@ -44,8 +45,8 @@ def _filtered(model, status: str, q: str, category: str):
         query = query.where((model.status == "published") & (model.published_at > clock.utcnow()))
     if q:
         query = query.where(model.title.contains(q) | model.slug.contains(q))
-    if category.isdigit() and model is Post:
-        query = query.where(model.id.in_(_posts_in(int(category))))
+    if row_id(category) is not None and model is Post:
+        query = query.where(model.id.in_(_posts_in(row_id(category))))
     return query.order_by(model.updated_at.desc(), model.id.desc())
 
 

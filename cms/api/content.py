@@ -8,7 +8,7 @@ from peewee import SQL, fn
 from .. import cache
 from ..models import Category, Page, Post, PostCategory, SearchEntry
 from ..public.search import match_expression
-from ..site import Notice
+from ..site import Notice, public_category
 from . import bp
 from .errors import ApiProblem
 from .paging import by_date, limit_arg, published_rows
@@ -72,7 +72,7 @@ def posts():
     query = published_rows(Post)
     slug = request.args.get("category")
     if slug is not None:
-        category = Category.get_or_none(Category.slug == slug)
+        category = public_category(slug)  # one with only drafts is unknown here
         if category is None:
             raise ApiProblem(404, "There is no category with this slug.")
         member = PostCategory.select(SQL("1")).where(

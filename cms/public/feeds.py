@@ -4,7 +4,7 @@ from flask import abort, make_response, render_template
 from peewee import fn
 
 from ..models import Category, Page, Post
-from ..site import get_settings
+from ..site import get_settings, public_category
 from ..templating import iso_datetime, site_url
 from . import bp
 
@@ -54,8 +54,8 @@ def feed():
 
 @bp.route("/category/<slug>/feed.xml")
 def category_feed(slug):
-    """An Atom feed of one category."""
-    cat = Category.get_or_none(Category.slug == slug) or abort(404)
+    """An Atom feed of one category (one without published posts has none)."""
+    cat = public_category(slug) or abort(404)
     posts = list(Post.in_category(cat).limit(FEED_SIZE))
     title = f"{get_settings()['site_title']}: {cat.name}"
     return _xml(_atom(posts, title, f"/category/{slug}/feed.xml"), "application/atom+xml")

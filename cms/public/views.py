@@ -2,10 +2,11 @@
 
 import re
 
-from flask import abort, current_app, make_response, render_template
+from flask import abort, make_response, render_template, url_for
 
 from ..models import Category, Page, Post
-from ..site import active_notices, setting
+from ..site import active_notices, public_category, setting
+from ..templating import site_url
 from . import bp
 from .paging import Window
 
@@ -47,15 +48,19 @@ def post_detail(slug):
 
 @bp.route("/<slug>")
 def page_detail(slug):
-    """A standing page; policies show their effective date."""
+    """A standing page; policies show their effective date.
+
+    A page may have a template of its own, in templates/public/pages/ only: a slug never
+    picks a template made for another view (such as home.html or post.html).
+    """
     page = Page.public_by_slug(slug) or abort(404)
-    return render_template([f"public/{page.slug}.html", "public/page.html"], page=page)
+    return render_template([f"public/pages/{page.slug}.html", "public/page.html"], page=page)
 
 
 @bp.route("/category/<slug>")
 def category(slug):
-    """Posts in one category."""
-    cat = Category.get_or_none(Category.slug == slug) or abort(404)
+    """Posts in one category (one without published posts is not shown)."""
+    cat = public_category(slug) or abort(404)
     window = Window(lambda until: Post.in_category(cat, until), Post, _per_page())
     return render_template("public/category.html", category=cat, window=window)
 
@@ -86,7 +91,7 @@ def theme_css():
 @bp.route("/robots.txt")
 def robots():
     """Allow crawling of the public site; keep the editor out."""
-    sitemap = current_app.url_for("public.sitemap_index", _external=True)
+    sitemap = site_url(url_for("public.sitemap_index"))
     body = f"User-agent: *\nDisallow: /admin/\nDisallow: /api/\n\nSitemap: {sitemap}\n"
     response = make_response(body)
     response.mimetype = "text/plain"

@@ -115,6 +115,7 @@ def test_two_step_sign_in_in_the_browser(page, site, live_server):
     secret = page.locator("code.secret").first.inner_text()
     screenshot(page, "two-step-setup")
     page.get_by_label("6-digit code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_label("Current password").fill(ADMIN[1])
     page.get_by_role("button", name="Switch on two-step sign-in").click()
     assert page.locator(".recovery-codes li").count() == 10
     page.get_by_role("button", name=re.compile("Sign out")).click()
