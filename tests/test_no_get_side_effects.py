@@ -25,8 +25,13 @@ from cms.tokens import create_token
 from tests.test_contact import GOOD
 
 # Housekeeping that any request may do: the hourly retention purge (its marker and the
-# rate-limit rows it prunes) and a token's last-used time (to the hour).
-HOUSEKEEPING = {"housekeeping": None, "rate_hit": None, "api_token": {"last_used_at"}}
+# rate-limit rows it prunes) and a token's last-used time (to the hour). And the secret the
+# two-step setup page shows, made when it is shown (like a CSRF token): it switches nothing
+# on, which takes a POST with a code and the password.
+HOUSEKEEPING = {
+    "housekeeping": None, "rate_hit": None, "api_token": {"last_used_at"},
+    "pending_secret": None,
+}  # fmt: skip
 MAX_REQUESTS = 800
 ORIGIN = "http://localhost"
 # Every attribute with which a page makes the browser fetch something by itself.
