@@ -161,8 +161,8 @@ def clean_text(value: str) -> str:
 def email_address(value: str) -> str:
     """The address in its normal form if it is a valid e-mail address; else ValueError.
 
-    Syntax only (no DNS look-up). email-validator is loaded on first use: only workers
-    that receive a contact form or a settings change need it.
+    Syntax only (no DNS look-up). email-validator is loaded on first use: a worker that
+    only serves readers never needs it.
     """
     from email_validator import EmailNotValidError, validate_email
 
