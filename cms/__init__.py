@@ -17,7 +17,7 @@ DEFAULTS = {
     "MAX_FORM_PARTS": 1000,
     "BEHIND_PROXY": False,  # true behind exactly one reverse proxy (see cms/security.py)
     "MAX_UPLOAD_BYTES": 8 * 1024 * 1024,  # one image upload
-    "MAX_IMAGE_PIXELS": 40_000_000,  # decoded size limit: ~160 MB as RGBA, a 1 GB server's most
+    "MAX_IMAGE_PIXELS": 12_500_000,  # decoded size: ~150 MB per upload at most (cms/imaging.py)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session

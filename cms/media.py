@@ -1,13 +1,19 @@
 """Image uploads: type detected from the bytes, re-encoded without metadata, resized variants.
 
-The editor and the Admin API both call process_upload(), update_alt() and delete_media().
+The editor, the Admin API and the importers all call process_upload(), update_alt() and
+delete_media(). Decoding happens in a child process (cms/imaging.py) whose memory is
+limited, so no upload can make a worker hold its pixels.
 Visitors see an image only while live content shows it (is_public); ids are sequential,
 so an image uploaded for a draft must not be found by counting.
 """
 
 import hashlib
+import json
 import os
 import re
+import signal
+import subprocess
+import sys
 
 from flask import current_app
 from markupsafe import escape
@@ -25,6 +31,10 @@ from .site import NavItem, Notice, get_settings
 VARIANT_WIDTHS = (480, 960, 1600)
 MAX_ALT = 300
 MEDIA_REF = re.compile(r"/media/([0-9]{1,18})(?![0-9])")
+IMAGING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "imaging.py")
+IMAGING_SECONDS = 20  # CPU and wall time for one upload, under gunicorn's 30 s timeout
+TOO_SLOW = "The image took too long to process. Save it smaller and upload it again."
+NOT_PROCESSED = "The image could not be processed."
 
 
 class MediaVariant(BaseModel):
@@ -50,6 +60,57 @@ def _clean_alt(alt: str | None) -> str:
     return alt
 
 
+def imaging_child(max_pixels: int) -> dict:
+    """How to start the child process that decodes one upload: subprocess arguments."""
+    options = {"max_pixels": max_pixels, "widths": VARIANT_WIDTHS, "seconds": IMAGING_SECONDS}
+    return {
+        "args": [sys.executable, "-P", IMAGING, json.dumps(options)],  # -P: no cwd on sys.path
+        # A fixed threshold makes glibc hand large freed blocks back at once; its adaptive
+        # one keeps them in the heap, where they count against the child's memory limit.
+        "env": {**os.environ, "MALLOC_MMAP_THRESHOLD_": str(128 * 1024)},
+    }
+
+
+def read_copies(output: bytes) -> list[tuple[dict, bytes]]:
+    """The records cms/imaging.py wrote: (JSON header, bytes) each, the full size first."""
+    copies, at = [], 0
+    while at < len(output):
+        end = output.index(b"\n", at)
+        header = json.loads(output[at:end])
+        at = end + 1 + header["size"]
+        if at > len(output):
+            raise ValueError("the last copy is cut short")
+        copies.append((header, output[end + 1 : at]))
+    return copies
+
+
+def _reencode(data: bytes) -> list[tuple[dict, bytes]]:
+    """Decode and re-encode in a child process with limited memory and time, so a pixel
+    bomb can exhaust that process and never this worker (which never loads Pillow)."""
+    child = imaging_child(int(current_app.config["MAX_IMAGE_PIXELS"]))
+    try:
+        done = subprocess.run(  # noqa: S603  (our own script and options; no shell)
+            **child, input=data, capture_output=True, timeout=IMAGING_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise ValidationError({"file": TOO_SLOW}) from None
+    try:
+        copies = read_copies(done.stdout)
+    except ValueError:  # cut short: the child was stopped by its limits
+        copies = []
+    errors = [header["error"] for header, _ in copies if "error" in header]
+    if errors:
+        raise ValidationError({"file": errors[-1]})
+    if done.returncode or not copies:
+        current_app.logger.warning(
+            "image processing stopped (exit %s): %s",
+            done.returncode, done.stderr.decode(errors="replace")[-500:],
+        )  # fmt: skip
+        slow = done.returncode == -signal.SIGXCPU  # its CPU time limit
+        raise ValidationError({"file": TOO_SLOW if slow else NOT_PROCESSED})
+    return copies
+
+
 def process_upload(data: bytes, filename: str, alt: str) -> Media:
     """Validate, re-encode and store an uploaded image with its resized variants."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
@@ -58,30 +119,18 @@ def process_upload(data: bytes, filename: str, alt: str) -> Media:
     if len(data) > limit:
         raise ValidationError({"file": f"The file is too large (at most {limit // 2**20} MB)."})
     alt = _clean_alt(alt)
-    # Imported here: Pillow (~2 MB a worker) is needed only when an image is uploaded.
-    from . import imaging
-
-    image = imaging.decode(data)
-    fmt = image.format
-    mime, ext = imaging.FORMATS[fmt]
-    try:
-        clean = imaging.strip(image)
-        encoded = imaging.encode(clean, fmt)
-        variants = [
-            imaging.variant(clean, width, fmt) for width in VARIANT_WIDTHS if width < clean.width
-        ]
-    except (OSError, ValueError) as exc:  # odd modes or broken metadata in a decodable file
-        raise ValidationError({"file": "The image could not be processed."}) from exc
+    (full, encoded), *variants = _reencode(data)
     stem = os.path.splitext(secure_filename(filename or ""))[0].lower()[:80] or "image"
     with db.atomic():
         media = Media.create(
-            filename=f"{stem}.{ext}", mime=mime, width=clean.width, height=clean.height,
-            alt=alt, data=encoded, sha256=hashlib.sha256(encoded).hexdigest(),
+            filename=f"{stem}.{full['ext']}", mime=full["mime"], width=full["width"],
+            height=full["height"], alt=alt, data=encoded,
+            sha256=hashlib.sha256(encoded).hexdigest(),
         )  # fmt: skip
-        for width, height, small in variants:
+        for size, small in variants:
             MediaVariant.create(
-                media=media, width=width, height=height, mime=mime, data=small,
-                sha256=hashlib.sha256(small).hexdigest(),
+                media=media, width=size["width"], height=size["height"], mime=full["mime"],
+                data=small, sha256=hashlib.sha256(small).hexdigest(),
             )  # fmt: skip
     return media
 

@@ -20,6 +20,8 @@ from peewee import CharField, DateTimeField, OperationalError, TextField
 from . import clock, ratelimit
 from .cli import cms
 from .db import BaseModel, connect, db
+from .sanitize import email_address, tel_url
+from .services import ValidationError
 
 CONFIG_DEFAULTS = {
     "MESSAGE_RETENTION_DAYS": 90,
@@ -30,6 +32,8 @@ CONFIG_DEFAULTS = {
 PURGE_TASK = "message-purge"
 PURGE_EVERY = timedelta(hours=1)
 RATE_HIT_RETENTION = 24 * 3600  # seconds; longer than any rate-limit window in use
+BAD_EMAIL = "Please enter an e-mail address such as name@example.org."
+BAD_PHONE = "Please enter a phone number using digits (spaces, +, - and brackets are fine)."
 _keys: dict = {}  # key path -> Fernet
 _next_purge_check: dict[str, datetime] = {}  # per database file, in this process
 
@@ -122,9 +126,24 @@ def unseal(token: str) -> dict | None:
         return None
 
 
+def check_contents(contents: dict) -> dict:
+    """A new message's fields, the e-mail address in its normal form; ValidationError if the
+    address or the phone number is not one (the inbox makes mailto: and tel: links of them)."""
+    errors, clean = {}, dict(contents)
+    try:
+        clean["email"] = email_address(str(contents.get("email") or ""))
+    except ValueError:
+        errors["email"] = BAD_EMAIL
+    if contents.get("phone") and tel_url(str(contents["phone"])) is None:
+        errors["phone"] = BAD_PHONE
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
 def store_message(contents: dict) -> Message:
-    """Save a new message, encrypted; committed when this returns."""
-    sealed = seal(contents)
+    """Check and save a new message, encrypted; committed when this returns."""
+    sealed = seal(check_contents(contents))
     with db.atomic():
         return Message.create(sealed=sealed, created_at=clock.utcnow())
 

@@ -1,4 +1,5 @@
-"""The one place HTML from users is cleaned. Nothing else imports bleach.
+"""The one place HTML from users is cleaned, and where the values that become links
+(URLs, e-mail addresses, phone numbers) are checked. Nothing else imports bleach.
 
 Allow-lists are constants so a review (or a swap of sanitizer) touches this file only.
 """
@@ -6,7 +7,7 @@ Allow-lists are constants so a review (or a swap of sanitizer) touches this file
 import functools
 import html
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 ALLOWED_TAGS = frozenset(
     {
@@ -27,9 +28,15 @@ ALLOWED_ATTRIBUTES = {
     "code": ["class"],
 }
 # Links may leave the site (a visitor chooses to click); images may not, because loading
-# them would tell another origin who reads the page.
+# them would tell another origin who reads the page. Nor may an image load any other
+# address of the site: the browser would send the reader's cookies, so a draft could make
+# an administrator who previews it call the editor. Images are uploaded images only:
+# /media/<id>[/<name>...], no query, no dot segments (the browser would resolve
+# /media/1/../../admin), no percent-escapes (%2e%2e is a dot segment too).
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-LOCAL_IMAGE = re.compile(r"^/(?!/)[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9=&._-]*)?$")
+MEDIA_IMAGE = re.compile(r"^/media/[0-9]{1,18}(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
+SRCSET_DESCRIPTOR = re.compile(r"^([0-9]{1,5}w|[0-9]{1,2}(\.[0-9]{1,3})?x)$")
+PHONE = re.compile(r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$")  # digits, spaces, + ( ) - . only
 CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,40}$")
 # Whitespace and C0/C1 control characters browsers ignore inside a URL scheme.
 _IGNORED_IN_URL = re.compile(
@@ -37,12 +44,17 @@ _IGNORED_IN_URL = re.compile(
 )
 
 
+def _decode_entities(value: str) -> str:
+    """Entities decoded, nested ones too (&amp;#106;)."""
+    previous = None
+    while previous != value:
+        previous, value = value, html.unescape(value)
+    return value
+
+
 def normalize_url(value: str) -> str:
     """Decode entities and drop the characters browsers ignore, as a browser would read it."""
-    previous = None
-    while previous != value:  # entities can be nested (&amp;#106;)
-        previous, value = value, html.unescape(value)
-    return _IGNORED_IN_URL.sub("", value)
+    return _IGNORED_IN_URL.sub("", _decode_entities(value))
 
 
 def url_scheme(value: str) -> str | None:
@@ -64,13 +76,22 @@ def is_safe_link(value: str) -> bool:
 
 
 def is_local_image(value: str) -> bool:
-    """True for a same-origin image path (so no request leaves the site)."""
-    return bool(LOCAL_IMAGE.match(normalize_url(value))) and url_scheme(value) is None
+    """True for the address of an uploaded image, /media/...: the only thing <img> may load."""
+    return bool(MEDIA_IMAGE.match(normalize_url(value)))
 
 
 def _local_srcset(value: str) -> bool:
-    candidates = [part.strip().split(" ")[0] for part in value.split(",") if part.strip()]
-    return bool(candidates) and all(is_local_image(c) for c in candidates)
+    """True when every candidate is an uploaded image with at most a w or x descriptor.
+
+    Split on commas and every kind of whitespace, more eagerly than a browser does, so
+    whatever a browser would take for a URL is one of the pieces checked here.
+    """
+    candidates = [part.split() for part in _decode_entities(value).split(",")]
+    candidates = [c for c in candidates if c]
+    return bool(candidates) and all(
+        len(c) <= 2 and is_local_image(c[0]) and all(SRCSET_DESCRIPTOR.match(d) for d in c[1:])
+        for c in candidates
+    )
 
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
@@ -135,3 +156,31 @@ def clean_html(dirty: str) -> str:
 def clean_text(value: str) -> str:
     """Plain text with all markup removed (for excerpts, search and meta tags)."""
     return html.unescape(_bleach()[2].clean(value))
+
+
+def email_address(value: str) -> str:
+    """The address in its normal form if it is a valid e-mail address; else ValueError.
+
+    Syntax only (no DNS look-up). email-validator is loaded on first use: a worker that
+    only serves readers never needs it.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def mailto_url(address: str) -> str:
+    """A mailto: link to exactly this address: ?, &, = or % in it cannot add a Bcc or a subject."""
+    return "mailto:" + quote(address, safe="@")
+
+
+def tel_url(phone: str) -> str | None:
+    """A tel: link (digits, with + for an international number) or None if the number has
+    anything but digits, spaces, +, -, dots and brackets."""
+    phone = phone.strip()
+    if not PHONE.match(phone):
+        return None
+    return "tel:" + ("+" if phone.startswith("+") else "") + re.sub(r"[^0-9]", "", phone)

@@ -108,7 +108,7 @@ def test_backup_archive_holds_no_plaintext_and_no_clear_key(app, client, tmp_pat
 
 
 def test_a_message_under_another_key_reads_as_undecryptable(ctx):
-    message = store_message({"name": "A", "message": "B"})
+    message = store_message({"name": "A", "email": "a@example.org", "message": "B"})
     os.remove(key_path())
     from cms import messages
 

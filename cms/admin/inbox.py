@@ -1,4 +1,5 @@
-"""The contact inbox: read, mark handled, delete. Admins only, unless an admin allows editors."""
+"""The contact inbox: read, mark read or handled, delete. Admins only, unless an admin allows
+editors. Reading changes nothing; every change is a POST with a CSRF token."""
 
 from functools import wraps
 
@@ -8,8 +9,13 @@ from flask_login import current_user
 from ..activity import log_activity
 from ..auth import admin_only
 from ..messages import Message, delete_message, mark_read, retention_days, set_handled
+from ..sanitize import mailto_url, tel_url
 from ..site import save_settings, setting
 from . import bp
+
+# Addresses and numbers a visitor typed become links only through these (app-wide filters).
+bp.add_app_template_filter(mailto_url)
+bp.add_app_template_filter(tel_url)
 
 NOT_ALLOWED = (
     "Contact messages can be read by administrators only. An administrator can allow "
@@ -65,10 +71,18 @@ def inbox():
 @bp.route("/inbox/<int:message_id>")
 @readers_only
 def inbox_message(message_id):
-    """One message, decrypted; opening it marks it read."""
-    message = _message(message_id)
-    mark_read(message)
-    return render_template("admin/inbox_message.html", message=message)
+    """One message, decrypted. Opening it changes nothing (a GET can be made by an <img> or
+    a link elsewhere): it stays unread until marked read or handled."""
+    return render_template("admin/inbox_message.html", message=_message(message_id))
+
+
+@bp.route("/inbox/<int:message_id>/read", methods=["POST"])
+@readers_only
+def inbox_read(message_id):
+    """Mark a message read."""
+    mark_read(_message(message_id))
+    flash("Marked as read.")
+    return redirect(url_for("admin.inbox_message", message_id=message_id))
 
 
 @bp.route("/inbox/<int:message_id>/handled", methods=["POST"])

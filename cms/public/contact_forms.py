@@ -19,11 +19,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from .. import clock
+from ..messages import BAD_EMAIL, BAD_PHONE
+from ..sanitize import email_address
 from ..site import availability
 
 MAX_NAME = 100
 MAX_MESSAGE = 5000
-EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 PHONE = re.compile(r"\+?[0-9][0-9 ().\-]{5,28}[0-9]")
 TOO_FAST = (
     "The form was sent a moment after it was opened, which is what automated spam does. "
@@ -50,15 +51,16 @@ def start_token() -> str:
 
 
 def _email_address(form, field):
-    if len(field.data) > 254 or not EMAIL.fullmatch(field.data):
-        raise ValidationError("Please enter an e-mail address such as name@example.org.")
+    """A real address (email-validator; the syntax only), kept in its normal form."""
+    try:
+        field.data = email_address(field.data)
+    except ValueError:
+        raise ValidationError(BAD_EMAIL) from None
 
 
 def _phone_number(form, field):
     if field.data and not PHONE.fullmatch(field.data):
-        raise ValidationError(
-            "Please enter a phone number using digits (spaces, +, - and brackets are fine)."
-        )
+        raise ValidationError(BAD_PHONE)
     if not field.data and form.contact_method.data == "phone":
         raise ValidationError("Please add a phone number, or choose to be contacted by e-mail.")
 

@@ -89,6 +89,8 @@ def test_visitor_sends_a_message_and_the_admin_reads_it(
     page.get_by_role("link", name=NAME).click()
     assert page.locator(".message-text").inner_text() == TEXT
     assert EMAIL in page.locator(".message-meta").inner_text()
+    assert page.get_by_role("link", name="Inbox (1 unread)").is_visible()  # reading is a GET
+    page.get_by_role("button", name="Mark as read").click()
     assert page.get_by_role("link", name="Inbox (0 unread)").is_visible()
     screenshot(page, "inbox-message")
 
