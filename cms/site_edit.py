@@ -377,7 +377,7 @@ def _own_switches(state: str, wanted: dict, current: dict, loaded: dict):
     """(state or None, {notice: on}) of what a screen changed from what it loaded (notices
     it did not show are left alone); StaleError if someone else changed the same switch
     meanwhile, to something else."""
-    was = loaded.get("enabled") or {}
+    was = loaded.get("enabled") if isinstance(loaded.get("enabled"), dict) else {}
     mine = {key: on for key, on in wanted.items() if key in was and on != was[key]}
     both = {
         f"notice-{key}": BOTH_CHANGED

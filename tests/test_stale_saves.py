@@ -574,3 +574,18 @@ def test_two_racing_settings_changes_of_one_setting_exactly_one_wins(app, users)
     winner = next(o for o in outcomes if isinstance(o, dict))
     with app.app_context():
         assert json.loads(Setting.get_by_id("tagline").value) == winner["tagline"]
+
+
+@pytest.mark.parametrize(
+    "loaded",
+    ["not json", "[1, 2]", '{"availability": 1, "enabled": [1, 2]}', '{"enabled": {"1": "x"}}'],
+)
+def test_a_garbled_loaded_state_is_never_a_server_error(app, two, loaded):
+    """The loaded state comes back from the browser: whatever it says, a clear answer."""
+    html = two["admin"].get("/admin/notices").text
+    answer = two["bea"].post(
+        "/admin/notices/switches", data=switches(html, availability="waitlist", loaded=loaded)
+    )
+    assert answer.status_code in (302, 409)
+    settings = form_of(two["admin"].get("/admin/settings").text, "settings-form", loaded=loaded)
+    assert two["bea"].post("/admin/settings", data=settings).status_code in (302, 409)

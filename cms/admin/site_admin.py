@@ -110,7 +110,8 @@ def _switches_conflict(form: SwitchesForm, loaded: dict, stale: StaleError):
     """The switches screen again, with the writer's choices, naming what someone else
     switched meanwhile; saving again applies the writer's choices to those too."""
     current, names = stale.current, []
-    loaded["enabled"] = dict(loaded.get("enabled") or {})
+    enabled = loaded.get("enabled")
+    loaded["enabled"] = dict(enabled) if isinstance(enabled, dict) else {}
     for key in stale.errors:
         if key == "availability":
             loaded["availability"] = current["availability"]

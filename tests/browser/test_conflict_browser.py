@@ -2,6 +2,7 @@
 screen with both texts and keeps what they typed, then chooses."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import EDITOR, LiveServer, prepare_instance, screenshot, sign_in
 
@@ -53,6 +54,9 @@ def test_second_save_gets_the_conflict_screen_and_keeps_its_text(browser, own_si
         assert eddie.get_by_label("Text (Markdown)").input_value() == mine  # still in the form
         assert alert.locator(".diff-ins", has_text="Eddie").count() >= 1
         screenshot(eddie, "editor-conflict")
+        violations = Axe().run(eddie).response["violations"]
+        blocking = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        assert blocking == [], blocking
 
         eddie.get_by_role("button", name="Keep mine (replace theirs)").click()
         assert "Saved and published." in eddie.locator("main").inner_text()
