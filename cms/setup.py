@@ -16,6 +16,7 @@ from .content import render_markdown
 from .db import connect, db, migrate, pending_migrations
 from .models import Page
 from .onetime import announce_setup_link
+from .rerender import rerender_stored_html
 from .site import NavItem, Notice
 from .totp import reseal_secrets
 
@@ -207,6 +208,7 @@ def prepare_database(app) -> None:
                     create_backup(app)  # an upgrade never starts without a way back
                 migrate()
                 reseal_secrets()  # here the secret key is the one this instance will use
+                rerender_stored_html()  # HTML stored under older, looser rules
             if fresh:
                 with db.atomic():
                     ensure_notices()
