@@ -181,6 +181,11 @@ def fernet(create: bool = True):
         identity, cipher = _load(path)
     except FileNotFoundError:
         identity, cipher = None, None
+    except OSError as exc:  # unreadable (permissions, I/O): not damage, never set aside
+        current_app.logger.error("the message key %s cannot be read: %s", path, exc.strerror)
+        if create:
+            raise MessageKeyUnavailable() from exc
+        return None
     if cipher is None and identity is not None and identity not in _damaged:
         _damaged.add(identity)
         current_app.logger.warning(

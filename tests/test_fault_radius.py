@@ -114,6 +114,23 @@ def test_a_valid_key_that_is_not_the_messages_one(app, client, auth):
     assert os.path.exists(path)
 
 
+def test_a_key_that_cannot_be_read_is_never_set_aside(app, client, auth, caplog):
+    """Unreadable is not damaged (a permission, say; here a folder in its place): the
+    inbox lists what it cannot open, and the form answers 503 rather than a new key."""
+    app.config.update(CONTACT_MIN_SECONDS=0)
+    with app.app_context():
+        store_message(dict(GOOD))
+        path = key_path()
+    os.remove(path)
+    os.mkdir(path)
+    auth.login()
+    listing = client.get("/admin/inbox")
+    assert listing.status_code == 200 and "(cannot be decrypted)" in html(listing)
+    assert send(client).status_code == 503
+    assert os.path.isdir(path) and not [n for n in os.listdir(app.instance_path) if ".dam" in n]
+    assert "cannot be read" in caplog.text
+
+
 def test_workers_finding_the_same_damage_set_it_aside_once(app):
     with app.app_context():
         store_message(dict(GOOD))
