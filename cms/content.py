@@ -46,7 +46,7 @@ BODY_IMAGE_SIZES = "(max-width: 44rem) 100vw, 42rem"
 
 def responsive_images(html: str) -> str:
     """Give library images their srcset of resized copies and their size (no reflow)."""
-    ids = {int(i) for i in _LIBRARY_IMG.findall(html)}
+    ids = {int(i) for i in _LIBRARY_IMG.findall(html) if len(i) < 19}  # SQLite's INTEGER
     if not ids:
         return html
     # Imported here: media imports the services, which import this module.

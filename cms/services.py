@@ -33,6 +33,7 @@ from .models import (
     User,
 )
 from .sanitize import url_scheme
+from .security import row_id
 
 MAX_TITLE = 200
 MAX_SLUG = 120
@@ -237,8 +238,8 @@ def _categories_from(value) -> list[Category]:
             continue
         key = str(item).strip()
         cat = Category.get_or_none(Category.slug == key)
-        if cat is None and key.isdigit():
-            cat = Category.get_or_none(Category.id == int(key))
+        if cat is None and row_id(key) is not None:
+            cat = Category.get_or_none(Category.id == row_id(key))
         (found if cat else unknown).append(cat or key)
     if unknown:
         raise ValidationError(
@@ -320,7 +321,9 @@ def _save_entry(model, kind: str, data: dict, entry=None, user: User | None = No
     if model is Post and "featured_image" in data:
         media_id = data["featured_image"] or None
         if media_id is not None and (
-            type(media_id) is not int or not Media.select().where(Media.id == media_id).exists()
+            type(media_id) is not int
+            or row_id(media_id) is None
+            or not Media.select().where(Media.id == media_id).exists()
         ):
             raise ValidationError({"featured_image": "No such image."})
         extra["featured_image"] = media_id

@@ -28,6 +28,7 @@ from .db import (
 )
 from .models import Page
 from .onetime import announce_setup_link
+from .rerender import rerender_stored_html
 from .site import NavItem, Notice
 from .totp import reseal_secrets
 
@@ -244,8 +245,8 @@ def prepare_database(app) -> None:
                     )
                 app.logger.error(
                     "%s: started without the start-up writes (re-sealing two-step secrets, "
-                    "the setup link); readers are served, every change answers 503 until "
-                    "it is fixed",
+                    "re-cleaning stored HTML, the setup link); readers are served, every "
+                    "change answers 503 until it is fixed",
                     fault,
                 )
                 return
@@ -271,6 +272,7 @@ def _bootstrap(app) -> None:
         migrate()
         # Here the secret key is the one this instance will use.
         _unless_storage_fails(app, "re-sealing two-step secrets", reseal_secrets)
+        _unless_storage_fails(app, "re-cleaning stored HTML", rerender_stored_html)
     if fresh:
         with db.atomic():
             ensure_notices()

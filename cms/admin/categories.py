@@ -5,6 +5,7 @@ from peewee import JOIN, fn
 
 from ..activity import describe, log_activity
 from ..models import Category, CategoryTrash, PostCategory
+from ..security import row_id
 from ..services import (
     ValidationError,
     merge_categories,
@@ -81,7 +82,8 @@ def category_merge(category_id):
     category = _get(category_id)
     form = _merge_form(category)
     if form.validate_on_submit():
-        target = Category.get_or_none(Category.id == form.target.data)
+        target_id = row_id(form.target.data)
+        target = target_id and Category.get_or_none(Category.id == target_id)
         if target is None:
             flash("Choose a category to merge into.", "error")
             return redirect(url_for("admin.category_edit", category_id=category.id))
