@@ -1,5 +1,6 @@
 """Operations commands on `flask --app app cms`: backup, restore, export, import, WordPress."""
 
+import os
 import sqlite3
 
 import click
@@ -72,10 +73,13 @@ def restore_command(archive, passphrase_file, allow_unsigned):
     """Check an archive (gzip stream, checksums, with the passphrase its signature), then
     restore the database (and, with the passphrase, the keys) from it."""
     from .backup import BackupError, restore_backup
+    from .setup import instance_lock
 
     passphrase = _passphrase(passphrase_file)
     try:
-        done = restore_backup(current_app, archive, passphrase, allow_unsigned)
+        # Under the bootstrap lock: never while a starting server migrates the same file.
+        with instance_lock(current_app.instance_path):
+            done = restore_backup(current_app, archive, passphrase, allow_unsigned)
     except BackupError as exc:
         raise click.ClickException(f"Nothing was changed: {exc}") from None
     except (OSError, sqlite3.Error) as exc:
@@ -94,10 +98,13 @@ def export_command(directory, no_revisions):
     from .portable import PortableError, export_site
 
     connect()
+    private = os.umask(0o077)  # the export holds drafts: owner-only, whatever the umask
     try:
         counts = export_site(directory, revisions=not no_revisions)
     except (PortableError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        os.umask(private)
     click.echo(f"Exported to {directory}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
 
