@@ -3,7 +3,6 @@ token and a token made without an account, answers as the editor's screens answe
 same account (a token without an account acts as an administrator, within its scopes)."""
 
 import io
-import re
 import shutil
 from datetime import timedelta
 
