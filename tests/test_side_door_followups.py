@@ -70,3 +70,18 @@ def test_numbers_too_large_for_sqlite_in_forms_are_refused_not_500(app, auth, cl
     ):
         assert client.post("/admin/posts/new", data=data).status_code in (200, 302, 400)
     assert client.post("/admin/settings", data={"logo_media_id": BIG}).status_code in (200, 400)
+
+
+def test_an_export_is_owner_only_whatever_the_umask(app, runner, tmp_path):
+    import os
+    import stat
+
+    target = tmp_path / "export"
+    old = os.umask(0)
+    try:
+        result = runner.invoke(args=["cms", "export", str(target)])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    for path in [target, *target.rglob("*")]:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
