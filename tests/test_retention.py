@@ -110,3 +110,11 @@ def test_pruned_hourly_on_a_visit_and_by_the_command(app, client, runner):
     result = runner.invoke(args=["cms", "purge"])
     assert result.exit_code == 0
     assert "Pruned 1 old revisions, 0 old activity entries." in result.output
+
+
+def test_a_week_across_new_year_is_one_week(ctx):
+    post = services.save_post({"title": "New year", "body": "Now."})
+    monday = _revision(post, "post", datetime(2025, 12, 29, 10, 0))  # ISO week 2026-W01
+    thursday = _revision(post, "post", datetime(2026, 1, 1, 10, 0))
+    purge_expired()
+    assert monday not in _ids(post) and thursday in _ids(post)
