@@ -85,3 +85,24 @@ def test_an_export_is_owner_only_whatever_the_umask(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     for path in [target, *target.rglob("*")]:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_an_editor_saves_a_notice_text_without_meeting_its_time_window(app, client, users):
+    """Editors change a notice's text; the time window is shown to them, not offered."""
+    from datetime import datetime
+
+    from cms.site import Notice
+
+    with app.app_context():
+        notice = Notice.get(Notice.key == "online-therapy")
+        Notice.update(starts_at=datetime(2026, 1, 1, 9, 0)).where(Notice.id == notice.id).execute()
+    client.post(
+        "/admin/login", data={"email": "editor@example.org", "password": "correct horse battery"}
+    )
+    page = client.get(f"/admin/notices/{notice.id}").get_data(as_text=True)
+    assert 'name="starts_at"' not in page and "An administrator decides" in page
+    saved = client.post(f"/admin/notices/{notice.id}", data={"body": "Sessions by video."})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:500]
+    with app.app_context():
+        stored = Notice.get_by_id(notice.id)
+        assert stored.body == "Sessions by video." and stored.starts_at == datetime(2026, 1, 1, 9)

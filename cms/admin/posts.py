@@ -23,7 +23,7 @@ from ..services import (
     save_post,
 )
 from ..site import Notice
-from ..stash import KEEP_FOR, stash_form, take_form
+from ..stash import KEEP_FOR, drop_form, peek_form, stash_form
 from ..templating import local_time
 from . import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
@@ -115,9 +115,8 @@ def _initial(entry) -> dict:
 def _build_form(kind: str, entry) -> EntryForm:
     restored = None
     if request.method == "GET" and request.cookies.get(STASH_COOKIE):
-        restored = take_form(request.cookies[STASH_COOKIE], request.path, current_user.id)
+        restored = peek_form(request.cookies[STASH_COOKIE], request.path, current_user.id)
         if restored is not None:
-            g.stash_taken = True
             flash("Your unsaved text was kept and is shown below. Check it, then save.")
     else:
         g.form_handled = True  # the guard and the CSRF check let this request through
@@ -255,8 +254,12 @@ def keep_unsent_work(response):
     browser was signed in to: otherwise any page elsewhere could post a text of its own
     and have it offered as "your unsaved text", one Save from being published.
     """
-    if request.method != "POST" or request.endpoint not in STASHABLE or g.get("form_handled"):
-        if g.get("stash_taken"):
+    if request.method != "POST" or request.endpoint not in STASHABLE:
+        return response
+    if g.get("form_handled"):
+        key = request.cookies.get(STASH_COOKIE)
+        if key and response.status_code in (302, 303):  # saved: the kept text is done with
+            drop_form(key, request.path, current_user.id)
             response.delete_cookie(STASH_COOKIE, path="/admin/")
         return response
     if response.status_code == 413 or not same_origin():

@@ -164,9 +164,11 @@ def notice_edit(notice_id):
             preview = render_markdown(form.body.data or "")
         else:
             try:
-                save_notice(
-                    notice, form.data, actor=_actor(), expected_version=expected_version(form)
-                )
+                # Editors' forms have no time window (it is the administrator's call): a
+                # field not sent keeps what is stored; one sent is checked by the service.
+                window = ("starts_at", "ends_at")
+                data = {k: v for k, v in form.data.items() if k not in window or k in request.form}
+                save_notice(notice, data, actor=_actor(), expected_version=expected_version(form))
             except StaleError as exc:
                 conflict = _notice_conflict(form, exc)
             except ValidationError as exc:
