@@ -15,7 +15,7 @@ from .accounts import EMAIL
 from .content import render_markdown
 from .db import db
 from .models import Media, Page
-from .sanitize import is_safe_link, url_scheme
+from .sanitize import TooComplex, is_safe_link, url_scheme
 from .services import NotAllowed, ValidationError, actor_role, require_admin
 from .site import (
     AVAILABILITY_STATES,
@@ -249,7 +249,10 @@ def save_notice(notice: Notice, data: dict, *, actor, keep_past: bool = False) -
             errors["ends_at"] = "This time has already passed."
     if errors:
         raise ValidationError(errors)
-    body_html = render_markdown(body)
+    try:
+        body_html = render_markdown(body)
+    except TooComplex as exc:
+        raise ValidationError({"body": str(exc)}) from None
     with db.atomic():
         notice.body, notice.body_html, notice.link_label = body, body_html, link_label
         notice.link_url, notice.link_page = link_url, page_id

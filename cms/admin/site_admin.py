@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..activity import log_activity
 from ..auth import admin_only
-from ..content import render_markdown
+from ..content import render_preview
 from ..models import Page
 from ..services import ValidationError
 from ..site import AVAILABILITY_STATES, NavItem, Notice, get_settings
@@ -82,7 +82,7 @@ def notice_edit(notice_id):
     form, preview = _notice_form(notice), None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = render_markdown(form.body.data or "")
+            preview = render_preview(form.body.data or "")
         else:
             try:
                 save_notice(notice, form.data, actor=_actor())

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, render_template
 
-from ..content import render_markdown
+from ..content import render_preview
 from ..models import Page
 from ..revisions import policy_version, policy_versions
 from . import bp
@@ -45,6 +45,6 @@ def policy_history_version(slug, day):
     newer = [v.effective_date for v in versions if v.effective_date > effective]
     return render_template(
         "public/policy_versions.html", page=page, versions=versions, version=version,
-        version_html=render_markdown(version.body),
+        version_html=render_preview(version.body),  # its reason, if it cannot be shown
         until=min(newer) if newer else page.effective_date,
     )  # fmt: skip
