@@ -63,10 +63,10 @@ def markdown_only(text: str) -> str:
     return re.sub(r"<(/?)h1\b", r"<\1h2", _markdown().render(text))
 
 
-def render_markdown(text: str, seconds: float = SAVE_SECONDS) -> str:
+def render_markdown(text: str, preview: bool = False) -> str:
     """Render Markdown to sanitized HTML; TooComplex (a ValueError that says why) for text
-    nested too deep, too large once parsed, or taking longer than `seconds`."""
-    with time_budget(seconds):
+    nested too deep, too large once parsed, or slower than a save (or preview) may be."""
+    with time_budget(PREVIEW_SECONDS if preview else SAVE_SECONDS):
         return clean_html(responsive_images(markdown_only(text)))
 
 
@@ -78,7 +78,7 @@ def refused_preview(reason: str) -> str:
 def render_preview(text: str) -> str:
     """render_markdown within the preview's time, else the reason it cannot be shown."""
     try:
-        return render_markdown(text, PREVIEW_SECONDS)
+        return render_markdown(text, preview=True)
     except TooComplex as exc:
         return refused_preview(str(exc))
 

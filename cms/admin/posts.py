@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import clock
 from ..activity import client_address, describe, log_activity
 from ..auth import same_origin, session_account_id
-from ..content import PREVIEW_SECONDS, refused_preview, render_markdown, render_preview
+from ..content import refused_preview, render_markdown, render_preview
 from ..models import Category, Media, Page, Post, PostCategory
 from ..sanitize import TooComplex
 from ..security import row_id, too_large
@@ -207,7 +207,7 @@ def live_preview():
         error = f"The text is too long to preview (at most {MAX_BODY:,} characters)."
         return jsonify(error=error, html=refused_preview(error)), 413
     try:
-        return jsonify(html=render_markdown(body, PREVIEW_SECONDS))
+        return jsonify(html=render_markdown(body, preview=True))
     except TooComplex as exc:  # too slow to show while typing, or not to be shown at all
         return jsonify(error=str(exc), html=refused_preview(str(exc))), 422
 
