@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from flask import abort, render_template, request
 from markupsafe import Markup, escape
 
+from ..cache import reads_args
 from ..db import db
 from ..models import Page, Post
 from ..services import public_path
 from . import bp
-from .paging import page_number
+from .paging import NUMBERED_ARGS, page_number
 
 MAX_QUERY = 200
 PER_PAGE = 10
@@ -123,6 +124,7 @@ def results_for(expression: str, rowids: list[int]) -> list[dict]:
 
 
 @bp.route("/search")
+@reads_args("q", *NUMBERED_ARGS)
 def search():
     """Ranked full-text search over published posts and pages."""
     q = request.args.get("q", "").strip()
