@@ -29,6 +29,8 @@ CONFIG_DEFAULTS = {
     "CONTACT_RATE_LIMIT": 10,  # form submissions per address ...
     "CONTACT_RATE_WINDOW": 3600,  # ... per this many seconds
 }
+MAX_NAME = 100  # characters, as the contact form says
+MAX_MESSAGE = 5000
 PURGE_TASK = "message-purge"
 PURGE_EVERY = timedelta(hours=1)
 RATE_HIT_RETENTION = 24 * 3600  # seconds; longer than any rate-limit window in use
@@ -128,7 +130,8 @@ def unseal(token: str) -> dict | None:
 
 def check_contents(contents: dict) -> dict:
     """A new message's fields, the e-mail address in its normal form; ValidationError if the
-    address or the phone number is not one (the inbox makes mailto: and tel: links of them)."""
+    address or the phone number is not one (the inbox makes mailto: and tel: links of them),
+    or the name or message is longer than the form allows."""
     errors, clean = {}, dict(contents)
     try:
         clean["email"] = email_address(str(contents.get("email") or ""))
@@ -136,6 +139,9 @@ def check_contents(contents: dict) -> dict:
         errors["email"] = BAD_EMAIL
     if contents.get("phone") and tel_url(str(contents["phone"])) is None:
         errors["phone"] = BAD_PHONE
+    for field, limit in (("name", MAX_NAME), ("message", MAX_MESSAGE)):
+        if len(str(contents.get(field) or "")) > limit:
+            errors[field] = f"Please keep this under {limit:,} characters."
     if errors:
         raise ValidationError(errors)
     return clean
