@@ -32,8 +32,17 @@ def end_sessions(user: User) -> None:
         user.save(only=[User.session_token])
 
 
+def _valid_address(email: str) -> bool:
+    from .sanitize import email_address
+
+    try:
+        return email_address(email) == email
+    except ValueError:
+        return False
+
+
 def _email_errors(email: str, user: User | None = None) -> dict:
-    if not EMAIL.match(email):
+    if not EMAIL.match(email) or not _valid_address(email):
         return {"email": "Enter a valid e-mail address."}
     taken = User.select().where(User.email == email)
     if user is not None:

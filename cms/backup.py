@@ -3,44 +3,60 @@
 The snapshot uses SQLite's online backup API (never a file copy, which could catch a
 half-written page or miss the WAL). Media live in the database, so the archive holds
 everything but the two key files in instance/, which are added only encrypted with a
-passphrase (otherwise they are kept separately, see docs/deploy.md).
+passphrase (otherwise they are kept separately, see docs/deploy.md). What an archive holds
+and how it proves itself is in cms/archive.py: restore checks all of it before it opens
+the database inside, and `cms backup` reads back what it wrote before it deletes any
+older archive.
 """
 
 import base64
 import glob
-import gzip
-import io
 import json
 import os
 import shutil
 import sqlite3
 import tarfile
 import tempfile
-import zlib
 from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from peewee import SqliteDatabase
-from playhouse.migrations import Migration, Runner
 
 from . import clock
-from .db import MIGRATIONS_DIR, db, migrate
+from .archive import (
+    DB_MEMBER,
+    FORMAT,
+    KEYS_MEMBER,
+    MANIFEST,
+    SCRYPT,
+    BackupError,
+    check_behaviour,
+    check_database,
+    derive_key,
+    file_digest,
+    read_archive,
+    seal_manifest,
+    signature_matches,
+)
+from .db import DISK_FULL, db, migrate, storage_fault
 
 PREFIX, SUFFIX = "cms-backup-", ".tar.gz"
-DB_MEMBER, MANIFEST, KEYS_MEMBER = "cms.sqlite3", "manifest.json", "keys.enc"
 KEY_FILES = ("secret_key", "message_key")
-FORMAT = "practice-cms-backup"
-SCRYPT = {"n": 2**15, "r": 8, "p": 1}  # ~32 MB and a fraction of a second per derivation
 DEFAULT_KEEP = 14
-MAX_SMALL_MEMBER = 64 * 1024  # the manifest and the encrypted keys take a few hundred bytes
-MAX_READ = 1024 * 1024  # no tar header needs more (one claiming gigabytes would be read whole)
 MAX_KEY_LENGTH = 1024
-SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-class BackupError(Exception):
-    """A backup could not be made, or an archive cannot be restored (nothing was changed)."""
+CHECKSUMS_ONLY = (
+    "Checked: every file matches its checksum, so accidental damage would have been found. "
+    "Without the passphrase the archive is not authenticated: a deliberate edit that also "
+    "rewrote the checksums would not be."
+)
+LEGACY = (
+    "This archive was made by an older version and holds no checksums: only its gzip CRC "
+    "and SQLite's integrity check vouch for it."
+)
+UNSIGNED = (
+    "This archive is not signed (it was made without a passphrase, or by an older "
+    "version), so it cannot be shown to be unchanged. Restore it without --passphrase-file, "
+    "or give --allow-unsigned to restore it with the keys anyway."
+)
 
 
 def snapshot(source: str, target: str) -> None:
@@ -55,61 +71,8 @@ def snapshot(source: str, target: str) -> None:
         src.close()
 
 
-def check_database(path: str) -> list[str]:
-    """Integrity-check a database file; return its applied migrations. Raises BackupError."""
-    with open(path, "rb") as fh:
-        if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            raise BackupError("The database in the archive is not an SQLite database.")
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        # Schema from a file we did not write may not call functions with side effects.
-        conn.execute("PRAGMA trusted_schema = OFF")
-        result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-        if result != ["ok"]:
-            raise BackupError("The database fails SQLite's integrity check: " + "; ".join(result))
-        names = [r[0] for r in conn.execute("SELECT name FROM schema_migration ORDER BY id")]
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"This is not a practice-cms database ({exc}).") from None
-    finally:
-        conn.close()
-    known = {m.name for m in Migration.load_directory(MIGRATIONS_DIR)}
-    if not names or set(names) - known:
-        raise BackupError(
-            "The database was made by a newer version of practice-cms (unknown migrations: "
-            + ", ".join(sorted(set(names) - known) or ["none recorded"])
-            + "). Upgrade first."
-        )
-    return names
-
-
-def _behaviour(path: str) -> set[tuple]:
-    """The triggers and views of a database: schema that runs, not data."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        query = "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')"
-        return set(conn.execute(query))
-    finally:
-        conn.close()
-
-
-def check_behaviour(path: str, applied: list[str], workdir: str) -> None:
-    """Refuse triggers and views other than those our migrations make (they would run on
-    every later write, long after the restore). Raises BackupError."""
-    reference = SqliteDatabase(os.path.join(workdir, "reference.sqlite3"))
-    with reference.connection_context():
-        Runner(reference, MIGRATIONS_DIR).up(applied[-1])
-    expected = _behaviour(reference.database)
-    different = sorted({name for _, name, _ in _behaviour(path) ^ expected})
-    if different:
-        raise BackupError(
-            "The database in the archive has triggers or views that this version of "
-            f"practice-cms does not make ({', '.join(repr(n)[:80] for n in different[:5])})."
-        )
-
-
 def _fernet(passphrase: str, salt: bytes) -> Fernet:
-    key = Scrypt(salt=salt, length=32, **SCRYPT).derive(passphrase.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+    return Fernet(base64.urlsafe_b64encode(derive_key(passphrase, salt)))
 
 
 def encrypt_keys(instance_path: str, passphrase: str) -> bytes:
@@ -161,40 +124,77 @@ def backup_dir(app) -> str:
     return app.config.get("BACKUP_DIR") or os.path.join(app.instance_path, "backups")
 
 
-def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+def _add(tar: tarfile.TarFile, name: str, path: str) -> None:
     info = tarfile.TarInfo(name)
-    info.size, info.mtime, info.mode = len(data), int(clock.utcnow().timestamp()), 0o600
-    tar.addfile(info, io.BytesIO(data))
+    info.size, info.mtime, info.mode = os.path.getsize(path), int(clock.utcnow().timestamp()), 0o600
+    with open(path, "rb") as fh:
+        tar.addfile(info, fh)
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def create_backup(app, directory=None, keep=None, passphrase=None) -> str:
-    """Write one archive (database snapshot, manifest, optionally encrypted keys)."""
+    """Write one archive (database snapshot, manifest, optionally encrypted keys), read it
+    back, and only then prune older ones."""
     directory = directory or backup_dir(app)
+    try:
+        final = _write_backup(app, directory, passphrase)
+    except (OSError, sqlite3.Error) as exc:
+        if storage_fault(exc, os.path.join(directory, PREFIX)) != DISK_FULL:
+            raise
+        free = shutil.disk_usage(directory if os.path.isdir(directory) else app.instance_path)
+        raise BackupError(
+            f"The disk is full ({free.free // 2**20} MB free where the backup goes, "
+            f"{directory}): no backup was written, and no older one was deleted."
+        ) from None
+    prune(directory, keep or app.config.get("BACKUP_KEEP", DEFAULT_KEEP))
+    return final
+
+
+def _write_backup(app, directory: str, passphrase: str | None) -> str:
     os.makedirs(directory, mode=0o700, exist_ok=True)
     stamp = clock.utcnow().strftime("%Y%m%d-%H%M%S")
     final, n = os.path.join(directory, f"{PREFIX}{stamp}{SUFFIX}"), 2
     while os.path.exists(final):
         final, n = os.path.join(directory, f"{PREFIX}{stamp}-{n}{SUFFIX}"), n + 1
     with tempfile.TemporaryDirectory(dir=directory, prefix=".partial-") as tmp:
-        copy = os.path.join(tmp, DB_MEMBER)
-        snapshot(app.config["DATABASE"], copy)
+        files = {DB_MEMBER: os.path.join(tmp, DB_MEMBER)}
+        snapshot(app.config["DATABASE"], files[DB_MEMBER])
+        migrations = check_database(files[DB_MEMBER])
+        if passphrase:
+            files[KEYS_MEMBER] = os.path.join(tmp, KEYS_MEMBER)
+            with open(files[KEYS_MEMBER], "wb") as fh:
+                fh.write(encrypt_keys(app.instance_path, passphrase))
         manifest = {
             "format": FORMAT,
-            "version": 1,
             "created_at": clock.utcnow().isoformat() + "Z",
-            "migrations": check_database(copy),
+            "migrations": migrations,
             "keys": "encrypted" if passphrase else "not included",
         }
+        manifest = seal_manifest(
+            manifest, {n: file_digest(p) for n, p in files.items()}, passphrase
+        )
+        files[MANIFEST] = os.path.join(tmp, MANIFEST)
+        with open(files[MANIFEST], "w") as fh:
+            json.dump(manifest, fh, indent=2)
         partial = os.path.join(tmp, "archive")
         with tarfile.open(partial, "w:gz") as tar:
-            _add(tar, MANIFEST, json.dumps(manifest, indent=2).encode())
-            with open(copy, "rb") as fh:
-                _add(tar, DB_MEMBER, fh.read())
-            if passphrase:
-                _add(tar, KEYS_MEMBER, encrypt_keys(app.instance_path, passphrase))
+            for name in (MANIFEST, DB_MEMBER, KEYS_MEMBER):
+                if name in files:
+                    _add(tar, name, files[name])
         os.chmod(partial, 0o600)  # the inbox and account hashes are inside
+        _fsync(partial)
+        read_back, _, _ = read_archive(partial, None, room=2**62)  # before any old one goes
+        if read_back != manifest:
+            raise BackupError("The archive read back differs from the one written.")
         os.replace(partial, final)
-    prune(directory, keep or app.config.get("BACKUP_KEEP", DEFAULT_KEEP))
+    _fsync(directory)
     return final
 
 
@@ -208,78 +208,6 @@ def prune(directory: str, keep: int) -> list[str]:
     for path in old:
         os.remove(path)
     return old
-
-
-class _BoundedReads:
-    """The archive's stream for tarfile, refusing any single read larger than MAX_READ."""
-
-    def __init__(self, fileobj):
-        self._fileobj = fileobj
-
-    def read(self, size=-1):
-        if size is None or size < 0 or size > MAX_READ:
-            raise BackupError("The archive has a header far larger than any backup's.")
-        return self._fileobj.read(size)
-
-    def seek(self, *args):
-        return self._fileobj.seek(*args)
-
-    def tell(self):
-        return self._fileobj.tell()
-
-
-def _check_member(member: tarfile.TarInfo, found: dict, room: int) -> None:
-    """Only the three files a backup holds, once each, plain files, of a sane size."""
-    name = member.name
-    if name not in (MANIFEST, DB_MEMBER, KEYS_MEMBER):
-        raise BackupError(
-            f"The archive holds {name[:80]!r}, which is not part of a practice-cms backup "
-            f"(only {MANIFEST}, {DB_MEMBER} and {KEYS_MEMBER})."
-        )
-    if not member.isreg() or member.issparse():
-        raise BackupError(f"{name} in the archive is a link, device or folder, not a file.")
-    if name in found:
-        raise BackupError(f"The archive holds {name} more than once.")
-    if name != DB_MEMBER and member.size > MAX_SMALL_MEMBER:
-        raise BackupError(f"{name} in the archive is far larger than a backup's.")
-    if name == DB_MEMBER and member.size > room:
-        raise BackupError(
-            f"The database in the archive ({member.size // 2**20} MB) does not fit in the free "
-            f"space here ({room // 2**20} MB after a copy of the current database)."
-        )
-
-
-def _read_archive(archive: str, workdir: str, room: int) -> tuple[dict, str, bytes | None]:
-    """Check every member of an archive and copy the manifest, database and keys into workdir.
-
-    Nothing is extracted by tarfile (no names, links or modes from the archive are used);
-    `room` is the most bytes the database may take.
-    """
-    found: dict[str, str] = {}
-    try:
-        with (
-            gzip.open(archive, "rb") as raw,
-            tarfile.open(fileobj=_BoundedReads(raw), mode="r:") as tar,
-        ):
-            for member in tar:
-                _check_member(member, found, room)
-                path = os.path.join(workdir, member.name)  # one of the three names above
-                with tar.extractfile(member) as source, open(path, "xb") as out:
-                    shutil.copyfileobj(source, out, 64 * 1024)
-                found[member.name] = path
-        if MANIFEST not in found or DB_MEMBER not in found:
-            raise BackupError("This archive is not a practice-cms backup.")
-        with open(found[MANIFEST], "rb") as fh:
-            manifest = json.load(fh)
-        keys = None
-        if KEYS_MEMBER in found:
-            with open(found[KEYS_MEMBER], "rb") as fh:
-                keys = fh.read()
-    except (tarfile.TarError, EOFError, OSError, zlib.error, ValueError) as exc:
-        raise BackupError(f"The archive cannot be read ({exc}).") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BackupError("This archive is not a practice-cms backup.")
-    return manifest, found[DB_MEMBER], keys
 
 
 def _made_at(manifest: dict) -> str:
@@ -313,14 +241,40 @@ def _copy_into(source: str, target: str) -> None:
         src.close()
 
 
-def restore_backup(app, archive: str, passphrase: str | None = None) -> list[str]:
+def _proof(manifest: dict, passphrase: str | None, allow_unsigned: bool, key_blob) -> str:
+    """Check the signature when there is a passphrase; say what the checks established."""
+    if "members" not in manifest:
+        if passphrase and not allow_unsigned:
+            raise BackupError(UNSIGNED)
+        return LEGACY
+    if not passphrase:
+        return CHECKSUMS_ONLY
+    if "signature" not in manifest:
+        if not allow_unsigned:
+            raise BackupError(UNSIGNED)
+        return "The archive is not signed: " + CHECKSUMS_ONLY
+    if not signature_matches(manifest, passphrase):
+        if key_blob is not None:
+            decrypt_keys(key_blob, passphrase)  # a wrong passphrase says so here
+        raise BackupError(
+            "The archive's signature does not match: it was changed after it was written "
+            "(or written with another passphrase)."
+        )
+    return "Checked: every file matches its checksum and the manifest its signature."
+
+
+def restore_backup(
+    app, archive: str, passphrase: str | None = None, allow_unsigned: bool = False
+) -> list[str]:
     """Restore an archive over the site's database; return what was done."""
     live, done, staged = app.config["DATABASE"], [], {}
     current = os.path.getsize(live) if os.path.exists(live) else 0
     # The archive's database, the copy of the current one, and the live file it replaces.
     room = (shutil.disk_usage(app.instance_path).free - current) // 2
     with tempfile.TemporaryDirectory(dir=app.instance_path, prefix=".restore-") as tmp:
-        manifest, candidate, key_blob = _read_archive(archive, tmp, room)
+        manifest, candidate, key_blob = read_archive(archive, tmp, room)
+        # Proven (as far as it can be) before SQLite opens the file at all.
+        proof = _proof(manifest, passphrase, allow_unsigned, key_blob)
         check_behaviour(candidate, check_database(candidate), tmp)  # before anything is replaced
         keys = decrypt_keys(key_blob, passphrase) if key_blob and passphrase else {}
         db.close()
@@ -345,7 +299,7 @@ def restore_backup(app, archive: str, passphrase: str | None = None) -> list[str
             for temp in staged.values():
                 os.unlink(temp)
             raise
-    done.insert(0, f"Restored the database from {_made_at(manifest)}")
+    done[:0] = [f"Restored the database from {_made_at(manifest)}", proof]
     for name, temp in staged.items():
         # Renamed into place: a link planted at the key's name is replaced, never followed.
         os.replace(temp, os.path.join(app.instance_path, name))

@@ -60,7 +60,7 @@ def migrate_command():
     """Apply pending schema migrations, after taking a backup."""
     from flask import current_app
 
-    from .backup import create_backup
+    from .backup import BackupError, create_backup
     from .setup import instance_lock
 
     with instance_lock(current_app.instance_path):  # not while a starting server migrates
@@ -69,7 +69,10 @@ def migrate_command():
         if not pending:
             click.echo("The schema is up to date.")
             return
-        click.echo(f"Backup written to {create_backup(current_app)}")
+        try:
+            click.echo(f"Backup written to {create_backup(current_app)}")
+        except BackupError as exc:
+            raise click.ClickException(f"No migration was applied: {exc}") from None
         for name in migrate():
             click.echo(f"Applied {name}")
 

@@ -75,6 +75,12 @@ def refused_preview(reason: str) -> str:
     return f'<p class="preview-refused">{escape(reason)}</p>'
 
 
+def as_plain_paragraphs(text: str) -> str:
+    """A text shown as typed, escaped, for a stored body that can no longer be rendered
+    (saved before rendering was bounded): readers still see it, nothing can run."""
+    return "".join(f"<p>{escape(part)}</p>\n" for part in text.split("\n\n") if part.strip())
+
+
 def render_preview(text: str) -> str:
     """render_markdown within the preview's time, else the reason it cannot be shown."""
     try:
@@ -94,7 +100,7 @@ BODY_IMAGE_SIZES = "(max-width: 44rem) 100vw, 42rem"
 
 def responsive_images(html: str) -> str:
     """Give library images their srcset of resized copies and their size (no reflow)."""
-    ids = {int(i) for i in _LIBRARY_IMG.findall(html)}
+    ids = {int(i) for i in _LIBRARY_IMG.findall(html) if len(i) < 19}  # SQLite's INTEGER
     if not ids:
         return html
     # Imported here: media imports the services, which import this module.

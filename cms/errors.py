@@ -1,5 +1,6 @@
 """Error pages: HTML in the site's design for people, problem+json for the API."""
 
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, redirect, render_template, request
@@ -11,7 +12,7 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
-from .db import is_locked_error
+from .db import BUSY, fault_and_cause
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -22,6 +23,11 @@ MESSAGES = {
     500: "Something went wrong on our side. Please try again in a few minutes.",
     503: "The site is briefly unavailable. Please try again in a minute.",
 }
+NOT_SAVED = (
+    "The site is briefly unavailable, so what you sent was not saved. Please try again later."
+)
+REPEAT_LOG_SECONDS = 600  # one log line per fault and worker for this long, not one per request
+_logged: dict[str, list] = {}  # fault -> [when it was last logged, requests refused since]
 BAD_HOST = (
     "This site does not answer to the address in your request. "
     "Check the address (the part after https://) and try again."
@@ -107,14 +113,15 @@ def bad_host(error: SecurityError):
     return current_app.response_class(html, status=400, mimetype="text/html")
 
 
-def handle_http_error(error: HTTPException):
-    """Render any HTTP error (4xx/5xx raised by abort or Werkzeug)."""
+def handle_http_error(error: HTTPException, detail: str | None = None):
+    """Render any HTTP error (4xx/5xx raised by abort or Werkzeug), with our own detail."""
     status = error.code or 500
     if status == 404 and request.method in ("GET", "HEAD") and not wants_problem_json():
         moved = _moved()
         if moved is not None:
             return moved
-    detail = error.description if status < 500 and error.description else MESSAGES.get(status)
+    if detail is None:
+        detail = error.description if status < 500 and error.description else MESSAGES.get(status)
     if wants_problem_json():
         response = problem(status, detail or _title(status))
     else:
@@ -145,13 +152,37 @@ def handle_http_error(error: HTTPException):
 def handle_database_error(error: OperationalError):
     """A busy, full or read-only database is a temporary 503, not a crash."""
     request.environ["cms.database_failed"] = True
-    if is_locked_error(error):
-        current_app.logger.warning("database unavailable: %s", error)
-        exc = ServiceUnavailable(MESSAGES[503])
-        response = handle_http_error(exc)
-        response.headers["Retry-After"] = "30"
-        return response
-    return handle_http_error(InternalServerError())
+    fault, cause = fault_and_cause(error)
+    if fault is None:
+        return handle_http_error(InternalServerError())
+    _log_fault(fault, cause)
+    writing = request.method not in ("GET", "HEAD")
+    response = handle_http_error(ServiceUnavailable(), NOT_SAVED if writing else None)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def _log_fault(fault: str, cause) -> None:
+    """Log a fault by its real name, once per incident (until a change is saved again, at
+    most every REPEAT_LOG_SECONDS) rather than once per request."""
+    now, seen = time.monotonic(), _logged.setdefault(fault, [None, 0])
+    if seen[0] is not None and now - seen[0] < REPEAT_LOG_SECONDS:
+        seen[1] += 1
+        return
+    more = f"; {seen[1]} more refused since the last report" if seen[1] else ""
+    _logged[fault] = [now, 0]
+    log = current_app.logger.warning if fault == BUSY else current_app.logger.error
+    log(
+        "%s: %s %s answered 503 (%s)%s; logged again in %d minutes if it persists",
+        fault, request.method, request.path, cause, more, REPEAT_LOG_SECONDS // 60,
+    )  # fmt: skip
+
+
+def _fault_over(response):
+    """after_request: a change went through, so the next fault is a new incident."""
+    if _logged and response.status_code < 500 and request.method not in ("GET", "HEAD"):
+        _logged.clear()
+    return response
 
 
 def handle_unexpected(error: Exception):
@@ -168,3 +199,4 @@ def init_app(app) -> None:
     app.register_error_handler(SecurityError, bad_host)
     app.register_error_handler(OperationalError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)
+    app.after_request(_fault_over)

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, jsonify
 from peewee import DatabaseError
 
-from .db import db
+from .db import db, storage_problem
 
 bp = Blueprint("health", __name__)
 
@@ -17,10 +17,14 @@ def _status(code: int, **body):
 
 @bp.route("/healthz")
 def healthz():
-    """200 {"status": "ok"} when the database answers a one-row query."""
+    """200 {"status": "ok"} when the database answers a one-row query; "degraded" with the
+    reason while readers are served but changes cannot be saved (read-only or full disk)."""
     version = db.execute_sql("SELECT version FROM site_state WHERE id = 1").fetchone()
     if version is None:
         raise DatabaseError("site_state is empty")
+    fault = db.fallback_reason() or storage_problem(current_app.config["DATABASE"])
+    if fault:
+        return _status(200, status="degraded", database="ok", storage=fault)
     return _status(200, status="ok", database="ok")
 
 

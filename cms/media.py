@@ -25,7 +25,7 @@ from .content import BODY_IMAGE_SIZES
 from .db import BaseModel, db
 from .models import Media, Page, Post
 from .revisions import policy_versions
-from .services import ConflictError, ValidationError
+from .services import ConflictError, ValidationError, check_version, version_token
 from .site import NavItem, Notice, get_settings
 
 VARIANT_WIDTHS = (480, 960, 1600)
@@ -135,10 +135,23 @@ def process_upload(data: bytes, filename: str, alt: str) -> Media:
     return media
 
 
-def update_alt(media: Media, alt: str) -> Media:
-    """Change an image's description."""
+def media_version(media: Media) -> str:
+    """The version of an image's description (its Admin API ETag); the bytes never change."""
+    return version_token(media.id, media.filename, media.alt)
+
+
+def _check_unchanged(media: Media, expected_version) -> None:
+    """Under the write lock: StaleError if the image changed from the expected version."""
+    current = Media.select(Media.id, Media.filename, Media.alt).where(Media.id == media.id)
+    current = current.first() or media
+    check_version(expected_version, media_version(current), current)
+
+
+def update_alt(media: Media, alt: str, expected_version=None) -> Media:
+    """Change an image's description (not if it changed from expected_version since)."""
     media.alt = _clean_alt(alt)
     with db.atomic():
+        _check_unchanged(media, expected_version)
         media.save()
     return media
 
@@ -197,12 +210,13 @@ def is_public(media_id: int) -> bool:
     return media_id in memo("public_media", public_media_ids, check=True)
 
 
-def delete_media(media: Media) -> None:
+def delete_media(media: Media, expected_version=None) -> None:
     """Delete an image and its variants; refused while it is still used."""
     places = media_usage(media)
     if places:
         raise ConflictError({"media": "Still used by: " + "; ".join(places) + "."})
     with db.atomic():
+        _check_unchanged(media, expected_version)
         media.delete_instance()
 
 

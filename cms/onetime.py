@@ -39,16 +39,18 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(purpose: str, hours: float, user: User | None = None) -> str:
-    """Make a new link token; earlier unused links of the same purpose and user stop working."""
+def issue(purpose: str, hours: float, user: User | None = None, replace: bool = True) -> str:
+    """Make a new link token; earlier unused links of the same purpose and user stop working
+    unless `replace` is false."""
     token = secrets.token_urlsafe(32)
     now = clock.utcnow()
     with db.atomic():
-        OneTimeLink.update(used_at=now).where(
-            (OneTimeLink.purpose == purpose)
-            & (OneTimeLink.user == user if user else OneTimeLink.user.is_null())
-            & OneTimeLink.used_at.is_null()
-        ).execute()
+        if replace:
+            OneTimeLink.update(used_at=now).where(
+                (OneTimeLink.purpose == purpose)
+                & (OneTimeLink.user == user if user else OneTimeLink.user.is_null())
+                & OneTimeLink.used_at.is_null()
+            ).execute()
         OneTimeLink.create(
             purpose=purpose,
             token_hash=_hash(token),
@@ -89,9 +91,9 @@ def announce_setup_link(app) -> None:
     """On a start with no account, log a one-time link that creates the first admin.
 
     Runs under the bootstrap lock (cms/setup.py). With gunicorn.conf.py the master's
-    bootstrap runs it once per start and the workers skip it, so a worker replaced later
-    cannot void the logged link with a new one; other processes starting within a minute
-    of a link point to it instead of issuing another.
+    bootstrap runs it once per start and the workers skip it; other processes starting
+    within a minute of a link point to it instead of issuing another, and a later one (a
+    CLI command) adds a link without voiding the one already logged.
     """
     if not app.config["SETUP_LINK"]:
         return
@@ -108,7 +110,10 @@ def announce_setup_link(app) -> None:
                 ):
                     app.logger.warning("No account yet: use the setup link printed above.")
                     return
-                token = issue(SETUP, app.config["SETUP_LINK_HOURS"])
+                # Earlier links stay valid: a CLI command (a nightly backup, say) starting
+                # on a site nobody has set up yet must not void the link the server logged.
+                # All of them end together when the first account exists.
+                token = issue(SETUP, app.config["SETUP_LINK_HOURS"], replace=False)
             app.logger.warning(
                 "No account yet. Create the first administrator within %s hours at this "
                 "one-time link%s: %s  (or run: flask --app app cms create-user EMAIL)",

@@ -1,5 +1,8 @@
 """Operations commands on `flask --app app cms`: backup, restore, export, import, WordPress."""
 
+import os
+import sqlite3
+
 import click
 from flask import current_app
 
@@ -24,34 +27,65 @@ passphrase_option = click.option(
 )
 
 
+def _storage_error(exc: Exception) -> str:
+    """An OS or SQLite error as one line, named by its storage fault when it is one."""
+    from .db import fault_and_cause
+
+    fault, cause = fault_and_cause(exc, current_app.config["DATABASE"])
+    return f"{fault} ({cause})" if fault else str(exc)
+
+
 @cms.command("backup")
 @click.argument("path", required=False, type=click.Path(file_okay=False))
 @click.option("--keep", type=click.IntRange(min=1), help="How many backups to keep (default 14).")
 @passphrase_option
 def backup_command(path, keep, passphrase_file):
-    """Write a backup archive into PATH (default instance/backups) and prune old ones."""
+    """Write a backup archive into PATH (default instance/backups), read it back, and prune
+    old ones."""
     from .backup import BackupError, create_backup
 
+    passphrase = _passphrase(passphrase_file)
     try:
-        archive = create_backup(current_app, path, keep, _passphrase(passphrase_file))
-    except (BackupError, OSError) as exc:
+        archive = create_backup(current_app, path, keep, passphrase)
+    except BackupError as exc:
         raise click.ClickException(f"Backup failed: {exc}") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise click.ClickException(f"Backup failed: {_storage_error(exc)}") from None
     click.echo(f"Backup written to {archive}")
-    if not passphrase_file:
+    click.echo(
+        "Read back: every file matches its checksum"
+        + (", and the manifest is signed with the passphrase." if passphrase else ".")
+    )
+    if not passphrase:
         click.echo("The key files in instance/ are not in it: keep a copy of them elsewhere.")
 
 
 @cms.command("restore")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False))
 @passphrase_option
-def restore_command(archive, passphrase_file):
-    """Restore the database (and, with the passphrase, the keys) from a backup archive."""
+@click.option(
+    "--allow-unsigned",
+    is_flag=True,
+    help="With a passphrase, accept an archive that is not signed (made without one, or by "
+    "an older version); it cannot be shown to be unchanged.",
+)
+def restore_command(archive, passphrase_file, allow_unsigned):
+    """Check an archive (gzip stream, checksums, with the passphrase its signature), then
+    restore the database (and, with the passphrase, the keys) from it."""
     from .backup import BackupError, restore_backup
+    from .setup import instance_lock
 
+    passphrase = _passphrase(passphrase_file)
     try:
-        done = restore_backup(current_app, archive, _passphrase(passphrase_file))
+        # Under the bootstrap lock: never while a starting server migrates the same file.
+        with instance_lock(current_app.instance_path):
+            done = restore_backup(current_app, archive, passphrase, allow_unsigned)
     except BackupError as exc:
         raise click.ClickException(f"Nothing was changed: {exc}") from None
+    except (OSError, sqlite3.Error) as exc:
+        raise click.ClickException(
+            f"The restore failed and the current database was kept: {_storage_error(exc)}"
+        ) from None
     for line in done:
         click.echo(line)
 
@@ -64,10 +98,13 @@ def export_command(directory, no_revisions):
     from .portable import PortableError, export_site
 
     connect()
+    private = os.umask(0o077)  # the export holds drafts: owner-only, whatever the umask
     try:
         counts = export_site(directory, revisions=not no_revisions)
     except (PortableError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        os.umask(private)
     click.echo(f"Exported to {directory}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
 

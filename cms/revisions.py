@@ -3,10 +3,11 @@
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from . import clock
-from .models import Page, Revision
+from .models import Category, Page, Post, Revision
+from .templating import local_time
 
 FIELDS = (
     ("title", "Title"),
@@ -67,14 +68,59 @@ def text_diff(old: str, new: str) -> list[Line | None]:
     return out
 
 
-def field_changes(old: Revision, new: Revision) -> list[tuple[str, str, str]]:
-    """(label, old value, new value) for each short field that differs."""
+def _field(thing, name: str):
+    return thing.get(name) if isinstance(thing, dict) else getattr(thing, name, None)
+
+
+def field_changes(old, new, fields=FIELDS) -> list[tuple[str, str, str]]:
+    """(label, old value, new value) for each short field that differs (revisions or dicts)."""
     changes = []
-    for name, label in FIELDS:
-        before, after = getattr(old, name), getattr(new, name)
+    for name, label in fields:
+        before, after = _field(old, name), _field(new, name)
         if before != after:
             changes.append((label, "" if before is None else str(before), str(after or "")))
     return changes
+
+
+def compare(theirs: dict, yours: dict, fields, text: str = "body") -> dict:
+    """What a refused save (yours) differs in from what is stored now (theirs): the short
+    fields, a line diff of the text, and both texts."""
+    return {
+        "fields": field_changes(theirs, yours, fields),
+        "lines": text_diff(theirs.get(text) or "", yours.get(text) or ""),
+        "theirs": theirs.get(text) or "",
+        "yours": yours.get(text) or "",
+    }
+
+
+def readable(value) -> str:
+    """A stored value as a person reads it (times in the practice's time zone)."""
+    if isinstance(value, datetime):
+        local = local_time(value)
+        return f"{local.day} {local:%B %Y, %H:%M}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+ENTRY_FIELDS = (*FIELDS, ("categories", "Categories"), ("is_policy", "Policy page"))
+
+
+def entry_sides(current, data: dict) -> tuple[dict, dict]:
+    """A stored post or page and a refused save of it, as readable values to compare."""
+    names = [name for name, _ in ENTRY_FIELDS if name not in ("categories", "is_policy")]
+    theirs = {name: readable(getattr(current, name, None)) for name in names}
+    yours = {name: readable(data.get(name)) for name in names}
+    theirs["body"], yours["body"] = current.body, data.get("body") or ""
+    if isinstance(current, Post):
+        ids = [int(c) for c in data.get("categories") or [] if str(c).isdigit()]
+        chosen = Category.select().where(Category.id.in_(ids)).order_by(Category.name)
+        theirs["categories"] = ", ".join(c.name for c in current.category_list)
+        yours["categories"] = ", ".join(c.name for c in chosen)
+    else:
+        theirs["is_policy"] = readable(current.is_policy)
+        yours["is_policy"] = readable(bool(data.get("is_policy")))
+    return theirs, yours
 
 
 def policy_versions(page: Page) -> list[Revision]:

@@ -9,6 +9,7 @@ token, or SYSTEM for server commands) may act as; content is open to both roles,
 cms.site_edit keeps the site's own parts to administrators with them.
 """
 
+import hashlib
 import json
 import re
 from datetime import UTC, date, datetime
@@ -33,6 +34,7 @@ from .models import (
     User,
 )
 from .sanitize import TooComplex, url_scheme
+from .security import row_id
 
 MAX_TITLE = 200
 MAX_SLUG = 120
@@ -61,6 +63,80 @@ class ValidationError(ValueError):
 
 class ConflictError(ValidationError):
     """The slug (or another unique value) is already taken."""
+
+
+class StaleError(ConflictError):
+    """Someone else changed the thing since the version this change started from.
+
+    `current` is the thing as stored now (read under the write lock) and `version` its
+    version, so a door can show both sides or answer 412 with the current ETag; `errors`
+    names the fields both sides changed where only changed fields are saved.
+    """
+
+    def __init__(self, current, version: str, errors: dict[str, str] | None = None):
+        super().__init__(errors or {"version": STALE})
+        self.current, self.version = current, version
+
+
+STALE = "Someone else saved a change since this was opened; nothing was saved."
+
+
+def version_token(*state) -> str:
+    """A short fingerprint of a state (an ETag, a form's loaded version): same state, same token."""
+    raw = json.dumps(state, default=str, sort_keys=True)
+    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+
+
+def check_version(expected, version: str, current) -> None:
+    """Raise StaleError unless `version` is `expected` (or one of them); None checks nothing.
+
+    Call it under the write lock (inside db.atomic()), with `version` read there, so of two
+    saves from the same loaded version exactly one wins.
+    """
+    if expected is None:
+        return
+    if version not in ({expected} if isinstance(expected, str) else set(expected)):
+        raise StaleError(current, version)
+
+
+ENTRY_VERSIONED = (
+    "title", "slug", "body", "excerpt", "meta_description", "status", "published_at",
+    "updated_at", "deleted_at",
+)  # fmt: skip
+
+
+def entry_version(entry) -> str:
+    """The version of a post or page (its ETag): it changes with every save, trash and restore."""
+    state = [type(entry).__name__, entry.id, *(getattr(entry, f) for f in ENTRY_VERSIONED)]
+    if isinstance(entry, Post):
+        links = PostCategory.select(PostCategory.category).where(PostCategory.post == entry.id)
+        state += [entry.featured_image_id, sorted(link.category_id for link in links)]
+    else:
+        state += [entry.is_policy, entry.effective_date]
+    return version_token(*state)
+
+
+def category_version(category: Category) -> str:
+    """The version of a category (its ETag)."""
+    return version_token(category.id, category.name, category.slug, category.description)
+
+
+def _locked_category(category: Category, expected_version) -> Category:
+    """Under the write lock: the category as stored now, if it is still the expected version."""
+    current = Category.get_or_none(Category.id == category.id)
+    if current is None:
+        raise ValidationError({"category": "This category no longer exists."})
+    check_version(expected_version, category_version(current), current)
+    return current
+
+
+def _locked(model, entry, expected_version):
+    """Under the write lock: the entry as stored now, if it is still the expected version."""
+    current = model.get_or_none(model.id == entry.id)
+    if current is None:
+        raise ValidationError({"entry": "This post or page no longer exists."})
+    check_version(expected_version, entry_version(current), current)
+    return current
 
 
 class NotAllowed(Forbidden):
@@ -240,8 +316,8 @@ def _categories_from(value) -> list[Category]:
             continue
         key = str(item).strip()
         cat = Category.get_or_none(Category.slug == key)
-        if cat is None and key.isdigit():
-            cat = Category.get_or_none(Category.id == int(key))
+        if cat is None and row_id(key) is not None:
+            cat = Category.get_or_none(Category.id == row_id(key))
         (found if cat else unknown).append(cat or key)
     if unknown:
         raise ValidationError(
@@ -309,7 +385,7 @@ def _effective_date(value) -> date | None:
     return value
 
 
-def _save_entry(model, kind: str, data: dict, entry=None, user: User | None = None, note=""):
+def _save_entry(model, kind: str, data: dict, entry=None, user=None, note="", version=None):
     clean = _validate_entry(model, data, entry)
     categories = _categories_from(data["categories"]) if "categories" in data else None
     extra = {}
@@ -323,7 +399,9 @@ def _save_entry(model, kind: str, data: dict, entry=None, user: User | None = No
     if model is Post and "featured_image" in data:
         media_id = data["featured_image"] or None
         if media_id is not None and (
-            type(media_id) is not int or not Media.select().where(Media.id == media_id).exists()
+            type(media_id) is not int
+            or row_id(media_id) is None
+            or not Media.select().where(Media.id == media_id).exists()
         ):
             raise ValidationError({"featured_image": "No such image."})
         extra["featured_image"] = media_id
@@ -332,6 +410,10 @@ def _save_entry(model, kind: str, data: dict, entry=None, user: User | None = No
     except TooComplex as exc:
         raise ValidationError({"body": str(exc)}) from None
     with db.atomic():
+        if entry is not None:
+            current = _locked(model, entry, version)
+            if entry_version(current) != entry_version(entry):  # saved meanwhile, unchecked:
+                return _save_entry(model, kind, data, current, user, note)  # apply data to it
         old_path = entry and entry.is_visible and public_path(kind, entry.slug)
         fields = dict(clean, **extra, body_html=body_html, updated_at=clock.utcnow())
         fields["excerpt"] = clean["excerpt"] or make_excerpt(body_html)
@@ -401,27 +483,38 @@ def add_redirect(old_path: str, new_path: str) -> None:
         Redirect.replace(old_path=old_path, new_path=new_path, created_at=clock.utcnow()).execute()
 
 
-def save_post(data: dict, post: Post | None = None, user: User | None = None, note="") -> Post:
-    """Create (post=None) or update a post from a dict of fields."""
-    return _save_entry(Post, "post", data, post, user, note)
+def save_post(
+    data: dict, post: Post | None = None, user: User | None = None, note="", expected_version=None
+) -> Post:
+    """Create (post=None) or update a post from a dict of fields.
+
+    With expected_version (the entry_version the change started from, or several), a post
+    saved by someone else since is not overwritten: StaleError instead. Fields left out
+    of `data` keep what is stored when the change is written.
+    """
+    return _save_entry(Post, "post", data, post, user, note, expected_version)
 
 
-def save_page(data: dict, page: Page | None = None, user: User | None = None, note="") -> Page:
-    """Create (page=None) or update a page from a dict of fields."""
-    return _save_entry(Page, "page", data, page, user, note)
+def save_page(
+    data: dict, page: Page | None = None, user: User | None = None, note="", expected_version=None
+) -> Page:
+    """Create (page=None) or update a page from a dict of fields (expected_version as for posts)."""
+    return _save_entry(Page, "page", data, page, user, note, expected_version)
 
 
-def publish(entry, user=None, at: datetime | None = None):
+def publish(entry, user=None, at: datetime | None = None, expected_version=None):
     """Publish now, or schedule when `at` is in the future."""
     kind = "post" if isinstance(entry, Post) else "page"
     data = {"status": "published", "published_at": at or clock.utcnow()}
-    return _save_entry(type(entry), kind, data, entry, user, "published" if not at else "scheduled")
+    note = "published" if not at else "scheduled"
+    return _save_entry(type(entry), kind, data, entry, user, note, expected_version)
 
 
-def unpublish(entry, user=None):
+def unpublish(entry, user=None, expected_version=None):
     """Turn a published entry back into a draft."""
     kind = "post" if isinstance(entry, Post) else "page"
-    return _save_entry(type(entry), kind, {"status": "draft"}, entry, user, "unpublished")
+    data = {"status": "draft"}
+    return _save_entry(type(entry), kind, data, entry, user, "unpublished", expected_version)
 
 
 def publish_state(entry) -> tuple | None:
@@ -442,25 +535,30 @@ def save_action(before: tuple | None, after) -> str:
     return "update"
 
 
-def trash(entry) -> None:
+def trash(entry, expected_version=None) -> None:
     """Move an entry to the trash (restorable)."""
+    model = type(entry)
     with db.atomic():
-        entry.deleted_at = clock.utcnow()
-        entry.save()
-        kind = "post" if isinstance(entry, Post) else "page"
-        SearchEntry.forget(kind, [entry.id])
+        current = _locked(model, entry, expected_version)
+        now = clock.utcnow()
+        entry.deleted_at = entry.updated_at = current.deleted_at = current.updated_at = now
+        current.save(only=[model.deleted_at, model.updated_at])  # others may have saved the rest
+        SearchEntry.forget("post" if model is Post else "page", [entry.id])
 
 
-def restore(entry) -> None:
+def restore(entry, expected_version=None) -> None:
     """Bring an entry back from the trash."""
+    model = type(entry)
     with db.atomic():
-        entry.deleted_at = None
-        entry.save()
-        _index("post" if isinstance(entry, Post) else "page", entry)
+        current = _locked(model, entry, expected_version)
+        entry.deleted_at = current.deleted_at = None
+        entry.updated_at = current.updated_at = clock.utcnow()
+        current.save(only=[model.deleted_at, model.updated_at])
+        _index("post" if model is Post else "page", current)
 
 
-def save_category(data: dict, category: Category | None = None) -> Category:
-    """Create or rename a category."""
+def save_category(data: dict, category: Category | None = None, expected_version=None) -> Category:
+    """Create or rename a category (expected_version: a category_version, as for posts)."""
     errors: dict[str, str] = {}
     name = _text(data, "name", category, errors).strip()
     if not name or len(name) > 80:
@@ -479,6 +577,9 @@ def save_category(data: dict, category: Category | None = None) -> Category:
     with db.atomic():
         if category is None:
             return Category.create(name=name, slug=slug, description=description)
+        current = _locked_category(category, expected_version)
+        if category_version(current) != category_version(category):  # saved meanwhile, unchecked
+            return save_category(data, current)
         old = category.slug
         category.name, category.slug, category.description = name, slug, description
         category.save()
@@ -501,7 +602,7 @@ def merge_categories(source: Category, target: Category) -> Category:
     return target
 
 
-def restore_revision(revision: Revision, user: User | None = None):
+def restore_revision(revision: Revision, user: User | None = None, expected_version=None):
     """Bring back a revision's text as a new revision; status and publish time stay."""
     model = Post if revision.kind == "post" else Page
     entry = model.get_or_none(model.id == revision.object_id)
@@ -514,13 +615,15 @@ def restore_revision(revision: Revision, user: User | None = None):
     if model is Page:
         data["effective_date"] = revision.effective_date
     note = f"restored revision {revision.id}"
-    return _save_entry(model, revision.kind, data, entry, user, note)
+    return _save_entry(model, revision.kind, data, entry, user, note, expected_version)
 
 
-def trash_category(category: Category) -> CategoryTrash:
+def trash_category(category: Category, expected_version=None) -> CategoryTrash:
     """Delete a category but keep it, with its post links, in the trash for restore_category."""
-    post_ids = [pc.post_id for pc in PostCategory.select().where(PostCategory.category == category)]
     with db.atomic():
+        category = _locked_category(category, expected_version)
+        links = PostCategory.select().where(PostCategory.category == category)
+        post_ids = [pc.post_id for pc in links]
         trashed = CategoryTrash.create(
             category_id=category.id, name=category.name, slug=category.slug,
             description=category.description, post_ids=json.dumps(post_ids),

@@ -6,20 +6,34 @@ lock on a file in the instance folder lets one of them bootstrap while the other
 and then, re-checking under the lock, find everything done.
 """
 
+import errno
 import fcntl
 import os
 import secrets
 import stat
 from contextlib import contextmanager
 
+from peewee import OperationalError
+
 from .content import render_markdown
-from .db import connect, db, migrate, pending_migrations
+from .db import (
+    DISK_FULL,
+    READ_ONLY,
+    connect,
+    db,
+    migrate,
+    pending_migrations,
+    storage_fault,
+    storage_problem,
+)
 from .models import Page
 from .onetime import announce_setup_link
+from .rerender import rerender_stored_html
 from .site import NavItem, Notice
 from .totp import reseal_secrets
 
 LOCK_FILE = "bootstrap.lock"
+UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT}
 SHARED_BITS = 0o077  # group and other access: the folder holds the keys and the inbox
 
 DEFAULT_NOTICES = [
@@ -129,8 +143,22 @@ def ensure_menu() -> None:
 
 @contextmanager
 def instance_lock(instance_path: str):
-    """Hold the instance's bootstrap lock; another process that asks for it waits."""
-    fd = os.open(os.path.join(instance_path, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+    """Hold the instance's bootstrap lock; another process that asks for it waits.
+
+    On a read-only (or full) instance folder the lock file is opened read-only, which
+    flock() allows, or, if it was never made, not taken: nothing can be written there then.
+    """
+    path = os.path.join(instance_path, LOCK_FILE)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        if exc.errno not in UNWRITABLE:
+            raise
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            yield
+            return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -166,7 +194,11 @@ def make_private(instance_path: str, logger) -> None:
             if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
                 continue  # not ours to change (a config.py owned by root, say)
             if info.st_mode & SHARED_BITS:
-                os.chmod(path, stat.S_IMODE(info.st_mode) & ~SHARED_BITS)
+                try:
+                    os.chmod(path, stat.S_IMODE(info.st_mode) & ~SHARED_BITS)
+                except OSError as exc:  # a read-only folder: say so, and serve readers
+                    logger.warning("Could not make %s private: %s", path, exc.strerror)
+                    continue
                 name = os.path.relpath(path, instance_path)
                 changed.append("the folder itself" if name == "." else name)
     if changed:
@@ -192,32 +224,73 @@ def prepare_instance(app) -> None:
 
 
 def prepare_database(app) -> None:
-    """Migrate the schema, fill a new database (defaults, demo), log the setup link."""
+    """Migrate the schema, fill a new database (defaults, demo), log the setup link.
+
+    On a read-only or full disk, a complete database is served as it is: the bootstrap's
+    writes are skipped with a log line, and every change answers 503 until it is fixed.
+    """
     with instance_lock(app.instance_path), app.app_context():
         if not os.path.exists(app.config["DATABASE"]):
             # SQLite gives the -wal and -shm files the database's own mode.
             _create_private(app.config["DATABASE"])
         connect()
         try:
-            fresh = not db.table_exists("site_state")
-            if app.config["AUTO_MIGRATE"] or fresh:
-                if not fresh and pending_migrations():
-                    from .backup import create_backup
-
-                    create_backup(app)  # an upgrade never starts without a way back
-                migrate()
-                reseal_secrets()  # here the secret key is the one this instance will use
-            if fresh:
-                with db.atomic():
-                    ensure_notices()
-                if app.config["DEMO_CONTENT"]:
-                    from .demo import load_demo
-
-                    load_demo()
-                with db.atomic():
-                    link_notice_pages()
-                    ensure_menu()
+            fault = db.fallback_reason() or storage_problem(app.config["DATABASE"])
+            if fault in (READ_ONLY, DISK_FULL):
+                if not _complete():
+                    raise RuntimeError(
+                        f"{fault}: the database {app.config['DATABASE']} needs its schema "
+                        "created or upgraded, which cannot be written; free space or make "
+                        "it writable, then start again"
+                    )
+                app.logger.error(
+                    "%s: started without the start-up writes (re-sealing two-step secrets, "
+                    "re-cleaning stored HTML, the setup link); readers are served, every "
+                    "change answers 503 until it is fixed",
+                    fault,
+                )
+                return
+            _bootstrap(app)
         finally:
             # Never keep a connection opened before a server forks its workers.
             db.close()
-        announce_setup_link(app)
+        _unless_storage_fails(app, "the setup link", lambda: announce_setup_link(app))
+
+
+def _complete() -> bool:
+    """True when the database holds a site at this version's schema."""
+    return db.table_exists("site_state") and not pending_migrations()
+
+
+def _bootstrap(app) -> None:
+    fresh = not db.table_exists("site_state")
+    if app.config["AUTO_MIGRATE"] or fresh:
+        if not fresh and pending_migrations():
+            from .backup import create_backup
+
+            create_backup(app)  # an upgrade never starts without a way back
+        migrate()
+        # Here the secret key is the one this instance will use.
+        _unless_storage_fails(app, "re-sealing two-step secrets", reseal_secrets)
+        _unless_storage_fails(app, "re-cleaning stored HTML", rerender_stored_html)
+    if fresh:
+        with db.atomic():
+            ensure_notices()
+        if app.config["DEMO_CONTENT"]:
+            from .demo import load_demo
+
+            load_demo()
+        with db.atomic():
+            link_notice_pages()
+            ensure_menu()
+
+
+def _unless_storage_fails(app, what: str, action) -> None:
+    """Run a start-up write that a site can do without while its disk is full or read-only."""
+    try:
+        action()
+    except OperationalError as exc:
+        fault = storage_fault(exc, app.config["DATABASE"])
+        if fault not in (READ_ONLY, DISK_FULL):
+            raise
+        app.logger.error("%s: %s skipped (%s)", fault, what, exc)

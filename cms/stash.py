@@ -49,19 +49,26 @@ def stash_form(
     return key
 
 
-def take_form(key: str, path: str, account: int) -> MultiDict | None:
-    """The form this account stashed for this path, removed from the stash; None if unknown,
-    old or another account's (that one stays for its writer)."""
+def peek_form(key: str, path: str, account: int) -> MultiDict | None:
+    """The form this account stashed for this path; None if unknown, old or another
+    account's (that one stays for its writer). Reading changes nothing: the stash stays
+    until the form is saved (drop_form) or it expires, so a reload shows it again."""
     if not key or len(key) > 64:
         return None
-    with db.atomic():
-        row = FormStash.get_or_none(
-            (FormStash.key == key)
-            & (FormStash.path == path)
-            & (FormStash.created_at >= clock.utcnow() - KEEP_FOR)
-        )
-        saved = json.loads(row.data) if row else None
-        if not isinstance(saved, dict) or saved.get("account") != account:
-            return None  # also a stash kept before stashes had a writer: it just expires
-        row.delete_instance()
+    row = FormStash.get_or_none(
+        (FormStash.key == key)
+        & (FormStash.path == path)
+        & (FormStash.created_at >= clock.utcnow() - KEEP_FOR)
+    )
+    saved = json.loads(row.data) if row else None
+    if not isinstance(saved, dict) or saved.get("account") != account:
+        return None  # also a stash kept before stashes had a writer: it just expires
     return MultiDict(saved["fields"])
+
+
+def drop_form(key: str, path: str, account: int) -> None:
+    """Forget this account's stash for this path once the form it refilled was saved."""
+    if peek_form(key, path, account) is None:
+        return
+    with db.atomic():
+        FormStash.delete().where(FormStash.key == key).execute()

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from cms import create_app
-from cms.backup import BackupError, create_backup, restore_backup
+from cms.backup import BackupError, create_backup, file_digest, restore_backup, seal_manifest
 from cms.db import configure, db, migrate
 from cms.services import save_post
 
@@ -27,6 +27,15 @@ def archive_db(archive, tmp_path) -> sqlite3.Connection:
 def manifest(archive) -> dict:
     with tarfile.open(archive) as tar:
         return json.load(tar.extractfile("manifest.json"))
+
+
+def add_manifest(tar, archive, database) -> None:
+    """The archive's manifest, with the checksum of an edited database put in."""
+    sealed = seal_manifest(manifest(archive), {"cms.sqlite3": file_digest(database)}, None)
+    body = json.dumps(sealed).encode()
+    info = tarfile.TarInfo("manifest.json")
+    info.size = len(body)
+    tar.addfile(info, io.BytesIO(body))
 
 
 def test_backup_while_posts_are_written(app, tmp_path):
@@ -147,9 +156,7 @@ def test_archive_from_a_newer_version_is_refused(app, tmp_path):
     newer = tmp_path / "newer.tar.gz"
     with tarfile.open(newer, "w:gz") as tar:
         tar.add(extracted, "cms.sqlite3")
-        with tarfile.open(archive) as old:
-            info = old.getmember("manifest.json")
-            tar.addfile(info, old.extractfile(info))
+        add_manifest(tar, archive, extracted)
     with pytest.raises(BackupError, match="newer version"):
         restore_backup(app, str(newer))
 
@@ -236,9 +243,7 @@ def test_restoring_an_old_backup_upgrades_it(app, tmp_path):
     older = tmp_path / "older.tar.gz"
     with tarfile.open(older, "w:gz") as tar:
         tar.add(extracted, "cms.sqlite3")
-        with tarfile.open(archive) as original:
-            info = original.getmember("manifest.json")
-            tar.addfile(info, original.extractfile(info))
+        add_manifest(tar, archive, extracted)
     done = restore_backup(app, str(older))
     assert "Applied migration 0007_imports" in done
     assert app.test_client().get("/").status_code == 200

@@ -27,10 +27,11 @@ from tests.test_contact import GOOD
 # Housekeeping that any request may do: the hourly retention purge (its marker and the
 # rate-limit rows it prunes) and a token's last-used time (to the hour). And the secret the
 # two-step setup page shows, made when it is shown (like a CSRF token): it switches nothing
-# on, which takes a POST with a code and the password.
+# on, which takes a POST with a code and the password. And who has an edit screen open
+# ("also being edited by"): a note to other editors that expires by itself, never content.
 HOUSEKEEPING = {
     "housekeeping": None, "rate_hit": None, "api_token": {"last_used_at"},
-    "pending_secret": None,
+    "pending_secret": None, "edit_presence": None,
 }  # fmt: skip
 MAX_REQUESTS = 800
 ORIGIN = "http://localhost"

@@ -2,6 +2,7 @@
 
 import base64
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -10,7 +11,7 @@ import tarfile
 
 import pytest
 
-from cms.backup import SCRYPT, BackupError, _fernet, create_backup, restore_backup
+from cms.backup import SCRYPT, BackupError, _fernet, create_backup, restore_backup, seal_manifest
 from cms.db import db
 from cms.services import save_post
 
@@ -64,8 +65,14 @@ def _archive(path, entries) -> str:
 
 
 def _plain(members: dict, **replace) -> list:
-    """The archive's own members as entries, some replaced."""
+    """The archive's own members as entries, some replaced (the manifest's checksums and
+    signature made for them, as a forger with the passphrase would, unless it is replaced)."""
     merged = {**members, **replace}
+    if "manifest.json" not in replace:
+        digests = {n: {"size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
+                   for n, d in merged.items() if n != "manifest.json"}  # fmt: skip
+        manifest = seal_manifest(json.loads(merged["manifest.json"]), digests, PASSPHRASE)
+        merged["manifest.json"] = json.dumps(manifest).encode()
     return [(_info(name, data), data) for name, data in merged.items()]
 
 

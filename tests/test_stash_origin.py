@@ -146,7 +146,11 @@ def test_own_unsent_text_comes_back_to_its_writer_only(csrf_app, headers, how):
     sign_in(client, ADMIN)
     page = client.get(path).get_data(as_text=True)
     assert TYPED in page and "unsaved text was kept" in page
-    assert stashes(csrf_app) == 0
+    assert stashes(csrf_app) == 1  # opening the form changes nothing: a reload shows it again
+    assert TYPED in client.get(path).get_data(as_text=True)
+    saved = client.post(path, data=edit_form(TYPED, csrf_token(client, path)), headers=headers)
+    assert saved.status_code == 302
+    assert stashes(csrf_app) == 0  # saved: the kept text is done with
 
 
 def test_own_text_with_a_stale_token_comes_back_at_once(csrf_app):

@@ -1,19 +1,27 @@
 """Categories: create, rename, merge, trash and restore (posts keep their other categories)."""
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 from peewee import JOIN, fn
 
+from .. import presence
 from ..activity import describe, log_activity
 from ..models import Category, CategoryTrash, PostCategory
+from ..revisions import compare
+from ..security import row_id
 from ..services import (
+    StaleError,
     ValidationError,
+    category_version,
     merge_categories,
     restore_category,
     save_category,
     trash_category,
 )
 from . import bp
-from .content_forms import CategoryForm, ConfirmForm, MergeForm, show_errors
+from .content_forms import CategoryForm, ConfirmForm, MergeForm, expected_version, show_errors
+
+CATEGORY_FIELDS = (("name", "Name"), ("slug", "Address (slug)"))
 
 
 def _with_counts():
@@ -58,21 +66,37 @@ def category_list():
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 def category_edit(category_id):
     """Rename a category (its old address redirects), or merge or delete it."""
-    category = _get(category_id)
-    form = CategoryForm(obj=category)
+    category, conflict = _get(category_id), None
+    form = CategoryForm(obj=category, version=category_version(category))
     if form.validate_on_submit():
         try:
-            save_category(form.data, category)
+            save_category(form.data, category, expected_version=expected_version(form))
+        except StaleError as exc:
+            conflict = _conflict(exc, form.data)
         except ValidationError as exc:
             show_errors(form, exc.errors)
         else:
             log_activity("category.update", describe(category))
             flash("The category was saved.")
             return redirect(url_for("admin.category_list"))
-    return render_template(
-        "admin/categories_edit.html", form=form, category=category,
+    presence.mark("category", category.id, current_user)
+    page = render_template(
+        "admin/categories_edit.html", form=form, category=category, conflict=conflict,
         merge_form=_merge_form(category), delete_form=ConfirmForm(),
+        editing=presence.describe(presence.others("category", category.id, current_user)),
     )  # fmt: skip
+    return page, 409 if conflict else 200
+
+
+def _conflict(stale: StaleError, data: dict) -> dict:
+    current = stale.current
+    theirs = {"name": current.name, "slug": current.slug, "description": current.description}
+    yours = {name: (data.get(name) or "").strip() for name in theirs}
+    yours["slug"] = yours["slug"] or current.slug  # empty keeps the slug
+    return {
+        **compare(theirs, yours, CATEGORY_FIELDS, "description"), "version": stale.version,
+        "action": "save", "who": "Someone else", "when": None,
+    }  # fmt: skip
 
 
 @bp.route("/categories/<int:category_id>/merge", methods=["POST"])
@@ -81,7 +105,8 @@ def category_merge(category_id):
     category = _get(category_id)
     form = _merge_form(category)
     if form.validate_on_submit():
-        target = Category.get_or_none(Category.id == form.target.data)
+        target_id = row_id(form.target.data)
+        target = target_id and Category.get_or_none(Category.id == target_id)
         if target is None:
             flash("Choose a category to merge into.", "error")
             return redirect(url_for("admin.category_edit", category_id=category.id))

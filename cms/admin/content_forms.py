@@ -4,8 +4,10 @@ Fields check the shape of input (dates, numbers); the service functions check th
 content, and their ValidationError messages are attached to the same fields.
 """
 
+import json
 from datetime import UTC, date, datetime
 
+from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -14,6 +16,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -103,9 +106,32 @@ def not_in_the_past(form, field):
         )
 
 
+def expected_version(form: FlaskForm) -> str | None:
+    """The version a save starts from: the one the form was loaded with or, after "Keep
+    mine" on a conflict screen, the one that screen showed. None (no version): no check."""
+    if request.form.get("overwrite"):
+        return request.form.get("theirs_version") or None
+    return form.version.data or None
+
+
+def chosen_action(default: str = "save") -> str:
+    """The button pressed: "Keep mine" on a conflict screen repeats the refused action."""
+    return request.form.get("overwrite") or request.form.get("action", default)
+
+
+def loaded_state(form: FlaskForm) -> dict | None:
+    """The state a form says it was loaded with (its `loaded` field), or None if unreadable."""
+    try:
+        loaded = json.loads(form.loaded.data or "")
+    except ValueError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
 class EntryForm(FlaskForm):
     """One form to create and edit posts and pages."""
 
+    version = HiddenField()  # cms.services.entry_version of what the form was loaded with
     title = StringField("Title")
     slug = StringField(
         "Address (slug)", description="Lower-case letters, digits and hyphens; empty: from title."
@@ -130,7 +156,7 @@ class EntryForm(FlaskForm):
 
     def service_data(self) -> dict:
         """The fields as the service functions expect them."""
-        skip = {"csrf_token"}
+        skip = {"csrf_token", "version"}
         data = {name: f.data for name, f in self._fields.items() if name not in skip}
         if "categories" in data:
             data["categories"] = [c for c in data["categories"] or [] if c]
@@ -141,6 +167,7 @@ class EntryForm(FlaskForm):
 
 
 class NoticeForm(FlaskForm):
+    version = HiddenField()  # cms.site_edit.notice_version
     body = TextAreaField("Text (Markdown)")
     link_label = StringField("Link text")
     link_url = StringField("Link address", description="https://…, /a-page or mailto:…")
@@ -150,11 +177,13 @@ class NoticeForm(FlaskForm):
 
 
 class SwitchesForm(FlaskForm):
+    loaded = HiddenField()  # JSON of cms.site_edit.switch_state: only changed switches are saved
     availability = RadioField("Availability for new clients", validate_choice=False)
     shown = CheckboxListField("Notices switched on", coerce=int, validate_choice=False)
 
 
 class CategoryForm(FlaskForm):
+    version = HiddenField()  # cms.services.category_version
     name = StringField("Name")
     slug = StringField("Address (slug)", description="Empty: made from the name.")
     description = TextAreaField("Description")
@@ -198,6 +227,7 @@ class SocialLinkForm(Form):
 class SettingsForm(FlaskForm):
     """Site and practitioner details; the keys are those of cms.site.DEFAULT_SETTINGS."""
 
+    loaded = HiddenField()  # JSON of cms.site_edit.setting_tokens: only changes are saved
     site_title = StringField("Site title")
     tagline = StringField("Tagline")
     practitioner_name = StringField("Practitioner's name")
@@ -221,7 +251,8 @@ class SettingsForm(FlaskForm):
 
     def settings_data(self) -> dict:
         """The submitted values, keyed like the settings."""
-        data = {name: f.data for name, f in self._fields.items() if name != "csrf_token"}
+        skip = {"csrf_token", "loaded"}
+        data = {name: f.data for name, f in self._fields.items() if name not in skip}
         data["social_links"] = [dict(link) for link in data["social_links"]]
         return data
 
@@ -235,4 +266,5 @@ class MenuItemForm(Form):
 
 
 class MenuForm(FlaskForm):
+    version = HiddenField()  # cms.site_edit.menu_version
     items = FieldList(FormField(MenuItemForm), min_entries=1, max_entries=20)

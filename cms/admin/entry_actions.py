@@ -1,8 +1,10 @@
-"""Delete with confirmation, the trash, and revisions (list, diff, restore) of posts and pages."""
+"""Delete with confirmation, the trash, revisions (list, diff, restore) of posts and pages, and
+the heartbeat of an open edit screen."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import presence
 from ..activity import describe, log_activity
 from ..models import Revision
 from ..revisions import field_changes, text_diff
@@ -97,3 +99,15 @@ def revision_restore(kind, entry_id, revision_id):
         log_activity(f"{revision.kind}.restore_revision", describe(entry))
         flash("The earlier version was restored (as a new revision).")
     return redirect(url_for("admin.entry_edit", kind=kind, entry_id=entry_id))
+
+
+@bp.route("/presence", methods=["POST"])
+def presence_beat():
+    """An edit screen is still open and in use: who else has it open now."""
+    kind, object_id = request.form.get("kind", ""), row_id(request.form.get("id"))
+    if kind not in presence.KINDS or object_id is None:
+        abort(400, "Name an edit screen.")
+    if kind in ("settings", "menu") and not current_user.is_admin:
+        abort(403)
+    presence.mark(kind, object_id, current_user)
+    return jsonify(text=presence.describe(presence.others(kind, object_id, current_user)))

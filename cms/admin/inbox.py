@@ -8,7 +8,14 @@ from flask_login import current_user
 
 from ..activity import log_activity
 from ..auth import admin_only
-from ..messages import Message, delete_message, mark_read, retention_days, set_handled
+from ..messages import (
+    Message,
+    delete_message,
+    mark_read,
+    retention_days,
+    set_aside_keys,
+    set_handled,
+)
 from ..sanitize import mailto_url, tel_url
 from ..site import save_settings, setting
 from . import bp
@@ -59,10 +66,15 @@ def _message(message_id: int) -> Message:
 @bp.route("/inbox")
 @readers_only
 def inbox():
-    """Every message, newest first, with its state and deletion date."""
+    """Every message, newest first, with its state and deletion date; those the key
+    cannot open are listed and counted, with the key files set aside."""
+    messages = list(Message.inbox())
+    sealed = sum(1 for message in messages if message.contents is None)
     return render_template(
         "admin/inbox.html",
-        messages=list(Message.inbox()),
+        messages=messages,
+        undecryptable=sealed,
+        set_aside=set_aside_keys() if sealed else [],
         retention=retention_days(),
         editors_allowed=setting("editors_can_read_messages"),
     )

@@ -5,19 +5,29 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import clock
+from .. import clock, presence
 from ..activity import client_address, describe, log_activity
 from ..auth import same_origin, session_account_id
 from ..content import refused_preview, render_markdown, render_preview
-from ..models import Category, Media, Page, Post, PostCategory
+from ..models import Category, Media, Page, Post, PostCategory, Revision
+from ..revisions import ENTRY_FIELDS, compare, entry_sides
 from ..sanitize import TooComplex
 from ..security import row_id, too_large
-from ..services import MAX_BODY, ValidationError, publish_state, save_action, save_page, save_post
+from ..services import (
+    MAX_BODY,
+    StaleError,
+    ValidationError,
+    entry_version,
+    publish_state,
+    save_action,
+    save_page,
+    save_post,
+)
 from ..site import Notice
-from ..stash import KEEP_FOR, stash_form, take_form
+from ..stash import KEEP_FOR, drop_form, peek_form, stash_form
 from ..templating import local_time
 from . import bp
-from .content_forms import EntryForm, show_errors
+from .content_forms import EntryForm, chosen_action, expected_version, show_errors
 
 KINDS = {"posts": (Post, "post", save_post), "pages": (Page, "page", save_page)}
 KIND_URL = "<any(posts, pages):kind>"
@@ -28,8 +38,9 @@ STASH_COOKIE = "cms_stash"
 NOT_KEPT = "Nothing was saved, and your text could not be kept: go back in your browser to copy it."
 STASH_FIELDS = {
     "title", "slug", "categories", "excerpt", "meta_description", "status", "published_at",
-    "featured_image", "is_policy", "effective_date", "body",
+    "featured_image", "is_policy", "effective_date", "body", "version",
 }  # fmt: skip
+SAVING_ACTIONS = ("save", "publish", "unpublish")
 
 
 def get_entry(kind: str, entry_id: int):
@@ -92,6 +103,7 @@ def _initial(entry) -> dict:
         return {"status": "draft"}
     names = ("title", "slug", "excerpt", "meta_description", "status", "published_at", "body")
     values = {name: getattr(entry, name) for name in names}
+    values["version"] = entry_version(entry)
     if isinstance(entry, Post):
         values["categories"] = [str(c.id) for c in entry.category_list]
         values["featured_image"] = str(entry.featured_image_id or "")
@@ -103,9 +115,8 @@ def _initial(entry) -> dict:
 def _build_form(kind: str, entry) -> EntryForm:
     restored = None
     if request.method == "GET" and request.cookies.get(STASH_COOKIE):
-        restored = take_form(request.cookies[STASH_COOKIE], request.path, current_user.id)
+        restored = peek_form(request.cookies[STASH_COOKIE], request.path, current_user.id)
         if restored is not None:
-            g.stash_taken = True
             flash("Your unsaved text was kept and is shown below. Check it, then save.")
     else:
         g.form_handled = True  # the guard and the CSRF check let this request through
@@ -134,39 +145,64 @@ def image_choices() -> dict[str, str]:
 
 
 def _save(kind: str, form: EntryForm, entry):
-    """Save the form through the services; returns the entry, or None with form errors."""
+    """Save the form through the services: (entry, None); (None, conflict) when someone
+    else saved since the form was loaded; (None, None) with the form's errors marked."""
     data = form.service_data()
     if entry is not None and data.get("published_at") == form.original_time:
         data["published_at"] = entry.published_at  # unchanged to the minute: keep seconds
-    action = request.form.get("action", "save")
+    action = chosen_action()
+    action = action if action in SAVING_ACTIONS else "save"
     if action == "publish":
         data.update(status="published", published_at=clock.utcnow())
     elif action == "unpublish":
         data["status"] = "draft"
     before = publish_state(entry)
+    user = current_user._get_current_object()
     try:
-        saved = KINDS[kind][2](data, entry, user=current_user._get_current_object())
+        saved = KINDS[kind][2](data, entry, user=user, expected_version=expected_version(form))
+    except StaleError as exc:
+        return None, _conflict(kind, exc, data, action)
     except ValidationError as exc:
         show_errors(form, exc.errors)
         flash("Nothing was saved: please correct the fields marked below.", "error")
-        return None
+        return None, None
     log_activity(f"{KINDS[kind][1]}.{save_action(before, saved)}", describe(saved))
-    return saved
+    return saved, None
+
+
+def _conflict(kind: str, stale: StaleError, data: dict, action: str) -> dict:
+    """What the conflict screen shows: who saved, and their version against the refused one."""
+    current = stale.current
+    last = Revision.history(KINDS[kind][1], current.id).first()
+    theirs, yours = entry_sides(current, data)
+    return {
+        **compare(theirs, yours, ENTRY_FIELDS), "version": stale.version, "action": action,
+        "who": last.user.name if last and last.user else "Someone else",
+        "when": last.created_at if last else current.updated_at,
+    }  # fmt: skip
 
 
 def _create_or_edit(kind: str, entry=None):
     form = _build_form(kind, entry)
-    preview = None
+    preview = conflict = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             preview = render_preview(form.body.data or "")
         else:
-            saved = _save(kind, form, entry)
+            saved, conflict = _save(kind, form, entry)
             if saved is not None:
                 flash(_saved_message(saved))
                 return redirect(url_for("admin.entry_edit", kind=kind, entry_id=saved.id))
+    editing = ""
+    if entry is not None:
+        presence.mark(KINDS[kind][1], entry.id, current_user)
+        editing = presence.describe(presence.others(KINDS[kind][1], entry.id, current_user))
     template = "admin/edit.html" if entry else "admin/create.html"
-    return render_template(template, kind=kind, form=form, entry=entry, preview=preview)
+    page = render_template(
+        template, kind=kind, form=form, entry=entry, preview=preview, conflict=conflict,
+        editing=editing,
+    )  # fmt: skip
+    return page, 409 if conflict else 200
 
 
 def _saved_message(entry) -> str:
@@ -221,8 +257,12 @@ def keep_unsent_work(response):
     browser was signed in to: otherwise any page elsewhere could post a text of its own
     and have it offered as "your unsaved text", one Save from being published.
     """
-    if request.method != "POST" or request.endpoint not in STASHABLE or g.get("form_handled"):
-        if g.get("stash_taken"):
+    if request.method != "POST" or request.endpoint not in STASHABLE:
+        return response
+    if g.get("form_handled"):
+        key = request.cookies.get(STASH_COOKIE)
+        if key and response.status_code in (302, 303):  # saved: the kept text is done with
+            drop_form(key, request.path, current_user.id)
             response.delete_cookie(STASH_COOKIE, path="/admin/")
         return response
     if response.status_code == 413 or not same_origin():

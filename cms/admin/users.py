@@ -10,6 +10,7 @@ from ..auth import admin_only
 from ..db import db
 from ..models import User
 from ..services import ValidationError
+from ..templating import site_url
 from ..totp import disable as disable_two_step
 from ..totp import remaining_recovery_codes
 from . import bp
@@ -24,7 +25,7 @@ def _link_url(user: User) -> str:
     """Issue a set-password link for the account; its absolute address, shown once."""
     hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
     token = onetime.issue(onetime.SET_PASSWORD, hours, user)
-    return url_for("admin.set_password_link", token=token, _external=True)
+    return site_url(url_for("admin.set_password_link", token=token))  # SITE_URL, not the Host
 
 
 def _show_errors(form, errors: dict) -> None:

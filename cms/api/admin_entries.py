@@ -1,15 +1,22 @@
-"""Admin API for posts and pages: the same cms.services calls the editor makes."""
+"""Admin API for posts and pages: the same cms.services calls the editor makes.
+
+Every answer carries an ETag (an entry's is its cms.services.entry_version), and every
+write to an existing entry honours If-Match and If-Unmodified-Since (412 when stale).
+"""
+
+import hashlib
 
 from flask import g, request
 
 from .. import clock, services
 from ..activity import describe, log_activity
+from ..errors import problem
 from ..models import Post, Revision
 from ..templating import site_url
 from . import bp
 from .auth import require
 from .errors import ApiProblem
-from .inputs import check_fields, read_json
+from .inputs import check_fields, expected_version, read_json, stale, tagged
 from .paging import by_id, limit_arg
 from .serializers import entries_json, entry_json, model_for, revision_json
 
@@ -53,9 +60,14 @@ def _body(kind: str, required=()) -> dict:
     return check_fields(read_json(), SPECS[kind], read_only, required)
 
 
-def _save(kind: str, data: dict, entry=None, note: str = ""):
+def _save(kind: str, data: dict, entry=None, note: str = "", expected=None):
     save = services.save_post if kind == "posts" else services.save_page
-    return save(data, entry, user=g.api_token.user, note=note)
+    return save(data, entry, user=g.api_token.user, note=note, expected_version=expected)
+
+
+def _expected(entry):
+    """The version this request may change (from If-Match or If-Unmodified-Since)."""
+    return expected_version(services.entry_version(entry), entry.updated_at)
 
 
 def _log(action: str, entry) -> None:
@@ -63,8 +75,31 @@ def _log(action: str, entry) -> None:
     log_activity(name, describe(entry), user=g.api_token.user, token_name=g.api_token.name)
 
 
-def _answer(entry) -> dict:
-    return entry_json(entry, admin=True)
+def _answer(entry, status: int = 200, headers=None):
+    version = services.entry_version(entry)
+    return tagged(entry_json(entry, admin=True), version, entry.updated_at, status, headers)
+
+
+@bp.errorhandler(services.StaleError)
+def _stale(error: services.StaleError):
+    """A write whose precondition the service found stale under the write lock: 412."""
+    answer = stale(error.version)
+    response = problem(answer.status, answer.detail, **answer.extra)
+    response.headers.update(answer.headers)
+    return response
+
+
+@bp.after_request
+def _tag_admin_answers(response):
+    """Every Admin API answer with a JSON body has an ETag (a list's: a hash of its body)."""
+    if (
+        request.path.startswith("/api/v1/admin/")
+        and response.status_code == 200
+        and response.mimetype == "application/json"
+        and "ETag" not in response.headers
+    ):
+        response.set_etag(hashlib.blake2b(response.get_data(), digest_size=12).hexdigest())
+    return response
 
 
 @bp.get(f"/admin/{KIND}")
@@ -91,8 +126,7 @@ def admin_create(kind):
     """Create a post or page; "status": "published" publishes it at once."""
     entry = _save(kind, _body(kind, required=("title",)), note="created")
     _log(services.save_action(None, entry), entry)
-    location = site_url(f"/api/v1/admin/{kind}/{entry.id}")
-    return entry_json(entry, admin=True), 201, {"Location": location}
+    return _answer(entry, 201, {"Location": site_url(f"/api/v1/admin/{kind}/{entry.id}")})
 
 
 @bp.get(ENTRY)
@@ -107,10 +141,11 @@ def admin_get(kind, entry_id):
 def admin_replace(kind, entry_id):
     """Replace the writable fields (omitted ones return to their defaults)."""
     entry = _entry(kind, entry_id)
+    expected = _expected(entry)
     data = _body(kind, required=("title", "body", "status"))
     defaults = {k: v for k, v in PUT_DEFAULTS.items() if k in SPECS[kind]}
     before = services.publish_state(entry)
-    entry = _save(kind, {**defaults, **data}, entry)
+    entry = _save(kind, {**defaults, **data}, entry, expected=expected)
     _log(services.save_action(before, entry), entry)
     return _answer(entry)
 
@@ -118,10 +153,11 @@ def admin_replace(kind, entry_id):
 @bp.patch(ENTRY)
 @require("content:write")
 def admin_update(kind, entry_id):
-    """Change only the given fields."""
+    """Change only the given fields (the others keep what is stored when it is written)."""
     entry = _entry(kind, entry_id)
+    expected = _expected(entry)
     before = services.publish_state(entry)
-    entry = _save(kind, _body(kind), entry)
+    entry = _save(kind, _body(kind), entry, expected=expected)
     _log(services.save_action(before, entry), entry)
     return _answer(entry)
 
@@ -131,7 +167,7 @@ def admin_update(kind, entry_id):
 def admin_trash(kind, entry_id):
     """Move to the trash (restorable)."""
     entry = _entry(kind, entry_id)
-    services.trash(entry)
+    services.trash(entry, _expected(entry))
     _log("trash", entry)
     return "", 204
 
@@ -141,9 +177,9 @@ def admin_trash(kind, entry_id):
 def admin_restore(kind, entry_id):
     """Bring back from the trash."""
     entry = _entry(kind, entry_id)
-    services.restore(entry)
+    services.restore(entry, _expected(entry))
     _log("restore", entry)
-    return _answer(entry)
+    return _answer(_entry(kind, entry_id))
 
 
 @bp.post(f"{ENTRY}/publish")
@@ -151,10 +187,10 @@ def admin_restore(kind, entry_id):
 def admin_publish(kind, entry_id):
     """Publish now, or schedule with {"published_at": a future time}."""
     entry = _entry(kind, entry_id)
-    at = None
+    expected, at = _expected(entry), None
     if request.get_data(cache=True):  # the body is optional
         at = check_fields(read_json(), {"published_at": "datetime"}).get("published_at")
-    entry = services.publish(entry, g.api_token.user, at)
+    entry = services.publish(entry, g.api_token.user, at, expected)
     _log("schedule" if entry.is_scheduled else "publish", entry)
     return _answer(entry)
 
@@ -163,7 +199,8 @@ def admin_publish(kind, entry_id):
 @require("content:write")
 def admin_unpublish(kind, entry_id):
     """Turn back into a draft."""
-    entry = services.unpublish(_entry(kind, entry_id), g.api_token.user)
+    entry = _entry(kind, entry_id)
+    entry = services.unpublish(entry, g.api_token.user, _expected(entry))
     _log("unpublish", entry)
     return _answer(entry)
 
@@ -200,7 +237,8 @@ def admin_revision(kind, entry_id, revision_id):
 @require("content:write")
 def admin_restore_revision(kind, entry_id, revision_id):
     """Bring back a revision's text (as a new revision); status and publish time stay."""
-    revision = _revision(kind, _entry(kind, entry_id), revision_id)
-    entry = services.restore_revision(revision, g.api_token.user)
+    entry = _entry(kind, entry_id)
+    revision = _revision(kind, entry, revision_id)
+    entry = services.restore_revision(revision, g.api_token.user, _expected(entry))
     _log("revision_restore", entry)
     return _answer(entry)

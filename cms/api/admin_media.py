@@ -9,7 +9,7 @@ from ..templating import site_url
 from . import bp
 from .auth import require
 from .errors import ApiProblem
-from .inputs import check_fields, read_json
+from .inputs import check_fields, expected_version, read_json, tagged
 from .paging import by_id, limit_arg
 from .serializers import iso
 
@@ -74,25 +74,26 @@ def admin_upload():
     item = pipeline.process_upload(data, upload.filename or "", request.form.get("alt", ""))
     _log("media.upload", item)
     location = site_url(f"/api/v1/admin/media/{item.id}")
-    return media_json(item), 201, {"Location": location}
+    return tagged(media_json(item), pipeline.media_version(item), None, 201, {"Location": location})
 
 
 @bp.get(ITEM)
 @require("content:read", "media:write")
 def admin_media_item(media_id):
     """One image's description."""
-    return media_json(_item(media_id))
+    item = _item(media_id)
+    return tagged(media_json(item), pipeline.media_version(item))
 
 
 @bp.patch(ITEM)
 @require("media:write")
 def admin_update_media(media_id):
     """Change an image's alt text."""
-    _item(media_id)
+    expected = expected_version(pipeline.media_version(_item(media_id)))
     data = check_fields(read_json(), {"alt": "text"}, READ_ONLY, ("alt",))
-    item = pipeline.update_alt(Media.get_by_id(media_id), data["alt"])
+    item = pipeline.update_alt(Media.get_by_id(media_id), data["alt"], expected)
     _log("media.update", item)
-    return media_json(item)
+    return tagged(media_json(item), pipeline.media_version(item))
 
 
 @bp.delete(ITEM)
@@ -100,6 +101,6 @@ def admin_update_media(media_id):
 def admin_delete_media(media_id):
     """Delete an image; refused with 409 while a post, page or setting uses it."""
     item = _item(media_id)
-    pipeline.delete_media(Media.get_by_id(media_id))
+    pipeline.delete_media(Media.get_by_id(media_id), expected_version(pipeline.media_version(item)))
     _log("media.delete", item)
     return "", 204

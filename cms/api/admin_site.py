@@ -1,4 +1,8 @@
-"""Admin API for categories, notices (with availability) and settings."""
+"""Admin API for categories, notices (with availability) and settings.
+
+Each one carries its version as an ETag, and writes honour If-Match (412 when stale);
+none of them has a modification time, so If-Unmodified-Since is ignored here.
+"""
 
 from flask import g, request
 
@@ -10,7 +14,7 @@ from ..templating import site_url
 from . import bp
 from .auth import require
 from .errors import ApiProblem
-from .inputs import check_fields, read_json
+from .inputs import check_fields, expected_version, read_json, tagged
 from .paging import by_id, limit_arg
 from .serializers import availability_json, category_json, iso, notice_json
 
@@ -43,9 +47,14 @@ def _category(category_id: int) -> Category:
     return category
 
 
-def _with_count(category: Category) -> dict:
+def _category_data(category: Category) -> dict:
     count = PostCategory.select().where(PostCategory.category == category).count()
     return category_json(category, count)
+
+
+def _with_count(category: Category, status: int = 200, headers=None):
+    version = services.category_version(category)
+    return tagged(_category_data(category), version, status=status, headers=headers)
 
 
 @bp.get("/admin/categories")
@@ -53,7 +62,7 @@ def _with_count(category: Category) -> dict:
 def admin_categories():
     """Every category with its number of posts (any state), newest first."""
     items, next_url = by_id(Category.select(), Category, limit_arg())
-    return {"items": [_with_count(c) for c in items], "next": next_url}
+    return {"items": [_category_data(c) for c in items], "next": next_url}
 
 
 @bp.post("/admin/categories")
@@ -64,7 +73,7 @@ def admin_create_category():
     category = services.save_category(data)
     _log("category.create", describe(category))
     location = site_url(f"/api/v1/admin/categories/{category.id}")
-    return _with_count(category), 201, {"Location": location}
+    return _with_count(category, 201, {"Location": location})
 
 
 @bp.get(CATEGORY)
@@ -79,11 +88,12 @@ def admin_category(category_id):
 def admin_update_category(category_id):
     """Rename or describe a category; PUT resets an omitted description (slug stays)."""
     category = _category(category_id)
+    expected = expected_version(services.category_version(category))
     required = ("name",) if request.method == "PUT" else ()
     data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, required)
     if request.method == "PUT":
         data.setdefault("description", "")
-    category = services.save_category(data, category)
+    category = services.save_category(data, category, expected)
     _log("category.update", describe(category))
     return _with_count(category)
 
@@ -93,7 +103,7 @@ def admin_update_category(category_id):
 def admin_trash_category(category_id):
     """Move a category to the trash; its posts keep their other categories."""
     category = _category(category_id)
-    services.trash_category(category)
+    services.trash_category(category, expected_version(services.category_version(category)))
     _log("category.trash", describe(category))
     return "", 204
 
@@ -146,11 +156,16 @@ def admin_notices():
     return {"items": items, "next": None, "availability": availability_json()}
 
 
+def _notice_answer(notice: Notice):
+    version = site_edit.notice_version(notice, switch=True)
+    return tagged(notice_json(notice, admin=True), version)
+
+
 @bp.get(NOTICE)
 @require("content:read", "notices:write")
 def admin_notice(notice_id):
     """One notice."""
-    return notice_json(_notice(notice_id), admin=True)
+    return _notice_answer(_notice(notice_id))
 
 
 @bp.patch(NOTICE)
@@ -158,15 +173,16 @@ def admin_notice(notice_id):
 def admin_update_notice(notice_id):
     """Switch a notice on or off, or change its text, link and time window."""
     notice = _notice(notice_id)
+    expected = expected_version(site_edit.notice_version(notice, switch=True))
     data = check_fields(read_json(), NOTICE_SPEC, NOTICE_READ_ONLY)
-    notice = site_edit.update_notice(notice, data, actor=g.api_token)
+    notice = site_edit.update_notice(notice, data, actor=g.api_token, expected_version=expected)
     _log("notice.update", f"notice {notice.id}: {notice.label}")
-    return notice_json(_notice(notice_id), admin=True)
+    return _notice_answer(_notice(notice_id))
 
 
-def _editable_settings() -> dict:
+def _editable_settings():
     values = site_edit.read_settings(actor=g.api_token)
-    return {key: values[key] for key in SETTING_KINDS}
+    return tagged({key: values[key] for key in SETTING_KINDS}, site_edit.settings_version(values))
 
 
 @bp.get("/admin/settings")
@@ -180,11 +196,12 @@ def admin_settings():
 @require("settings:write", "notices:write")
 def admin_update_settings():
     """Change the given settings; a notices:write token may change `availability` only."""
+    expected = expected_version(site_edit.settings_version())
     data = check_fields(read_json(), SETTING_KINDS)
     if set(data) - {"availability"} and not g.api_token.allows("settings:write"):
         raise ApiProblem(
             403, "This token may change only availability; other settings need settings:write."
         )
-    site_edit.update_settings(data, actor=g.api_token)
+    site_edit.update_settings(data, actor=g.api_token, expected_version=expected)
     _log("settings.update", ", ".join(sorted(data)))
     return _editable_settings()

@@ -1,4 +1,5 @@
-"""Reading Admin API request bodies: JSON only, known fields only, types checked.
+"""Reading Admin API requests: JSON bodies (known fields only, types checked) and the
+preconditions of writes (If-Match, If-Unmodified-Since), with the ETags they refer to.
 
 Server-owned fields (id, author, created_at, updated_at, body_html, url, ...) are
 rejected with 422 rather than silently ignored, so a client never believes it changed
@@ -8,7 +9,7 @@ something it did not.
 import json
 from datetime import UTC, date, datetime
 
-from flask import current_app, request
+from flask import current_app, jsonify, request
 
 from .errors import ApiProblem, invalid
 
@@ -130,3 +131,50 @@ def check_fields(data: dict, spec: dict, read_only=(), required=()) -> dict:
     if errors:
         raise invalid({str(k)[:100]: v for k, v in errors.items()})
     return clean
+
+
+def stale(version: str) -> ApiProblem:
+    """The 412 of a write whose precondition names an older version (with the current ETag)."""
+    return ApiProblem(
+        412,
+        "The resource changed since the version your request names (If-Match or "
+        "If-Unmodified-Since); nothing was written. GET it again and reapply your change.",
+        headers={"ETag": f'"{version}"'},
+        current_etag=f'"{version}"',
+    )
+
+
+def expected_version(version: str, modified: datetime | None = None):
+    """What a write may replace, for the service to check under the write lock; None: any.
+
+    `version` is the resource's version as the view just read it. If-Match gives its
+    strong ETags ("*": any; weak ones never match), checked here first so a stale one gets
+    412 before the body is read. Without If-Match, If-Unmodified-Since is compared with
+    `modified` (resources without a modification time ignore it): a stale date gets 412,
+    a fresh one expects `version`, so a change coming in between is refused too.
+    """
+    if "If-Match" in request.headers:
+        tags = request.if_match
+        if tags.star_tag:
+            return None
+        strong = tuple(tags.as_set())
+        if version not in strong:
+            raise stale(version)
+        return strong
+    since = request.if_unmodified_since
+    if since is None or modified is None:
+        return None
+    if modified > since.astimezone(UTC).replace(tzinfo=None):
+        raise stale(version)
+    return version
+
+
+def tagged(data, version: str, modified: datetime | None = None, status: int = 200, headers=None):
+    """A JSON answer carrying the resource's version as a strong ETag (and Last-Modified)."""
+    response = jsonify(data)
+    response.status_code = status
+    response.set_etag(version)
+    if modified is not None:
+        response.last_modified = modified.replace(tzinfo=UTC)
+    response.headers.update(headers or {})
+    return response

@@ -16,6 +16,8 @@ ERRORS = {
     404: "No such resource.",
     409: "The slug is already used by another resource.",
     413: "The body is too large.",
+    412: "The resource changed since the version named by If-Match or If-Unmodified-Since; "
+    "nothing was written. The ETag header (and `current_etag`) gives the current version.",
     415: "The body has the wrong Content-Type.",
     422: "Validation failed; `errors` lists the fields at fault.",
     429: "Too many requests; see Retry-After.",
@@ -30,6 +32,19 @@ LIMIT = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum"
 CURSOR = {"name": "cursor", "in": "query", "schema": {"type": "string"},
           "description": "The opaque cursor from a `next` link."}  # fmt: skip
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}
+ETAG = {"ETag": {"schema": {"type": "string"}, "required": True,
+                 "description": "The version of what the answer describes (strong)."}}  # fmt: skip
+IF_MATCH = {
+    "name": "If-Match", "in": "header", "schema": {"type": "string"},
+    "description": "Write only if the resource is still at one of these ETags (from a GET or "
+    "an earlier write), else 412. `*` or no header: whatever its version (for scripts).",
+}  # fmt: skip
+IF_UNMODIFIED_SINCE = {
+    "name": "If-Unmodified-Since", "in": "header", "schema": {"type": "string"},
+    "description": "An HTTP date: write only if the entry has not changed since (to the "
+    "second, as Last-Modified says), else 412. Ignored when If-Match is given.",
+}  # fmt: skip
+LAST_MODIFIED = {"Last-Modified": {"schema": {"type": "string"}, "required": True}}
 KINDS = {"posts": ("Post", "post"), "pages": ("Page", "page")}
 READ, WRITE = ("content:read", "content:write"), ("content:write",)
 
@@ -48,8 +63,8 @@ def _responses(ok: dict, codes) -> dict:
     responses = dict(ok)
     for code in codes:
         body = {"description": ERRORS[code], "content": {PROBLEM: {"schema": ref("Problem")}}}
-        if code == 429:
-            body["headers"] = RETRY
+        if code in (412, 429):
+            body["headers"] = ETAG if code == 412 else RETRY
         responses[str(code)] = body
     return responses
 
@@ -64,11 +79,17 @@ def public(summary: str, schema: str, params=(), codes=()) -> dict:
             "parameters": [*params, IF_NONE_MATCH], "responses": _responses(ok, codes)}  # fmt: skip
 
 
-def admin(summary, scopes, ok, codes=(), params=(), body=None, body_required=True) -> dict:
-    """An Admin API operation: Bearer token with one of `scopes`."""
+def admin(
+    summary, scopes, ok, codes=(), params=(), body=None, body_required=True, conditions=()
+) -> dict:
+    """An Admin API operation: Bearer token with one of `scopes`; `conditions`, the
+    precondition headers it honours (412 when stale)."""
     base = {400, 401, 403, 429} | ({404} if any(p["in"] == "path" for p in params) else set())
     if body is not None:
         base |= {413, 415, 422}
+    if conditions:
+        base.add(412)
+        params = [*params, *conditions]
     op = {
         "summary": summary,
         "description": f"Needs a token with the scope {' or '.join(scopes)}.",
@@ -83,11 +104,14 @@ def admin(summary, scopes, ok, codes=(), params=(), body=None, body_required=Tru
     return op
 
 
-def _ok(schema: str, status: str = "200") -> dict:
+def _ok(schema: str, status: str = "200", modified: bool = False) -> dict:
+    """A JSON answer with its ETag (and Last-Modified for posts and pages)."""
     description = {"200": "OK", "201": "Created"}[status]
-    answer = {"description": description, "content": _json(schema)}
+    answer = {"description": description, "content": _json(schema), "headers": dict(ETAG)}
     if status == "201":
-        answer["headers"] = {"Location": {"schema": {"type": "string"}, "required": True}}
+        answer["headers"]["Location"] = {"schema": {"type": "string"}, "required": True}
+    if modified:
+        answer["headers"].update(LAST_MODIFIED)
     return {status: answer}
 
 
@@ -100,34 +124,38 @@ def _entry_paths(kind: str) -> dict:
     idp, rid = [_path_param("id")], [_path_param("id"), _path_param("revision_id")]
     status = {"name": "status", "in": "query", "schema": {
         "type": "string", "enum": ["draft", "published", "scheduled", "trashed"]}}  # fmt: skip
+    entry = _ok(f"Admin{name}", modified=True)
+    when = (IF_MATCH, IF_UNMODIFIED_SINCE)  # every write to an existing entry honours both
     return {
         base: {
             "get": admin(f"List {kind} in any state", READ, _ok(f"Admin{name}List"),
                          params=[status, LIMIT, CURSOR]),
-            "post": admin(f"Create a {one}", WRITE, _ok(f"Admin{name}", "201"), [409],
+            "post": admin(f"Create a {one}", WRITE, _ok(f"Admin{name}", "201", True), [409],
                           body=_json(f"{name}Create")),
         },  # fmt: skip
         item: {
-            "get": admin(f"One {one}", READ, _ok(f"Admin{name}"), params=idp),
-            "put": admin(f"Replace a {one}", WRITE, _ok(f"Admin{name}"), [409], idp,
-                         _json(f"{name}Replace")),
-            "patch": admin(f"Change a {one}", WRITE, _ok(f"Admin{name}"), [409], idp,
-                           _json(f"{name}Patch")),
-            "delete": admin(f"Move a {one} to the trash", WRITE, NO_CONTENT, params=idp),
+            "get": admin(f"One {one}", READ, entry, params=idp),
+            "put": admin(f"Replace a {one}", WRITE, entry, [409], idp,
+                         _json(f"{name}Replace"), conditions=when),
+            "patch": admin(f"Change a {one}", WRITE, entry, [409], idp,
+                           _json(f"{name}Patch"), conditions=when),
+            "delete": admin(f"Move a {one} to the trash", WRITE, NO_CONTENT, params=idp,
+                            conditions=when),
         },  # fmt: skip
-        f"{item}/restore": {"post": admin(f"Restore a {one} from the trash", WRITE,
-                                          _ok(f"Admin{name}"), params=idp)},
+        f"{item}/restore": {"post": admin(f"Restore a {one} from the trash", WRITE, entry,
+                                          params=idp, conditions=when)},
         f"{item}/publish": {"post": admin(
             f"Publish a {one} now, or schedule it with a future published_at", WRITE,
-            _ok(f"Admin{name}"), [409], idp, _json("PublishRequest"), body_required=False)},
+            entry, [409], idp, _json("PublishRequest"), body_required=False,
+            conditions=when)},
         f"{item}/unpublish": {"post": admin(f"Turn a {one} back into a draft", WRITE,
-                                            _ok(f"Admin{name}"), [422], idp)},
+                                            entry, [422], idp, conditions=when)},
         f"{item}/revisions": {"get": admin(f"Revisions of a {one}", READ, _ok("RevisionList"),
                                            params=[*idp, LIMIT, CURSOR])},
         f"{item}/revisions/{{revision_id}}": {"get": admin(
             "One revision with its text", READ, _ok("RevisionDetail"), params=rid)},
         f"{item}/revisions/{{revision_id}}/restore": {"post": admin(
-            "Restore a revision's text", WRITE, _ok(f"Admin{name}"), [409, 422], rid)},
+            "Restore a revision's text", WRITE, entry, [409, 422], rid, conditions=when)},
     }  # fmt: skip
 
 
@@ -145,11 +173,11 @@ def _site_paths() -> dict:
         "/api/v1/admin/categories/{id}": {
             "get": admin("One category", READ, _ok("Category"), params=[cid]),
             "put": admin("Replace a category (slug kept when omitted)", WRITE, _ok("Category"),
-                         [409], [cid], _json("CategoryCreate")),
+                         [409], [cid], _json("CategoryCreate"), conditions=[IF_MATCH]),
             "patch": admin("Change a category", WRITE, _ok("Category"), [409], [cid],
-                           _json("CategoryPatch")),
+                           _json("CategoryPatch"), conditions=[IF_MATCH]),
             "delete": admin("Move a category to the trash (posts keep their others)", WRITE,
-                            NO_CONTENT, params=[cid]),
+                            NO_CONTENT, params=[cid], conditions=[IF_MATCH]),
         },
         "/api/v1/admin/categories/{id}/restore": {"post": admin(
             "Restore a trashed category with its posts", WRITE, _ok("Category"), [409],
@@ -162,14 +190,14 @@ def _site_paths() -> dict:
                          params=[nid]),
             "patch": admin("Switch a notice, or change its text, link and time window",
                            ("notices:write",), _ok("AdminNotice"), params=[nid],
-                           body=_json("NoticePatch")),
+                           body=_json("NoticePatch"), conditions=[IF_MATCH]),
         },
         "/api/v1/admin/settings": {
             "get": admin("The editable settings", ("content:read", "settings:write"),
                          _ok("Settings")),
             "patch": admin("Change settings (notices:write may change availability only)",
                            ("settings:write", "notices:write"), _ok("Settings"),
-                           body=_json("SettingsPatch")),
+                           body=_json("SettingsPatch"), conditions=[IF_MATCH]),
         },
         "/api/v1/admin/media": {
             "get": admin("List images", ("content:read", "media:write"), _ok("MediaList"),
@@ -181,9 +209,9 @@ def _site_paths() -> dict:
             "get": admin("One image", ("content:read", "media:write"), _ok("Media"),
                          params=[mid]),
             "patch": admin("Change an image's alt text", ("media:write",), _ok("Media"),
-                           params=[mid], body=_json("MediaPatch")),
+                           params=[mid], body=_json("MediaPatch"), conditions=[IF_MATCH]),
             "delete": admin("Delete an image (409 while used)", ("media:write",), NO_CONTENT,
-                            [409], [mid]),
+                            [409], [mid], conditions=[IF_MATCH]),
         },
     }  # fmt: skip
 
@@ -223,7 +251,14 @@ def document() -> dict:
             "description": (
                 "Content API (public, published content only, cacheable) under /api/v1/, and "
                 "Admin API (Bearer token only, scoped) under /api/v1/admin/. Errors are RFC "
-                "9457 problem details. Token scopes: "
+                "9457 problem details. Every Admin API answer with a body carries an ETag, the "
+                "resource's version; send it back in If-Match with a write (PUT, PATCH, DELETE "
+                "and the actions on a post or page) and the write is refused with 412 if "
+                "someone changed the resource since, so no change is overwritten unseen. "
+                "Posts and pages also carry Last-Modified and honour If-Unmodified-Since "
+                "(to the second; If-Match wins when both are sent). A write without either "
+                "header is not checked (scripts that own their content may skip them); PATCH "
+                "changes only the fields it sends. Token scopes: "
                 + "; ".join(f"{k}: {v}" for k, v in SCOPES.items())
                 + "."
             ),

@@ -158,6 +158,7 @@ def schemas(setting_kinds: dict) -> dict:
                 "detail": STR,
                 "errors": {"type": "array", "items": obj({"field": STR, "detail": STR})},
                 "required_scopes": {"type": "array", "items": {"enum": list(SCOPES)}},
+                "current_etag": {**STR, "description": "With 412: the resource's ETag now."},
             },
             ["type", "title", "status", "detail"],
             description="RFC 9457 problem details; `errors` names the fields at fault.",
