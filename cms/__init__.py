@@ -21,6 +21,8 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "REVISION_KEEP_DAYS": 30,  # every revision of these days; one a week before (cms/revisions.py)
+    "ACTIVITY_KEEP_DAYS": 365,  # the activity log
 }
 
 

@@ -10,9 +10,11 @@ from .db import db
 from .models import ROLES, User
 from .passwords import check_password_hash_or_dummy, hash_password, password_problem
 from .services import ValidationError
+from .validation import single_line
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 LAST_ADMIN = "The site needs at least one active administrator."
+MAX_NAME = 120
 
 
 def check_password(user: User | None, password: str) -> bool:
@@ -62,6 +64,7 @@ def create_user(
     """
     email = (email or "").strip().lower()
     errors = _email_errors(email)
+    name = single_line(name, "name", errors, limit=MAX_NAME)
     if role not in ROLES:
         errors["role"] = f"Role must be one of: {', '.join(ROLES)}."
     problem = password_problem(password, email) if password or not temporary else None
@@ -72,7 +75,7 @@ def create_user(
     with db.atomic():
         return User.create(
             email=email,
-            name=name.strip() or email.split("@")[0],
+            name=name or email.split("@")[0],
             role=role,
             password_hash=hash_password(password) if password else "",
             session_token=new_session_token(),
@@ -121,8 +124,7 @@ def update_user(user: User, name: str, email: str, role: str, active: bool) -> l
     errors = _email_errors(email, user)
     if role not in ROLES:
         errors["role"] = f"Role must be one of: {', '.join(ROLES)}."
-    if not (name or "").strip():
-        errors["name"] = "Enter a name."
+    name = single_line(name, "name", errors, limit=MAX_NAME, required="Enter a name.")
     with db.atomic():
         losing_admin = user.is_admin and user.active and (role != "admin" or not active)
         if losing_admin and not _active_admins_besides(user):
@@ -132,14 +134,14 @@ def update_user(user: User, name: str, email: str, role: str, active: bool) -> l
         changes = [
             label
             for label, old, value in (
-                ("name", user.name, name.strip()),
+                ("name", user.name, name),
                 ("e-mail", user.email, email),
                 ("role", user.role, role),
                 ("active", user.active, active),
             )
             if old != value
         ]
-        user.name, user.email, user.role, user.active = name.strip(), email, role, active
+        user.name, user.email, user.role, user.active = name, email, role, active
         if "active" in changes and not active:
             # A disabled account is signed out at once, on every device.
             user.session_token = new_session_token()

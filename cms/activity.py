@@ -1,6 +1,8 @@
 """The activity log: who changed what and when. Never passwords or message text."""
 
-from flask import has_request_context, request
+from datetime import datetime, timedelta
+
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from peewee import CharField, DateTimeField, ForeignKeyField
 
@@ -48,3 +50,13 @@ def describe(entry) -> str:
 def client_address() -> str:
     """The client's address as the (proxy-fixed) request sees it."""
     return request.remote_addr or "" if has_request_context() else ""
+
+
+def prune_activity(now: datetime | None = None) -> int:
+    """Delete log entries older than config ACTIVITY_KEEP_DAYS; return how many.
+
+    Runs with the retention purge (cms.messages).
+    """
+    days = max(1, int(current_app.config["ACTIVITY_KEEP_DAYS"]))
+    cutoff = (now or clock.utcnow()) - timedelta(days=days)
+    return Activity.delete().where(Activity.created_at < cutoff).execute()

@@ -27,6 +27,7 @@ from .models import Media, Page, Post
 from .revisions import policy_versions
 from .services import ConflictError, ValidationError, check_version, version_token
 from .site import NavItem, Notice, get_settings
+from .validation import single_line
 
 VARIANT_WIDTHS = (480, 960, 1600)
 MAX_ALT = 300
@@ -52,7 +53,10 @@ class MediaVariant(BaseModel):
 
 
 def _clean_alt(alt: str | None) -> str:
-    alt = " ".join((alt or "").split())
+    errors: dict = {}
+    alt = single_line(alt, "alt", errors)  # the text rule (cms.validation)
+    if errors:
+        raise ValidationError(errors)
     if not alt:
         raise ValidationError({"alt": "Describe the image for people who cannot see it."})
     if len(alt) > MAX_ALT:

@@ -20,10 +20,13 @@ from peewee import CharField, DateTimeField, OperationalError, TextField
 from werkzeug.exceptions import ServiceUnavailable
 
 from . import clock, ratelimit
+from .activity import prune_activity
 from .cli import cms
 from .db import BaseModel, connect, db, fault_and_cause, storage_fault
+from .revisions import prune_revisions
 from .sanitize import email_address, tel_url
 from .services import ValidationError
+from .validation import multi_line, single_line
 
 CONFIG_DEFAULTS = {
     "MESSAGE_RETENTION_DAYS": 90,
@@ -233,6 +236,10 @@ def check_contents(contents: dict) -> dict:
     address or the phone number is not one (the inbox makes mailto: and tel: links of them),
     or the name or message is longer than the form allows."""
     errors, clean = {}, dict(contents)
+    # The text rule, removing what it refuses: a visitor cannot see an invisible character.
+    for field in ("name", "phone", "contact_method"):
+        clean[field] = single_line(contents.get(field), field, errors, refuse=False)
+    clean["message"] = multi_line(contents.get("message"), "message", errors, refuse=False)
     try:
         clean["email"] = email_address(str(contents.get("email") or ""))
     except ValueError:
@@ -282,8 +289,12 @@ def retention_days() -> int:
     return max(1, int(current_app.config["MESSAGE_RETENTION_DAYS"]))
 
 
-def purge_expired() -> int:
-    """Delete messages past the retention period; return how many were deleted."""
+def purge_expired(pruned: dict | None = None) -> int:
+    """Delete messages past the retention period; return how many were deleted.
+
+    Old revisions and activity entries are pruned at the same time (their counts go into
+    `pruned` when given).
+    """
     now = clock.utcnow()
     with db.atomic():
         count = (
@@ -291,7 +302,10 @@ def purge_expired() -> int:
             .where(Message.created_at <= now - timedelta(days=retention_days()))
             .execute()
         )
+        history = {"revisions": prune_revisions(now), "activity entries": prune_activity(now)}
         Housekeeping.replace(task=PURGE_TASK, ran_at=now).execute()
+    if pruned is not None:
+        pruned.update(history)
     ratelimit.prune(RATE_HIT_RETENTION)
     if count:
         _empty_wal()
@@ -331,10 +345,13 @@ def _empty_wal() -> None:
 
 @cms.command("purge")
 def purge_command():
-    """Delete contact messages older than the retention period."""
+    """Delete contact messages older than the retention period; prune old revisions and
+    activity entries."""
     connect()
-    count = purge_expired()
+    pruned: dict = {}
+    count = purge_expired(pruned)
     click.echo(f"Deleted {count} message(s) older than {retention_days()} days.")
+    click.echo("Pruned " + ", ".join(f"{n} old {what}" for what, n in pruned.items()) + ".")
 
 
 def init_app(app) -> None:

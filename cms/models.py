@@ -96,6 +96,8 @@ class Entry(BaseModel):
     body = TextField(default="")
     body_html = TextField(default="")
     excerpt = TextField(default="")
+    # False: the excerpt is made from the text at every save (migration 0011).
+    excerpt_typed = BooleanField(default=False)
     meta_description = TextField(default="")
     status = CharField(default="draft", index=True)
     published_at = DateTimeField(null=True, index=True)
@@ -263,6 +265,7 @@ class Revision(BaseModel):
     slug = CharField()
     body = TextField()
     excerpt = TextField(default="")
+    excerpt_typed = BooleanField(default=False)
     meta_description = TextField(default="")
     status = CharField()
     published_at = DateTimeField(null=True)

@@ -14,7 +14,7 @@ import json
 import os
 import re
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask import current_app
 
@@ -33,6 +33,7 @@ from .services import (
 )
 from .site import NavItem, Notice, Setting, availability
 from .site_edit import save_menu, save_notice, save_switches, update_settings
+from .validation import parse_datetime
 
 FORMAT, VERSION = "practice-cms-export", 1
 MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -58,12 +59,9 @@ def _iso(value):
 
 def _time(value) -> datetime | None:
     """A time from the export (ISO 8601) as naive UTC; anything else is a ValueError."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
+    if value is not None and not isinstance(value, str):
         raise ValueError(f"{value!r} is not a date and time")
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    return parse_datetime(value)  # the one parser and year range (cms.validation)
 
 
 def _email(user_id) -> str | None:

@@ -1,9 +1,13 @@
-"""Readable differences between revisions, and the public version history of policies."""
+"""Readable differences between revisions, the public version history of policies, and how
+long revisions are kept."""
 
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from peewee import fn
 
 from . import clock
 from .models import Category, Page, Post, Revision
@@ -112,6 +116,8 @@ def entry_sides(current, data: dict) -> tuple[dict, dict]:
     theirs = {name: readable(getattr(current, name, None)) for name in names}
     yours = {name: readable(data.get(name)) for name in names}
     theirs["body"], yours["body"] = current.body, data.get("body") or ""
+    if not current.excerpt_typed:  # made from the text: the form shows it empty, so here too
+        theirs["excerpt"] = readable("")
     if isinstance(current, Post):
         ids = [int(c) for c in data.get("categories") or [] if str(c).isdigit()]
         chosen = Category.select().where(Category.id.in_(ids)).order_by(Category.name)
@@ -147,3 +153,63 @@ def policy_versions(page: Page) -> list[Revision]:
 def policy_version(page: Page, effective: date) -> Revision | None:
     """The last published text of a policy that had this effective date."""
     return next((r for r in policy_versions(page) if r.effective_date == effective), None)
+
+
+PRUNE_BATCH = 500  # ids per DELETE (well under SQLite's limit on bound values)
+
+
+def _kept(rows: list, cutoff: datetime, now: datetime) -> set[int]:
+    """The revisions of one post or page to keep, from its rows newest first."""
+    keep, weeks, newest, shown = {rows[0][0]}, set(), set(), set()  # first: the current state
+    for row_id, created_at, status, effective, published_at in rows:
+        week = created_at.isocalendar()[:2]
+        if created_at >= cutoff or week not in weeks:
+            keep.add(row_id)  # recent, or the newest of its week
+        weeks.add(week)
+        if status != "published" or effective is None:
+            continue
+        # A policy's public history (policy_versions) shows the newest published text of
+        # each effective date that is already public; keep it, and a newer scheduled one.
+        if effective not in newest:
+            newest.add(effective)
+            keep.add(row_id)
+        if effective not in shown and published_at is not None and published_at <= now:
+            shown.add(effective)
+            keep.add(row_id)
+    return keep
+
+
+def prune_revisions(now: datetime | None = None) -> int:
+    """Delete old revisions (config REVISION_KEEP_DAYS); return how many were deleted.
+
+    Every revision of the last N days stays; before that, the newest of each week. The
+    current state of each post and page and the earlier versions a policy page shows
+    publicly always stay. Runs with the retention purge (cms.messages).
+    """
+    now = now or clock.utcnow()
+    cutoff = now - timedelta(days=max(1, int(current_app.config["REVISION_KEEP_DAYS"])))
+    # Only posts and pages with two revisions in one week, one of them past the cutoff, can
+    # lose any (the Monday of a revision's ISO week names the week): one grouped scan, so an
+    # hourly run with nothing due stays cheap however long the history.
+    week = fn.date(Revision.created_at, "weekday 0", "-6 days")
+    due = (
+        Revision.select(Revision.kind, Revision.object_id)
+        .group_by(Revision.kind, Revision.object_id, week)
+        .having((fn.COUNT(Revision.id) > 1) & (fn.MIN(Revision.created_at) < cutoff))
+    )
+    doomed: list[int] = []
+    for kind, object_id in set(due.tuples()):
+        rows = list(
+            Revision.history(kind, object_id)
+            .select(
+                Revision.id, Revision.created_at, Revision.status, Revision.effective_date,
+                Revision.published_at,
+            )
+            .tuples()
+        )  # fmt: skip
+        keep = _kept(rows, cutoff, now)
+        doomed += [row[0] for row in rows if row[0] not in keep]
+    for start in range(0, len(doomed), PRUNE_BATCH):
+        batch = doomed[start : start + PRUNE_BATCH]
+        Revision.delete().where(Revision.id.in_(batch)).execute()
+    return len(doomed)

@@ -147,7 +147,7 @@ class SqlIntConverter(IntegerConverter):
 def row_id(raw) -> int | None:
     """A query argument that names a row: a whole number SQLite can hold, else None."""
     raw = str(raw or "")
-    if raw.isascii() and raw.isdigit() and int(raw) <= MAX_SQL_INT:
+    if raw.isascii() and raw.isdigit() and len(raw) < 20 and int(raw) <= MAX_SQL_INT:
         return int(raw)
     return None
 

@@ -12,7 +12,7 @@ cms.site_edit keeps the site's own parts to administrators with them.
 import hashlib
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from slugify import slugify
 from werkzeug.exceptions import Forbidden
@@ -35,6 +35,7 @@ from .models import (
 )
 from .sanitize import TooComplex, url_scheme
 from .security import row_id
+from .validation import TimeProblem, multi_line, parse_date, parse_datetime, single_line
 
 MAX_TITLE = 200
 MAX_SLUG = 120
@@ -42,6 +43,7 @@ MAX_BODY = 200_000
 MAX_META = 300
 MAX_EXCERPT = 1000
 MAX_DESCRIPTION = 1000
+MAX_CATEGORY_NAME = 80
 MAX_NOTE = 200
 MAX_PATH = 2000
 MAX_CATEGORIES = 20  # per entry: each is a row, a link on the page and a feed's entry
@@ -212,36 +214,29 @@ def _claim_slug(model, slug: str, entry, chosen: bool) -> str:
     return slug
 
 
-def _text(data: dict, field: str, entry, errors: dict) -> str:
-    """A text field from data, else the entry's current value; anything but text is an error."""
-    value = data.get(field, getattr(entry, field, "") if entry else "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors[field] = "This must be text."
-        return ""
-    return value
+def _given(data: dict, field: str, entry):
+    """A field's value from data, else the entry's current value (None for a new entry)."""
+    return data.get(field, getattr(entry, field, None) if entry else None)
 
 
 def _check_texts(data: dict, entry, errors: dict, clean: dict) -> None:
-    """Title, body, excerpt, meta description and status: the rules every saved state keeps."""
-    title = _text(data, "title", entry, errors).strip()
-    if not title:
-        errors.setdefault("title", "A title is required.")
-    elif len(title) > MAX_TITLE:
-        errors["title"] = f"Keep the title under {MAX_TITLE} characters."
-    clean["title"] = title
-    body = _text(data, "body", entry, errors)
-    if "\x00" in body or "\x00" in title:
-        errors["body" if "\x00" in body else "title"] = "The text contains a NUL character."
-    if len(body) > MAX_BODY:
-        errors["body"] = f"The text is too long (at most {MAX_BODY:,} characters)."
-    clean["body"] = body
-    for field, limit in (("excerpt", MAX_EXCERPT), ("meta_description", MAX_META)):
-        value = _text(data, field, entry, errors).strip()
-        if len(value) > limit:
-            errors[field] = f"Keep this under {limit} characters."
-        clean[field] = value
+    """Title, body, excerpt, meta description and status: the rules every saved state keeps.
+
+    A value sent is refused if it breaks the text rule; one kept from what is stored (not
+    sent now) has what the rule refuses removed, so an old value cannot block a change.
+    """
+    texts = (
+        ("title", single_line, {"limit": MAX_TITLE, "required": "A title is required."}),
+        ("body", multi_line, {"limit": MAX_BODY, "strip": False}),
+        ("excerpt", multi_line, {"limit": MAX_EXCERPT}),
+        ("meta_description", multi_line, {"limit": MAX_META}),
+    )
+    for field, rule, options in texts:
+        value = _given(data, field, entry)
+        clean[field] = rule(value, field, errors, refuse=field in data, **options)
+    sent = data.get("excerpt", entry.excerpt if entry else None)
+    if entry is not None and not entry.excerpt_typed and sent == entry.excerpt:
+        clean["excerpt"] = ""  # the excerpt made from the text (sent back as read): made again
     status = data.get("status", entry.status if entry else "draft")
     if not isinstance(status, str) or status not in STATUSES:
         errors["status"] = "Status must be draft or published."
@@ -257,20 +252,11 @@ def _check_slug_shape(slug: str, model, errors: dict) -> None:
 
 def _published_at(value, errors: dict):
     """A publish time from a datetime, an ISO 8601 string or None, as naive UTC."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            errors["published_at"] = "Use a date and time such as 2026-05-01T09:00."
-            return None
-    if value is not None and not isinstance(value, datetime):
-        errors["published_at"] = "Use a date and time such as 2026-05-01T09:00."
+    try:
+        return parse_datetime(value)
+    except TimeProblem as problem:
+        errors["published_at"] = str(problem)
         return None
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    if isinstance(value, datetime) and not 1900 <= value.year <= 9999:
-        errors["published_at"] = "That date is out of range."
-    return value
 
 
 def _validate_entry(model, data: dict, entry) -> dict:
@@ -341,7 +327,8 @@ def _index(kind: str, entry) -> None:
 def _record_revision(kind: str, entry, user, note: str = "") -> Revision:
     return Revision.create(
         kind=kind, object_id=entry.id, title=entry.title, slug=entry.slug, body=entry.body,
-        excerpt=entry.excerpt, meta_description=entry.meta_description, status=entry.status,
+        excerpt=entry.excerpt, excerpt_typed=entry.excerpt_typed,
+        meta_description=entry.meta_description, status=entry.status,
         published_at=entry.published_at, effective_date=getattr(entry, "effective_date", None),
         user=user, note=note,
     )  # fmt: skip
@@ -359,9 +346,7 @@ def import_revision(kind: str, object_id: int, data: dict, user, created_at) -> 
     else:
         errors["slug"] = "This must be text."
     published_at = _published_at(data.get("published_at"), errors)
-    note = data.get("note") or ""
-    if not isinstance(note, str) or len(note) > MAX_NOTE:
-        errors["note"] = f"Keep the note under {MAX_NOTE} characters."
+    note = single_line(data.get("note"), "note", errors, limit=MAX_NOTE)
     if not isinstance(created_at, datetime):
         errors["created_at"] = "Use a date and time such as 2026-05-01T09:00."
     if errors:
@@ -370,19 +355,15 @@ def import_revision(kind: str, object_id: int, data: dict, user, created_at) -> 
         return Revision.create(
             kind=kind, object_id=object_id, slug=slug, published_at=published_at, user=user,
             effective_date=_effective_date(data.get("effective_date")), note=note,
-            created_at=created_at, **clean,
+            created_at=created_at, excerpt_typed=bool(clean["excerpt"]), **clean,
         )  # fmt: skip
 
 
 def _effective_date(value) -> date | None:
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value) if value else None
-        except ValueError:
-            raise ValidationError({"effective_date": "Use a date such as 2026-05-01."}) from None
-    if value is not None and not isinstance(value, date):
-        raise ValidationError({"effective_date": "Use a date such as 2026-05-01."})
-    return value
+    try:
+        return parse_date(value)
+    except TimeProblem as problem:
+        raise ValidationError({"effective_date": str(problem)}) from None
 
 
 def _save_entry(model, kind: str, data: dict, entry=None, user=None, note="", version=None):
@@ -416,7 +397,11 @@ def _save_entry(model, kind: str, data: dict, entry=None, user=None, note="", ve
                 return _save_entry(model, kind, data, current, user, note)  # apply data to it
         old_path = entry and entry.is_visible and public_path(kind, entry.slug)
         fields = dict(clean, **extra, body_html=body_html, updated_at=clock.utcnow())
-        fields["excerpt"] = clean["excerpt"] or make_excerpt(body_html)
+        # An excerpt not typed (or typed as the text begins) is made from the text at each
+        # save, so words removed from the text leave the lists, feeds and meta tags too.
+        made = make_excerpt(body_html)
+        fields["excerpt"] = clean["excerpt"] or made
+        fields["excerpt_typed"] = fields["excerpt"] != made
         fields["slug"] = _claim_slug(model, clean["slug"], entry, bool(_requested_slug(data)))
         if entry is None:
             entry = model.create(author=user, **fields)
@@ -560,13 +545,15 @@ def restore(entry, expected_version=None) -> None:
 def save_category(data: dict, category: Category | None = None, expected_version=None) -> Category:
     """Create or rename a category (expected_version: a category_version, as for posts)."""
     errors: dict[str, str] = {}
-    name = _text(data, "name", category, errors).strip()
-    if not name or len(name) > 80:
-        errors.setdefault("name", "A name of 1 to 80 characters is required.")
-    description = _text(data, "description", category, errors).strip()
-    if len(description) > MAX_DESCRIPTION or "\x00" in description:
-        errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters."
-    slug = _text(data, "slug", None, errors).strip()  # empty: keep it, or make it from the name
+    name = single_line(
+        _given(data, "name", category), "name", errors, limit=MAX_CATEGORY_NAME,
+        required="A category needs a name.", refuse="name" in data,
+    )  # fmt: skip
+    description = multi_line(
+        _given(data, "description", category), "description", errors, limit=MAX_DESCRIPTION,
+        refuse="description" in data,
+    )  # fmt: skip
+    slug = single_line(data.get("slug"), "slug", errors)  # empty: keep it, or make it from the name
     slug = slug or (category.slug if category else make_slug(name))
     if slug != make_slug(slug):
         errors["slug"] = "Use lower-case letters, digits and hyphens only."
@@ -610,7 +597,8 @@ def restore_revision(revision: Revision, user: User | None = None, expected_vers
         raise ValidationError({"revision": "The post or page of this revision no longer exists."})
     data = {
         "title": revision.title, "slug": revision.slug, "body": revision.body,
-        "excerpt": revision.excerpt, "meta_description": revision.meta_description,
+        "excerpt": revision.excerpt if revision.excerpt_typed else "",
+        "meta_description": revision.meta_description,
     }  # fmt: skip
     if model is Page:
         data["effective_date"] = revision.effective_date

@@ -35,6 +35,7 @@ from .site import (
     get_settings,
     save_settings,
 )
+from .validation import TimeProblem, multi_line, parse_datetime, single_line
 
 # Settings people edit; demo_content is bookkeeping of the demo loader.
 EDITABLE_SETTINGS = tuple(key for key in DEFAULT_SETTINGS if key != "demo_content")
@@ -136,12 +137,9 @@ def contrast_with_white(colour: str) -> float:
 
 
 def _check_text(key: str, value, errors: dict) -> str:
-    value = " ".join(str(value or "").split()) if key != "office_address" else str(value or "")
-    if key == "site_title" and not value.strip():
-        errors[key] = "The site needs a title."
-    elif len(value) > TEXT_LIMITS[key]:
-        errors[key] = f"Keep this under {TEXT_LIMITS[key]} characters."
-    return value.strip()
+    rule = multi_line if key == "office_address" else single_line
+    required = "The site needs a title." if key == "site_title" else None
+    return rule(value, key, errors, limit=TEXT_LIMITS[key], required=required)
 
 
 def _typed(kind: str, value) -> bool:
@@ -161,12 +159,18 @@ def _typed(kind: str, value) -> bool:
 def _check_social(links, errors: dict) -> list[dict]:
     clean = []
     for link in links or []:
-        label, url = (link.get("label") or "").strip(), (link.get("url") or "").strip()
-        if not label and not url:
+        problems = {}
+        label = single_line(link.get("label"), "label", problems, limit=60)
+        url = single_line(link.get("url"), "url", problems, limit=500)
+        if not (label or url or problems):
             continue
-        if not label or len(label) > 60:
+        if "label" in problems:
+            errors["social_links"] = f"A social link's name: {problems['label']}"
+        elif not label:
             errors["social_links"] = "Each social link needs a name of up to 60 characters."
-        elif url_scheme(url) not in ("http", "https") or len(url) > 500:
+        elif "url" in problems:
+            errors["social_links"] = f"“{label}”: {problems['url']}"
+        elif url_scheme(url) not in ("http", "https"):
             errors["social_links"] = f"“{label}”: use a full web address starting with https://."
         clean.append({"label": label, "url": url})
     return clean
@@ -275,12 +279,23 @@ def _same_minute(value, stored):
     return value
 
 
-def _notice_text(data: dict, field: str, notice: Notice, errors: dict) -> str:
-    value = data.get(field, getattr(notice, field))
-    if value is not None and not isinstance(value, str):
-        errors[field] = "This must be text."
-        return ""
-    return value or ""
+def _notice_text(data: dict, field: str, notice: Notice, errors: dict, **rule) -> str:
+    """A notice's text field under the text rule (what is kept from before is cleaned)."""
+    check = multi_line if field == "body" else single_line
+    return check(
+        data.get(field, getattr(notice, field)), field, errors, refuse=field in data, **rule
+    )
+
+
+def _notice_time(data: dict, field: str, stored, errors: dict):
+    """A time of the notice's window, naive UTC; one given to the minute keeps the stored
+    seconds when it is the same minute."""
+    try:
+        value = parse_datetime(data.get(field, stored))
+    except TimeProblem as problem:
+        errors[field] = str(problem)
+        return stored
+    return _same_minute(value, stored)
 
 
 def save_notice(
@@ -295,35 +310,28 @@ def save_notice(
     """
     check_notice_access(notice, actor)
     errors = {}
-    body = _notice_text(data, "body", notice, errors).strip()
-    if not body:
-        errors.setdefault("body", "A notice needs some text.")
-    elif len(body) > MAX_NOTICE or "\x00" in body:
-        errors["body"] = f"Keep the notice under {MAX_NOTICE} characters."
-    link_label = " ".join(_notice_text(data, "link_label", notice, errors).split())
-    link_url = _notice_text(data, "link_url", notice, errors).strip()
+    body = _notice_text(
+        data, "body", notice, errors, limit=MAX_NOTICE, required="A notice needs some text."
+    )
+    link_label = _notice_text(data, "link_label", notice, errors, limit=80)
+    link_url = _notice_text(data, "link_url", notice, errors, limit=500)
     page_id = data.get("link_page", notice.link_page_id) or None
-    if len(link_label) > 80:
-        errors["link_label"] = "Keep the link text under 80 characters."
-    if link_url and (not is_safe_link(link_url) or url_scheme(link_url) == "network-path"):
+    unsafe = link_url and (not is_safe_link(link_url) or url_scheme(link_url) == "network-path")
+    if unsafe and "link_url" not in errors:
         errors["link_url"] = "Use a web address (https://…), a path such as /contact, or mailto:."
-    elif len(link_url) > 500:
-        errors["link_url"] = "Keep the address under 500 characters."
     if page_id is not None and (
         type(page_id) is not int or not Page.select().where(Page.id == page_id).exists()
     ):
         errors["link_page"] = "No such page."
     # The crisis notice keeps no time window (one stored by an older version is dropped).
     stored = (None, None) if notice.always_shown else (notice.starts_at, notice.ends_at)
-    starts = _same_minute(data.get("starts_at", stored[0]), stored[0])
-    ends = _same_minute(data.get("ends_at", stored[1]), stored[1])
+    starts = _notice_time(data, "starts_at", stored[0], errors)
+    ends = _notice_time(data, "ends_at", stored[1], errors)
     if (starts, ends) != stored and actor_role(actor) != "admin":
         raise NotAllowed("Only an administrator can change when a notice shows.")
     for key, value in (("starts_at", starts), ("ends_at", ends)):
         if value is not None and notice.always_shown:
             errors[key] = ALWAYS_SHOWN
-        elif value is not None and not isinstance(value, datetime):
-            errors[key] = "Use a date and time such as 2026-05-01T09:00."
     if isinstance(ends, datetime) and "ends_at" not in errors:
         if isinstance(starts, datetime) and ends <= starts:
             errors["ends_at"] = "The end must come after the start."
@@ -432,18 +440,21 @@ def _menu_row(item: dict, position: int, errors: dict) -> dict:
     ):
         errors[f"items-{position}"] = "Each menu item needs a label, a target and an address."
         return {}
-    label = " ".join(str(item.get("label") or "").split())
+    problems = {}
+    label = single_line(item.get("label"), "label", problems)
     target = item.get("target") or ""
     row = {"label": label, "target": target, "page": None, "url": "", "position": position}
-    if not label or len(label) > 60:
+    if problems:
+        errors[f"items-{position}"] = f"Menu item {position + 1}: {problems['label']}"
+    elif not label or len(label) > 60:
         errors[f"items-{position}"] = "Each menu item needs a label of up to 60 characters."
     if target.startswith("page:") and target[5:].isdigit():
         row.update(target="page", page=Page.get_or_none(Page.id == int(target[5:])))
         if row["page"] is None:
             errors[f"items-{position}"] = "That page no longer exists."
     elif target == "url":
-        row["url"] = str(item.get("url") or "").strip()
-        if not row["url"] or not is_safe_link(row["url"]) or len(row["url"]) > 500:
+        row["url"] = single_line(item.get("url"), "url", problems, limit=500)
+        if not row["url"] or problems or not is_safe_link(row["url"]):
             errors[f"items-{position}"] = f"“{label}”: use a web address or a path."
     elif target not in MENU_TARGETS:
         errors[f"items-{position}"] = f"“{label}”: choose where the item leads."

@@ -15,6 +15,7 @@ from . import clock
 from .db import BaseModel, db
 from .models import User
 from .services import ValidationError
+from .validation import single_line
 
 SCOPES = {
     "content:read": "Read everything in the Admin API, drafts included",
@@ -103,7 +104,10 @@ def _account_errors(user: User | None, scopes: list[str]) -> dict:
 
 def create_token(name: str, scopes, user: User | None = None, expires_days: int | None = None):
     """Create a token; return (ApiToken, the plain token, which is never stored)."""
-    name = (name or "").strip()
+    errors: dict = {}
+    name = single_line(name, "name", errors)  # the text rule (cms.validation)
+    if errors:
+        raise ValidationError(errors)
     if not name or len(name) > MAX_NAME:
         raise ValidationError({"name": f"A name of 1 to {MAX_NAME} characters is required."})
     chosen = parse_scopes(scopes)

@@ -190,11 +190,11 @@ def read_only(mount, folder) -> None:
 def fill(folder, leave: int = 0) -> None:
     """Fill a (tmpfs) disk to the last byte, then free `leave` bytes."""
     filler = os.path.join(folder, "filler")
-    with open(filler, "wb") as fh:
+    # Unbuffered: a write cut short by the full disk leaves nothing for close() to retry.
+    with open(filler, "wb", buffering=0) as fh:
         try:
             for _ in range(100_000):
                 fh.write(b"\0" * 65536)
-                fh.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
     for _ in range(1000):  # the last partial page

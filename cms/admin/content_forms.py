@@ -5,11 +5,12 @@ content, and their ValidationError messages are attached to the same fields.
 """
 
 import json
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     Field,
@@ -23,17 +24,37 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from .. import clock
 from ..templating import local_time, site_zone
-
-LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
+from ..validation import AmbiguousTime, TimeProblem, parse_date, parse_datetime
 
 
 class DateTimeLocalInput(TextInput):
+    """A datetime-local input; when the time typed happens twice (the clocks go back), the
+    two readings follow it as radio buttons to choose from."""
+
     input_type = "datetime-local"
+
+    def __call__(self, field, **kwargs):
+        html = super().__call__(field, **kwargs)
+        if not field.fold_choices:
+            return html
+        option = Markup(
+            '<label><input type="radio" name="{}-fold" value="{}" id="{}-fold-{}"{}> {}</label>'
+        )
+        options = Markup("").join(
+            option.format(
+                field.name, n, field.id, n, Markup(" checked") if n == field.fold else "", label
+            )
+            for n, label in field.fold_choices
+        )
+        return Markup(
+            '{}<fieldset class="choices" id="{}-fold"><legend>Which one?</legend>{}</fieldset>'
+        ).format(html, field.id, options)
 
 
 class DateInput(TextInput):
@@ -41,32 +62,49 @@ class DateInput(TextInput):
 
 
 class LocalDateTimeField(Field):
-    """A time typed in the practice's time zone; `data` is naive UTC (as stored)."""
+    """A time typed in the practice's time zone; `data` is naive UTC (as stored).
+
+    A time the clocks skip is refused; one they show twice is refused until one of the two
+    readings is chosen (the `<name>-fold` radio buttons), unless it is the stored time.
+    """
 
     widget = DateTimeLocalInput()
+    fold_choices: list = []
+    fold: int | None = None
 
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
         return local_time(self.data).strftime("%Y-%m-%dT%H:%M") if self.data else ""
 
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        # Two inputs: the time, and (when asked for) which of two equal times is meant.
+        fold = formdata.get(f"{self.name}-fold") if formdata is not None else None
+        self.fold = int(fold) if fold in ("0", "1") else None
+        super().process(formdata, data, extra_filters)
+
+    def _stored_fold(self, text: str) -> int | None:
+        """The reading of the stored time, when the form sends it back unchanged."""
+        stored = local_time(self.object_data) if isinstance(self.object_data, datetime) else None
+        if stored is not None and stored.strftime("%Y-%m-%dT%H:%M") == text.replace(" ", "T"):
+            return stored.fold
+        return None
+
     def process_formdata(self, valuelist):
         text = (valuelist[0] if valuelist else "").strip()
         self.data = None
         if not text:
             return
-        for fmt in LOCAL_FORMATS:
-            try:
-                parsed = datetime.strptime(text, fmt)  # noqa: DTZ007  (zone added next)
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError("Use a date and time such as 2026-05-01 09:00.")
-        if not 1900 <= parsed.year <= 9998:
-            raise ValueError("That date is out of range.")
-        local = parsed.replace(tzinfo=site_zone())
-        self.data = local.astimezone(UTC).replace(tzinfo=None)
+        try:
+            self.data = parse_datetime(text, zone=site_zone())
+        except AmbiguousTime as problem:
+            self.fold_choices = problem.choices  # shown with the form, the chosen one ticked
+            self.fold = self.fold if self.fold is not None else self._stored_fold(text)
+            if self.fold is None:
+                raise ValueError(str(problem)) from None
+            self.data = parse_datetime(text, zone=site_zone(), fold=self.fold)
+        except TimeProblem as problem:
+            raise ValueError(str(problem)) from None
 
 
 class LocalDateField(Field):
@@ -78,15 +116,11 @@ class LocalDateField(Field):
         return self.raw_data[0] if self.raw_data else (self.data.isoformat() if self.data else "")
 
     def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
         self.data = None
-        if text:
-            try:
-                self.data = date.fromisoformat(text)
-            except ValueError:
-                raise ValueError("Use a date such as 2026-05-01.") from None
-            if not 1900 <= self.data.year <= 9999:
-                raise ValueError("That date is out of range.")
+        try:
+            self.data = parse_date((valuelist[0] if valuelist else "").strip())
+        except TimeProblem as problem:
+            raise ValueError(str(problem)) from None
 
 
 class CheckboxListField(SelectMultipleField):
@@ -137,7 +171,10 @@ class EntryForm(FlaskForm):
         "Address (slug)", description="Lower-case letters, digits and hyphens; empty: from title."
     )
     categories = CheckboxListField("Categories", coerce=str, validate_choice=False)
-    excerpt = TextAreaField("Excerpt", description="Shown in lists; empty: the first words.")
+    excerpt = TextAreaField(
+        "Excerpt",
+        description="Shown in lists and feeds. Leave empty to use the start of the text.",
+    )
     meta_description = TextAreaField("Meta description", description="For search engines.")
     status = SelectField(
         "Status",
@@ -162,7 +199,8 @@ class EntryForm(FlaskForm):
             data["categories"] = [c for c in data["categories"] or [] if c]
         if "featured_image" in data:
             value = data["featured_image"] or ""
-            data["featured_image"] = int(value) if value.isdigit() else (value or None)
+            number = value.isascii() and value.isdigit() and len(value) < 19  # SQLite's INTEGER
+            data["featured_image"] = int(value) if number else (value or None)
         return data
 
 

@@ -103,6 +103,7 @@ def _initial(entry) -> dict:
         return {"status": "draft"}
     names = ("title", "slug", "excerpt", "meta_description", "status", "published_at", "body")
     values = {name: getattr(entry, name) for name in names}
+    values["excerpt"] = entry.excerpt if entry.excerpt_typed else ""  # empty: made from the text
     values["version"] = entry_version(entry)
     if isinstance(entry, Post):
         values["categories"] = [str(c.id) for c in entry.category_list]

@@ -7,10 +7,11 @@ something it did not.
 """
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request
 
+from ..validation import TimeProblem, parse_date, parse_datetime
 from .errors import ApiProblem, invalid
 
 MAX_ID = 2**53 - 1
@@ -50,13 +51,6 @@ def _valid_text(value) -> bool:
     except UnicodeEncodeError:  # lone surrogates such as "\ud800"
         return False
     return True
-
-
-def _datetime(value):
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 CHECKS = {
@@ -100,12 +94,12 @@ CHECKS = {
 
 
 def _convert(kind: str, value):
-    """Parse dates; ValueError/OverflowError mean the value is not acceptable."""
+    """Parse dates (one parser for every door); a time must carry its offset from UTC."""
     if value is None or kind not in ("datetime", "date"):
         return value
     if kind == "date":
-        return date.fromisoformat(value)
-    return _datetime(value)
+        return parse_date(value)
+    return parse_datetime(value, offset_required=True)
 
 
 def check_fields(data: dict, spec: dict, read_only=(), required=()) -> dict:
@@ -123,8 +117,8 @@ def check_fields(data: dict, spec: dict, read_only=(), required=()) -> dict:
                 continue
             try:
                 clean[name] = _convert(spec[name], value)
-            except (ValueError, OverflowError):
-                errors[name] = message
+            except TimeProblem as problem:
+                errors[name] = str(problem)
     for name in required:
         if name not in data:
             errors.setdefault(name, "This field is required.")

@@ -2,6 +2,7 @@
 
 from ..services import MAX_BODY, MAX_CATEGORIES, MAX_EXCERPT, MAX_META, MAX_SLUG, MAX_TITLE
 from ..tokens import SCOPES
+from ..validation import MAX_YEAR, MIN_YEAR
 from .inputs import MAX_ID, MAX_LIST
 from .serializers import PUBLIC_SETTINGS
 
@@ -13,6 +14,12 @@ URL_OR_NULL = {"type": ["string", "null"], "format": "uri"}
 TIME = {"type": "string", "format": "date-time"}
 TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
+TIME_INPUT = {
+    **TIME_OR_NULL,
+    "pattern": "([Zz]|[+-][0-9]{2}:?[0-9]{2})$",
+    "description": "With its offset from UTC (Z or ±hh:mm); a time without one is refused "
+    f"with 422. Years {MIN_YEAR} to {MAX_YEAR}.",
+}
 STR_OR_NULL = {"type": ["string", "null"]}
 ID_OR_NULL = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID}
 SLUG = {
@@ -81,7 +88,7 @@ WRITABLE = {
     "excerpt": {"type": "string", "maxLength": MAX_EXCERPT},
     "meta_description": {"type": "string", "maxLength": MAX_META},
     "status": {"type": "string", "enum": ["draft", "published"]},
-    "published_at": TIME_OR_NULL,
+    "published_at": TIME_INPUT,
 }
 POST_WRITABLE = {
     **WRITABLE,
@@ -173,7 +180,7 @@ def schemas(setting_kinds: dict) -> dict:
         "AdminPageList": listing("AdminPage"),
         **_inputs("Post", POST_WRITABLE),
         **_inputs("Page", PAGE_WRITABLE),
-        "PublishRequest": obj({"published_at": TIME_OR_NULL}, [], closed=True),
+        "PublishRequest": obj({"published_at": TIME_INPUT}, [], closed=True),
         "Category": obj({**CATEGORY, "post_count": INT}),
         "CategoryList": listing("Category"),
         "TrashedCategory": obj({**CATEGORY, "deleted_at": TIME}),
@@ -191,8 +198,8 @@ def schemas(setting_kinds: dict) -> dict:
                 "link_label": STR,
                 "link_url": STR,
                 "link_page": ID_OR_NULL,
-                "starts_at": TIME_OR_NULL,
-                "ends_at": TIME_OR_NULL,
+                "starts_at": TIME_INPUT,
+                "ends_at": TIME_INPUT,
                 "enabled": BOOL,
             },
             [],

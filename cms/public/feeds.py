@@ -1,4 +1,12 @@
-"""Machine-readable views: Atom feeds and the sitemap index with its parts."""
+"""Machine-readable views: Atom feeds and the sitemap index with its parts.
+
+Every value written into them passes through _text or _loc, so a stored value XML 1.0
+cannot carry (a control character in a title stored before the text rule, a NUL in a
+category name) is dropped instead of failing the whole feed.
+"""
+
+import re
+from urllib.parse import quote
 
 from flask import abort, make_response, render_template
 from peewee import fn
@@ -10,6 +18,19 @@ from . import bp
 
 FEED_SIZE = 20
 SITEMAP_PART = 5000
+# What XML 1.0 cannot carry: controls other than tab and line breaks, surrogates, U+FFFE/F.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value) -> str:
+    """A stored value as text XML can carry."""
+    return _NOT_XML.sub("", str(value or ""))
+
+
+def _loc(path: str) -> str:
+    """The absolute address of a path on this site, percent-encoded (slugs come from the
+    database, which may hold what a URL cannot)."""
+    return _text(site_url(quote(path, safe="/")))
 
 
 def _atom(posts, title: str, path: str) -> str:
@@ -17,23 +38,23 @@ def _atom(posts, title: str, path: str) -> str:
 
     settings = get_settings()
     feed = FeedGenerator()
-    feed.id(site_url(path))
-    feed.title(title)
-    feed.subtitle(settings["tagline"] or title)
-    feed.author({"name": settings["practitioner_name"] or settings["site_title"]})
-    feed.link(href=site_url(path), rel="self")
-    feed.link(href=site_url("/"), rel="alternate")
+    feed.id(_loc(path))
+    feed.title(_text(title))
+    feed.subtitle(_text(settings["tagline"] or title))
+    feed.author({"name": _text(settings["practitioner_name"] or settings["site_title"])})
+    feed.link(href=_loc(path), rel="self")
+    feed.link(href=_loc("/"), rel="alternate")
     feed.language("en")
     updated = None
     for post in reversed(posts):  # feedgen prepends entries
         entry = feed.add_entry()
-        entry.id(site_url(f"/blog/{post.slug}"))
-        entry.title(post.title)
-        entry.link(href=site_url(f"/blog/{post.slug}"))
+        entry.id(_loc(f"/blog/{post.slug}"))
+        entry.title(_text(post.title))
+        entry.link(href=_loc(f"/blog/{post.slug}"))
         entry.published(iso_datetime(post.published_at))
         entry.updated(iso_datetime(max(post.updated_at, post.published_at)))
-        entry.summary(post.excerpt)
-        entry.content(post.body_html, type="html")  # sanitized at save
+        entry.summary(_text(post.excerpt))
+        entry.content(_text(post.body_html), type="html")  # sanitized at save
         updated = max(updated or post.updated_at, post.updated_at)
     feed.updated(iso_datetime(updated) if updated else "2000-01-01T00:00:00+00:00")
     return feed.atom_str(pretty=True)
@@ -81,7 +102,7 @@ def sitemap_pages():
     urls = [("/", None), ("/blog/", None), ("/archive", None), ("/contact", None)]
     urls += [(f"/{p.slug}", p.updated_at) for p in Page.published()]
     urls += [(f"/category/{c.slug}", None) for c in Category.with_published_counts()]
-    return _xml(render_template("public/sitemap.xml", urls=urls))
+    return _sitemap(urls)
 
 
 @bp.route("/sitemap-posts-<int:part>.xml")
@@ -95,5 +116,10 @@ def sitemap_posts(part):
         .where(Post.visible_clause() & (Post.id > low) & (Post.id <= high))
         .order_by(Post.id)
     )
-    urls = [(f"/blog/{p.slug}", p.updated_at) for p in posts]
-    return _xml(render_template("public/sitemap.xml", urls=urls))
+    return _sitemap([(f"/blog/{p.slug}", p.updated_at) for p in posts])
+
+
+def _sitemap(urls):
+    """A sitemap part; paths are percent-encoded (slugs come from the database)."""
+    paths = [(quote(path, safe="/"), updated) for path, updated in urls]
+    return _xml(render_template("public/sitemap.xml", urls=paths))
