@@ -247,7 +247,7 @@ def check_contents(contents: dict) -> dict:
     if contents.get("phone") and tel_url(str(contents["phone"])) is None:
         errors["phone"] = BAD_PHONE
     for field, limit in (("name", MAX_NAME), ("message", MAX_MESSAGE)):
-        if len(str(contents.get(field) or "")) > limit:
+        if len(str(clean.get(field) or "")) > limit:  # as stored
             errors[field] = f"Please keep this under {limit:,} characters."
     if errors:
         raise ValidationError(errors)
