@@ -5,6 +5,11 @@ used only while no connection has committed (data_version, or this connection's
 total_changes) and no scheduled post or notice time has been reached. When something did
 change, the counter that triggers keep in site_state says whether it was content.
 
+A page is keyed on its path and the query arguments its view declares with `reads_args`,
+nothing else: `?utm_source=...` or `?v=1`, `?v=2`, ... make no new entries, and the view
+(with its templates, such as the canonical link) sees only the declared arguments when the
+cache may keep its answer, so what is kept is what every such request would get.
+
 Pages hold absolute addresses (canonical links, feeds, the API's `url` fields). With
 SITE_URL set they are built from it alone; without it they follow the request's (trusted)
 host and scheme, which are then part of the key, so no Host header can put its links in
@@ -15,8 +20,10 @@ import hashlib
 import threading
 from collections import OrderedDict
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Response, current_app, has_request_context, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 from . import clock, security
 from .db import change_marker, db
@@ -45,8 +52,8 @@ class PageCache:
 
     def __init__(self, max_entries: int = 512, max_bytes: int = 32 * 2**20):
         self.max_entries = max_entries
-        # Any query string makes a new key: the byte budget keeps a worker's cache small
-        # on a 1 GB server however the keys are varied.
+        # Each host (without SITE_URL), search and list position makes a new key: the byte
+        # budget keeps a worker's cache small on a 1 GB server however the keys are varied.
         self.max_bytes = max_bytes
         self.size = 0
         self.entries: OrderedDict[str, tuple] = OrderedDict()
@@ -105,6 +112,30 @@ class PageCache:
 page_cache = PageCache()
 
 
+def reads_args(*names: str):
+    """Declare the query arguments a public view reads (its one declaration of them)."""
+
+    def declare(view):
+        view.query_args = names
+        return view
+
+    return declare
+
+
+def declared_args() -> tuple[str, ...]:
+    """The query arguments this request's view declared (none for an unknown address)."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "query_args", ())
+
+
+def _answered_by_a_hook() -> bool:
+    """Old WordPress addresses (/?p=123): their hook, which runs after a hit would have
+    been served, answers them, so they are neither served from nor kept in the cache."""
+    from .wordpress import QUERY_KEYS  # imported late: wordpress imports the services
+
+    return any(key in request.args for key in QUERY_KEYS)
+
+
 def _cacheable_view() -> bool:
     """Public pages and the Content API; never the editor or the Admin API."""
     if request.blueprint == "public":
@@ -119,9 +150,16 @@ def _cache_key() -> str | None:
         return None
     if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
         return None  # signed-in or contact-form visitors see personal bits
+    if request.args and _answered_by_a_hook():
+        return None
+    # The first value of each declared argument, as request.args.get reads it: the view
+    # sees these alone, so the page kept under this key is the page for all its variants.
+    kept = [(name, request.args[name]) for name in declared_args() if name in request.args]
+    request.args = ImmutableMultiDict(kept)
+    path = request.path + ("?" + urlencode(kept) if kept else "")
     if current_app.config["SITE_URL"]:
-        return request.full_path  # every address in the page comes from SITE_URL
-    return request.host_url + request.full_path.lstrip("/")
+        return path  # every address in the page comes from SITE_URL
+    return request.host_url + path.lstrip("/")
 
 
 def memo(name: str, factory, check: bool = False):

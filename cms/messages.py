@@ -34,6 +34,8 @@ CONFIG_DEFAULTS = {
     "CONTACT_RATE_LIMIT": 10,  # form submissions per address ...
     "CONTACT_RATE_WINDOW": 3600,  # ... per this many seconds
 }
+MAX_NAME = 100  # characters, as the contact form says
+MAX_MESSAGE = 5000
 PURGE_TASK = "message-purge"
 PURGE_EVERY = timedelta(hours=1)
 RATE_HIT_RETENTION = 24 * 3600  # seconds; longer than any rate-limit window in use
@@ -231,7 +233,8 @@ def unseal(token: str) -> dict | None:
 
 def check_contents(contents: dict) -> dict:
     """A new message's fields, the e-mail address in its normal form; ValidationError if the
-    address or the phone number is not one (the inbox makes mailto: and tel: links of them)."""
+    address or the phone number is not one (the inbox makes mailto: and tel: links of them),
+    or the name or message is longer than the form allows."""
     errors, clean = {}, dict(contents)
     # The text rule, removing what it refuses: a visitor cannot see an invisible character.
     for field in ("name", "phone", "contact_method"):
@@ -243,6 +246,9 @@ def check_contents(contents: dict) -> dict:
         errors["email"] = BAD_EMAIL
     if contents.get("phone") and tel_url(str(contents["phone"])) is None:
         errors["phone"] = BAD_PHONE
+    for field, limit in (("name", MAX_NAME), ("message", MAX_MESSAGE)):
+        if len(str(clean.get(field) or "")) > limit:  # as stored
+            errors[field] = f"Please keep this under {limit:,} characters."
     if errors:
         raise ValidationError(errors)
     return clean

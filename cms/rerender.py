@@ -3,9 +3,10 @@ sanitizer's rules tighten, what older versions stored must be cleaned again once
 
 import logging
 
-from .content import render_markdown
+from .content import as_plain_paragraphs, render_markdown
 from .db import db
 from .models import Page, Post
+from .sanitize import TooComplex
 from .site import Notice
 
 # Bump when render_markdown/clean_html start refusing something they let through before.
@@ -35,7 +36,10 @@ def rerender_stored_html() -> int:
     for model in (Post, Page, Notice):
         rows = model.select(model.id, model.body, model.body_html).tuples()
         for row_id, body, old_html in rows.iterator():
-            new_html = render_markdown(body or "")
+            try:
+                new_html = render_markdown(body or "")
+            except TooComplex:  # saved before rendering was bounded
+                new_html = as_plain_paragraphs(body)
             if new_html != old_html:
                 with db.atomic():
                     model.update(body_html=new_html).where(model.id == row_id).execute()

@@ -7,6 +7,9 @@ Allow-lists are constants so a review (or a swap of sanitizer) touches this file
 import functools
 import html
 import re
+import threading
+import time
+from contextlib import contextmanager
 from urllib.parse import quote, urlsplit
 
 ALLOWED_TAGS = frozenset(
@@ -36,7 +39,9 @@ ALLOWED_ATTRIBUTES = {
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 MEDIA_IMAGE = re.compile(r"^/media/[0-9]{1,18}(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
 SRCSET_DESCRIPTOR = re.compile(r"^([0-9]{1,5}w|[0-9]{1,2}(\.[0-9]{1,3})?x)$")
-PHONE = re.compile(r"^\+?[0-9 ().-]*[0-9][0-9 ().-]*$")  # digits, spaces, + ( ) - . only
+# Digits, spaces, + ( ) - . only, with at least one digit (a lookahead: "[...]*[0-9][...]*"
+# would try every split of a long run of digits).
+PHONE = re.compile(r"^\+?(?=[^0-9]*[0-9])[0-9 ().-]*$")
 CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,40}$")
 # Whitespace and C0/C1 control characters browsers ignore inside a URL scheme.
 _IGNORED_IN_URL = re.compile(
@@ -44,22 +49,33 @@ _IGNORED_IN_URL = re.compile(
 )
 
 
-def _decode_entities(value: str) -> str:
-    """Entities decoded, nested ones too (&amp;#106;)."""
-    previous = None
-    while previous != value:
-        previous, value = value, html.unescape(value)
-    return value
+# Each level of nested entities (&amp;amp;...) costs one pass over the value: a link made
+# of 50,000 levels took minutes. No real address nests them; one that does is refused.
+MAX_ENTITY_LEVELS = 8
 
 
-def normalize_url(value: str) -> str:
-    """Decode entities and drop the characters browsers ignore, as a browser would read it."""
-    return _IGNORED_IN_URL.sub("", _decode_entities(value))
+def _decode_entities(value: str) -> str | None:
+    """Entities decoded, nested ones too (&amp;#106;); None past MAX_ENTITY_LEVELS."""
+    for _ in range(MAX_ENTITY_LEVELS + 1):
+        decoded = html.unescape(value)
+        if decoded == value:
+            return value
+        value = decoded
+    return None
+
+
+def normalize_url(value: str) -> str | None:
+    """Decode entities and drop the characters browsers ignore, as a browser would read it
+    (None for entities nested too deep to read)."""
+    decoded = _decode_entities(value)
+    return None if decoded is None else _IGNORED_IN_URL.sub("", decoded)
 
 
 def url_scheme(value: str) -> str | None:
     """The lower-cased scheme of a URL, or None for a relative one."""
     normalized = normalize_url(value)
+    if normalized is None:
+        return "nested-entities"  # like "network-path": a scheme no check allows
     match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", normalized)
     if match:
         return match.group(1).lower()
@@ -77,7 +93,7 @@ def is_safe_link(value: str) -> bool:
 
 def is_local_image(value: str) -> bool:
     """True for the address of an uploaded image, /media/...: the only thing <img> may load."""
-    return bool(MEDIA_IMAGE.match(normalize_url(value)))
+    return bool(MEDIA_IMAGE.match(normalize_url(value) or ""))
 
 
 def _local_srcset(value: str) -> bool:
@@ -86,7 +102,10 @@ def _local_srcset(value: str) -> bool:
     Split on commas and every kind of whitespace, more eagerly than a browser does, so
     whatever a browser would take for a URL is one of the pieces checked here.
     """
-    candidates = [part.split() for part in _decode_entities(value).split(",")]
+    decoded = _decode_entities(value)
+    if decoded is None:
+        return False
+    candidates = [part.split() for part in decoded.split(",")]
     candidates = [c for c in candidates if c]
     return bool(candidates) and all(
         len(c) <= 2 and is_local_image(c[0]) and all(SRCSET_DESCRIPTOR.match(d) for d in c[1:])
@@ -113,9 +132,165 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
 def _external_links_noopener(attrs, new=False):
     href = attrs.get((None, "href"), "")
     # "https:evil.example" has no netloc for urlsplit, yet browsers read it as a host.
-    if urlsplit(normalize_url(href)).netloc or url_scheme(href) in ("http", "https"):
+    if urlsplit(normalize_url(href) or "").netloc or url_scheme(href) in ("http", "https"):
         attrs[(None, "rel")] = "noopener noreferrer nofollow"
     return attrs
+
+
+# html5lib, inside bleach, spends time in proportion to the depth of open elements on every
+# tag it reads, and opens unclosed <b>, <i>... again in every later paragraph: HTML typed
+# thousands of levels deep, or a hundred unclosed <b> before thousands of paragraphs, took
+# minutes to clean. Text as people write it stays far below these bounds (200,000
+# characters of a table with one-letter cells make about 100,000 elements).
+MAX_DEPTH = 100
+MAX_ELEMENTS = 200_000
+MAX_MISPLACED = 2_000  # text or tags inside a table but outside its cells
+MAX_ATTRIBUTES = 100  # in one tag: each new one is compared with those before it
+TOO_DEEP = (
+    f"This text has HTML tags nested more than {MAX_DEPTH} levels deep (perhaps tags that "
+    "are opened and never closed), which cannot be shown. Close or remove them."
+)
+TOO_MANY = f"This text would make more than {MAX_ELEMENTS:,} HTML elements; please split it."
+TOO_TANGLED = (
+    f"This text has more than {MAX_MISPLACED:,} pieces of text or tags inside a table but "
+    "outside its cells; please tidy the table's HTML."
+)
+TOO_MANY_ATTRIBUTES = f"This text has an HTML tag with more than {MAX_ATTRIBUTES} attributes."
+TOO_SLOW = "This text took too long to prepare ({seconds:g} seconds at most); please shorten it."
+_budget = threading.local()
+
+
+class TooComplex(ValueError):
+    """Text that cannot be rendered within the bounds on nesting, size or time."""
+
+
+@contextmanager
+def time_budget(seconds: float):
+    """Rendering inside this block raises TooComplex once it runs past `seconds`.
+
+    Checked as elements are made and walked, so the block ends soon after the deadline
+    however the text is built (the steps between checks are linear in the text).
+    """
+    outer = getattr(_budget, "deadline", None), getattr(_budget, "seconds", None)
+    _budget.deadline, _budget.seconds = time.monotonic() + seconds, seconds
+    try:
+        yield
+    finally:
+        _budget.deadline, _budget.seconds = outer
+
+
+def check_time() -> None:
+    """Raise TooComplex if the time_budget in force has run out."""
+    deadline = getattr(_budget, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise TooComplex(TOO_SLOW.format(seconds=_budget.seconds))
+
+
+def _bounded_html5lib():
+    """bleach's parser on a bounded tree, and a linear tree walker.
+
+    Other quadratic spots are mended: html5lib adds each run of text to its node with
+    `text += run`, and a run ends at every entity (200,000 quotes took 16 s), so runs are
+    joined first; the walker finds a node's place among its siblings with list.index, so
+    each parent's positions are indexed once instead; and a tag's attributes are counted.
+    """
+    from bleach._vendor.html5lib.constants import tableInsertModeElements, tokenTypes
+    from bleach._vendor.html5lib.treebuilders import getTreeBuilder
+    from bleach.html5lib_shim import BleachHTMLParser, BleachHTMLTokenizer, getTreeWalker
+
+    characters = tokenTypes["Characters"]
+
+    class JoinedTextTokenizer(BleachHTMLTokenizer):
+        def __iter__(self):
+            runs = []
+            for token in super().__iter__():
+                # Adjacent runs mean what their concatenation means (a lone NUL is dropped
+                # as a token of its own, so it stays one); nothing the parser does with
+                # text changes the tokenizer's state.
+                if token["type"] == characters and "\x00" not in token["data"]:
+                    runs.append(token["data"])
+                    continue
+                if runs:
+                    yield {"type": characters, "data": "".join(runs)}
+                    runs = []
+                yield token
+            if runs:
+                yield {"type": characters, "data": "".join(runs)}
+
+        def _attribute(self, state):
+            if len(self.currentToken["data"]) >= MAX_ATTRIBUTES:
+                raise TooComplex(TOO_MANY_ATTRIBUTES)
+            return state()
+
+        def beforeAttributeNameState(self):  # the two states that start an attribute
+            return self._attribute(super().beforeAttributeNameState)
+
+        def afterAttributeNameState(self):
+            return self._attribute(super().afterAttributeNameState)
+
+    class BoundedParser(BleachHTMLParser):
+        def reset(self):
+            super().reset()
+            # bleach's _parse makes its tokenizer, then calls this: give it joined runs.
+            if type(self.tokenizer) is BleachHTMLTokenizer:
+                self.tokenizer.__class__ = JoinedTextTokenizer
+
+    class BoundedTree(getTreeBuilder("etree")):
+        def reset(self):
+            super().reset()
+            self.made = self.misplaced = 0
+
+        def _count(self):
+            self.made += 1
+            if len(self.openElements) > MAX_DEPTH:
+                raise TooComplex(TOO_DEEP)
+            if self.made > MAX_ELEMENTS:
+                raise TooComplex(TOO_MANY)
+            if self.made % 512 == 0:
+                check_time()
+
+        def insertElementNormal(self, token):
+            self._count()
+            return super().insertElementNormal(token)
+
+        def insertElementTable(self, token):
+            if self.openElements[-1].name in tableInsertModeElements:
+                self._count()  # misnested in a table (the other case calls the one above)
+            return super().insertElementTable(token)
+
+        def getTableMisnestedNodePosition(self):
+            # Each insertion before the table searches its parent's children.
+            self.misplaced += 1
+            if self.misplaced > MAX_MISPLACED:
+                raise TooComplex(TOO_TANGLED)
+            return super().getTableMisnestedNodePosition()
+
+    class LinearWalker(getTreeWalker("etree")):
+        def __init__(self, tree):
+            super().__init__(tree)
+            self.positions, self.walked = {}, 0
+
+        def getParentNode(self, node):
+            self.walked += 1
+            if self.walked % 512 == 0:
+                check_time()
+            if not isinstance(node, tuple) or node[3] == "text" or len(node[2]) < 2:
+                return super().getParentNode(node)
+            parents = node[2]
+            parent, grandparent = parents.pop(), parents[-1]
+            places = self.positions.get(id(grandparent))
+            if places is None:
+                places = {id(child): n for n, child in enumerate(grandparent)}
+                self.positions[id(grandparent)] = places
+            return parent, places[id(parent)], parents, None
+
+    def parser(old):
+        return BoundedParser(
+            tags=old.tags, strip=old.strip, consume_entities=old.consume_entities,
+            namespaceHTMLElements=False, tree=BoundedTree,
+        )  # fmt: skip
+
+    return parser, LinearWalker
 
 
 @functools.cache
@@ -144,11 +319,16 @@ def _bleach() -> tuple:
     # holding '"' would be single-quoted and its entities escaped twice (alt="a&amp;amp;b").
     for serializer in (cleaner.serializer, linker.serializer):
         serializer.use_best_quote_char = False
+    bounded_parser, walker = _bounded_html5lib()
+    for part in (cleaner, linker, text_cleaner):  # the same parsers, bounded
+        part.parser, part.walker = bounded_parser(part.parser), walker
     return cleaner, linker, text_cleaner
 
 
 def clean_html(dirty: str) -> str:
-    """Return HTML that keeps only allow-listed tags, attributes and URL schemes."""
+    """Return HTML that keeps only allow-listed tags, attributes and URL schemes.
+
+    Raises TooComplex for HTML beyond MAX_DEPTH or MAX_ELEMENTS (or a time_budget)."""
     cleaner, linker, _ = _bleach()
     return linker.linkify(cleaner.clean(dirty))
 

@@ -33,7 +33,7 @@ from .models import (
     SearchEntry,
     User,
 )
-from .sanitize import url_scheme
+from .sanitize import TooComplex, url_scheme
 from .security import row_id
 from .validation import TimeProblem, multi_line, parse_date, parse_datetime, single_line
 
@@ -46,6 +46,7 @@ MAX_DESCRIPTION = 1000
 MAX_CATEGORY_NAME = 80
 MAX_NOTE = 200
 MAX_PATH = 2000
+MAX_CATEGORIES = 20  # per entry: each is a row, a link on the page and a feed's entry
 RESERVED_PAGE_SLUGS = frozenset(
     {"admin", "api", "blog", "category", "archive", "search", "feed.xml", "sitemap.xml",
      "robots.txt", "static", "media", "contact", "healthz", "theme.css", "favicon.ico",
@@ -292,6 +293,8 @@ def _categories_from(value) -> list[Category]:
     """Resolve category ids, slugs or Category objects; unknown ones are an error."""
     if value is not None and not isinstance(value, list | tuple):
         raise ValidationError({"categories": "Give a list of categories."})
+    if len(value or ()) > MAX_CATEGORIES:
+        raise ValidationError({"categories": f"Choose at most {MAX_CATEGORIES} categories."})
     found, unknown = [], []
     for item in value or []:
         if isinstance(item, Category):
@@ -383,7 +386,10 @@ def _save_entry(model, kind: str, data: dict, entry=None, user=None, note="", ve
         ):
             raise ValidationError({"featured_image": "No such image."})
         extra["featured_image"] = media_id
-    body_html = render_markdown(clean["body"])  # before the transaction: it is the slow part
+    try:
+        body_html = render_markdown(clean["body"])  # before the transaction: the slow part
+    except TooComplex as exc:
+        raise ValidationError({"body": str(exc)}) from None
     with db.atomic():
         if entry is not None:
             current = _locked(model, entry, version)

@@ -15,7 +15,7 @@ from . import clock
 from .content import render_markdown
 from .db import db
 from .models import Media, Page
-from .sanitize import email_address, is_safe_link, url_scheme
+from .sanitize import TooComplex, email_address, is_safe_link, url_scheme
 from .security import row_id
 from .services import (
     NotAllowed,
@@ -339,7 +339,10 @@ def save_notice(
             errors["ends_at"] = "This time has already passed."
     if errors:
         raise ValidationError(errors)
-    body_html = render_markdown(body)
+    try:
+        body_html = render_markdown(body)
+    except TooComplex as exc:
+        raise ValidationError({"body": str(exc)}) from None
     with db.atomic():
         current = Notice.get_by_id(notice.id)
         check_version(expected_version, notice_version(current), current)

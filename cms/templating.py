@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, request
 
-from .cache import memo
+from .cache import declared_args, memo
 from .models import Page
 from .sanitize import is_safe_link
 from .site import DEFAULT_SETTINGS, NavItem, active_notices, get_settings
@@ -18,14 +18,10 @@ def site_url(path: str = "/") -> str:
     return urljoin(base.rstrip("/") + "/", path.lstrip("/"))
 
 
-# Query arguments that make a different page of the same list (others, such as tracking
-# tags, are left out of the canonical address).
-PAGING_ARGS = ("page", "before", "after")
-
-
 def canonical_url() -> str:
-    """This page's canonical address: the path, plus its paging arguments only."""
-    kept = [(name, request.args[name]) for name in PAGING_ARGS if name in request.args]
+    """This page's canonical address: the path, plus the query arguments its view reads
+    (cms.cache.reads_args) only; others, such as tracking tags, are left out."""
+    kept = [(name, request.args[name]) for name in declared_args() if name in request.args]
     return site_url(request.path + ("?" + urlencode(kept) if kept else ""))
 
 

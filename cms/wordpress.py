@@ -15,6 +15,7 @@ from .db import db
 from .errors import moved_to
 from .imports import Summary, record, recorded
 from .models import Category, Page, Post, Redirect, User
+from .sanitize import TooComplex
 from .services import (
     MAX_DESCRIPTION,
     RESERVED_PAGE_SLUGS,
@@ -212,7 +213,7 @@ class WordPressImport:
             try:
                 with db.atomic():
                     self._entry(item, model)
-            except ValidationError as exc:
+            except (ValidationError, TooComplex) as exc:  # TooComplex: HTML kept as HTML
                 self.summary.skipped.append((label, str(exc)))
             self.summary.notes += [f"{label}: {n}" for n in dict.fromkeys(self._notes)]
             if item.comments:

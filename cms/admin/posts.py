@@ -8,9 +8,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import clock, presence
 from ..activity import client_address, describe, log_activity
 from ..auth import same_origin, session_account_id
-from ..content import render_markdown
+from ..content import refused_preview, render_markdown, render_preview
 from ..models import Category, Media, Page, Post, PostCategory, Revision
 from ..revisions import ENTRY_FIELDS, compare, entry_sides
+from ..sanitize import TooComplex
 from ..security import row_id, too_large
 from ..services import (
     MAX_BODY,
@@ -187,7 +188,7 @@ def _create_or_edit(kind: str, entry=None):
     preview = conflict = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = render_markdown(form.body.data or "")
+            preview = render_preview(form.body.data or "")
         else:
             saved, conflict = _save(kind, form, entry)
             if saved is not None:
@@ -241,8 +242,11 @@ def live_preview():
     body = request.form.get("body", "")
     if len(body) > MAX_BODY:
         error = f"The text is too long to preview (at most {MAX_BODY:,} characters)."
-        return jsonify(error=error), 413
-    return jsonify(html=render_markdown(body))
+        return jsonify(error=error, html=refused_preview(error)), 413
+    try:
+        return jsonify(html=render_markdown(body, preview=True))
+    except TooComplex as exc:  # too slow to show while typing, or not to be shown at all
+        return jsonify(error=str(exc), html=refused_preview(str(exc))), 422
 
 
 @bp.after_app_request

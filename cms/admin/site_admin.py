@@ -13,7 +13,7 @@ from flask_login import current_user
 from .. import presence
 from ..activity import log_activity
 from ..auth import admin_only
-from ..content import render_markdown
+from ..content import render_preview
 from ..models import Page
 from ..revisions import compare, readable
 from ..services import StaleError, ValidationError, version_token
@@ -161,7 +161,7 @@ def notice_edit(notice_id):
     form, preview, conflict = _notice_form(notice), None, None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = render_markdown(form.body.data or "")
+            preview = render_preview(form.body.data or "")
         else:
             try:
                 # Editors' forms have no time window (it is the administrator's call): a

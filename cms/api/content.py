@@ -11,7 +11,7 @@ from ..public.search import match_expression
 from ..site import Notice, public_category
 from . import bp
 from .errors import ApiProblem
-from .paging import by_date, limit_arg, published_rows
+from .paging import PAGING_ARGS, by_date, limit_arg, published_rows
 from .serializers import (
     availability_json,
     category_json,
@@ -67,6 +67,7 @@ def _cors(response):
 
 
 @bp.get("/posts")
+@cache.reads_args("category", "q", *PAGING_ARGS)
 def posts():
     """Published posts, newest first; ?category=slug, ?q=words, ?limit=, ?cursor=."""
     query = published_rows(Post)
@@ -102,6 +103,7 @@ def post(slug):
 
 
 @bp.get("/pages")
+@cache.reads_args(*PAGING_ARGS)
 def pages():
     """Published pages, newest first; ?limit=, ?cursor=."""
     items, next_url = by_date(published_rows(Page), Page, limit_arg())

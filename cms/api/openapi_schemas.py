@@ -1,6 +1,6 @@
 """The OpenAPI components: every JSON object the API reads or writes, and its errors."""
 
-from ..services import MAX_BODY, MAX_EXCERPT, MAX_META, MAX_SLUG, MAX_TITLE
+from ..services import MAX_BODY, MAX_CATEGORIES, MAX_EXCERPT, MAX_META, MAX_SLUG, MAX_TITLE
 from ..tokens import SCOPES
 from ..validation import MAX_YEAR, MIN_YEAR
 from .inputs import MAX_ID, MAX_LIST
@@ -66,7 +66,9 @@ ENTRY = {
     "excerpt": STR, "meta_description": STR,
     "status": {"type": "string", "enum": ["draft", "published"]},
     "published_at": {**TIME_OR_NULL, "description": "In the future: scheduled."},
-    "categories": {"type": "array", "items": STR, "description": "Category slugs."},
+    "categories": {
+        "type": "array", "items": STR, "maxItems": MAX_CATEGORIES, "description": "Category slugs.",
+    },
     "url": {**URL, "description": "The public address."},
     "created_at": TIME, "updated_at": TIME,
 }  # fmt: skip

@@ -22,6 +22,7 @@ MAX_LIMIT = 100
 _DATE_KEY = re.compile(r"^(\d{14})\.(\d{1,16})$")
 _ID_KEY = re.compile(r"^(\d{1,16})$")
 MAX_KEY = 10**16  # above every id a cursor can hold
+PAGING_ARGS = ("limit", "cursor")  # what a list reads (its views declare them for the cache)
 
 
 def limit_arg() -> int:

@@ -19,12 +19,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from .. import clock
-from ..messages import BAD_EMAIL, BAD_PHONE
+from ..messages import BAD_EMAIL, BAD_PHONE, MAX_MESSAGE, MAX_NAME
 from ..sanitize import email_address
 from ..site import availability
 
-MAX_NAME = 100
-MAX_MESSAGE = 5000
+# A field too long to send is shown again cut to this many times its limit: a page of text
+# to shorten, not the megabytes a script may send.
+ECHO_FACTOR = 2
 PHONE = re.compile(r"\+?[0-9][0-9 ().\-]{5,28}[0-9]")
 TOO_FAST = (
     "The form was sent a moment after it was opened, which is what automated spam does. "
@@ -35,6 +36,12 @@ TAMPERED = "This form could not be checked. Please look it over and send it agai
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _cut(limit: int):
+    """A filter that keeps at most ECHO_FACTOR x limit characters (the field's own check
+    still refuses anything past the limit)."""
+    return lambda value: value[: ECHO_FACTOR * limit] if isinstance(value, str) else value
 
 
 def _serializer() -> URLSafeSerializer:
@@ -66,29 +73,33 @@ def _phone_number(form, field):
 
 
 def _message_length(form, field):
-    if len(field.data) > MAX_MESSAGE:
+    count = len(field.data)
+    if count > MAX_MESSAGE:
+        shown = ECHO_FACTOR * MAX_MESSAGE
+        field.data = field.data[:shown]  # what the page shows again for shortening
+        cut = f" Only its first {shown:,} characters are shown below." if count > shown else ""
         raise ValidationError(
-            f"Please keep your message under {MAX_MESSAGE:,} characters "
-            f"(it has {len(field.data):,}). A short note is enough; details can wait "
-            "until we speak."
+            f"Please keep your message under {MAX_MESSAGE:,} characters (it has {count:,})."
+            f"{cut} A short note is enough; details can wait until we speak."
         )
 
 
 class ContactForm(FlaskForm):
     name = StringField(
         "Your name",
-        filters=[_strip],
+        filters=[_strip, _cut(MAX_NAME)],
         validators=[
             DataRequired("Please tell me your name."),
             Length(max=MAX_NAME, message=f"Please shorten your name to {MAX_NAME} characters."),
         ],
+        render_kw={"maxlength": MAX_NAME},
     )
     email = EmailField(
         "E-mail address",
-        filters=[_strip],
+        filters=[_strip, _cut(254)],
         validators=[DataRequired("Please enter your e-mail address."), _email_address],
     )
-    phone = TelField("Phone (optional)", filters=[_strip], validators=[_phone_number])
+    phone = TelField("Phone (optional)", filters=[_strip, _cut(30)], validators=[_phone_number])
     contact_method = RadioField(
         "How would you prefer to be contacted?",
         choices=[SelectChoice("email", "By e-mail"), SelectChoice("phone", "By phone")],
@@ -97,8 +108,10 @@ class ContactForm(FlaskForm):
     )
     message = TextAreaField(
         "Message",
+        description=f"Up to {MAX_MESSAGE:,} characters. No clinical details, please.",
         filters=[_strip],
         validators=[DataRequired("Please write a short message."), _message_length],
+        render_kw={"maxlength": MAX_MESSAGE},
     )
     waitlist = BooleanField("Please add me to the waitlist")
     acknowledge = BooleanField(

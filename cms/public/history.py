@@ -4,9 +4,10 @@ from datetime import date
 
 from flask import abort, render_template
 
-from ..content import render_markdown
+from ..content import as_plain_paragraphs, render_markdown
 from ..models import Page
 from ..revisions import policy_version, policy_versions
+from ..sanitize import TooComplex
 from . import bp
 
 
@@ -15,6 +16,13 @@ def _policy(slug: str) -> Page:
     if page is None or not page.is_policy:
         abort(404)
     return page
+
+
+def _rendered(body: str) -> str:
+    try:
+        return render_markdown(body, preview=True)  # a reader waits: the shorter budget
+    except TooComplex:
+        return as_plain_paragraphs(body)
 
 
 @bp.app_template_global()
@@ -45,6 +53,6 @@ def policy_history_version(slug, day):
     newer = [v.effective_date for v in versions if v.effective_date > effective]
     return render_template(
         "public/policy_versions.html", page=page, versions=versions, version=version,
-        version_html=render_markdown(version.body),
+        version_html=_rendered(version.body),
         until=min(newer) if newer else page.effective_date,
     )  # fmt: skip

@@ -10,6 +10,9 @@ from .. import clock
 
 MAX_PAGE = 1000
 CURSOR = re.compile(r"^(\d{14})-(\d{1,12})$")
+# The query arguments each kind of list reads (declared by its views with reads_args).
+WINDOW_ARGS = ("before", "after", "page")
+NUMBERED_ARGS = ("page",)
 
 
 def page_number() -> int:

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from flask import abort, render_template, request
 from markupsafe import Markup, escape
 
+from ..cache import reads_args
 from ..db import db
 from ..models import Page, Post
 from ..services import public_path
 from . import bp
-from .paging import page_number
+from .paging import NUMBERED_ARGS, page_number
 
 MAX_QUERY = 200
 PER_PAGE = 10
@@ -105,12 +106,17 @@ def results_for(expression: str, rowids: list[int]) -> list[dict]:
     rows = {r[0]: r for r in db.execute_sql(sql, params)}
     entries = {}
     for kind, model in (("post", Post), ("page", Page)):
-        ids = [int(rows[r][2]) for r in rowids if rows[r][1] == kind]
+        ids = [int(row[2]) for row in rows.values() if row[1] == kind]
         entries.update({(kind, e.id): e for e in model.select().where(model.id.in_(ids))})
     results = []
     for rowid in rowids:
-        _, kind, ref, title, snippet = rows[rowid]
-        entry = entries[(kind, int(ref))]
+        # search() reads in one snapshot, so nothing vanishes between these queries; an
+        # index row whose entry is gone all the same (a stale index) is left out.
+        row = rows.get(rowid)
+        entry = row and entries.get((row[1], int(row[2])))
+        if entry is None:
+            continue
+        _, kind, ref, title, snippet = row
         results.append(
             {
                 "entry": entry,
@@ -123,6 +129,7 @@ def results_for(expression: str, rowids: list[int]) -> list[dict]:
 
 
 @bp.route("/search")
+@reads_args("q", *NUMBERED_ARGS)
 def search():
     """Ranked full-text search over published posts and pages."""
     q = request.args.get("q", "").strip()
@@ -131,16 +138,22 @@ def search():
     results, pagination = [], None
     expression = match_expression(q)
     if expression:
-        number = page_number()
-        found, window = ranked(expression, number * PER_PAGE + 1)
-        if not found:  # perhaps part of a word: try the words as prefixes
-            expression = match_expression(q, prefix=True)
-            found, window = ranked(expression, number * PER_PAGE + 1)
-        shown = found[(number - 1) * PER_PAGE : number * PER_PAGE]
-        if not shown and number > 1:
-            abort(404, "There are no more results.")
-        more = len(found) > number * PER_PAGE
-        ranked_only = window if more and windowed(expression, window) else 0
-        pagination = Numbered(number, number > 1, more, ranked_only)
-        results = results_for(expression, shown)
+        # One read transaction (deferred: it takes no write lock), so every query sees the
+        # same snapshot: a post edited or trashed meanwhile is found whole or not at all.
+        with db.atomic("DEFERRED"):
+            results, pagination = _search(expression, q)
     return render_template("public/search.html", q=q, results=results, pagination=pagination)
+
+
+def _search(expression: str, q: str) -> tuple[list[dict], Numbered]:
+    number = page_number()
+    found, window = ranked(expression, number * PER_PAGE + 1)
+    if not found:  # perhaps part of a word: try the words as prefixes
+        expression = match_expression(q, prefix=True)
+        found, window = ranked(expression, number * PER_PAGE + 1)
+    shown = found[(number - 1) * PER_PAGE : number * PER_PAGE]
+    if not shown and number > 1:
+        abort(404, "There are no more results.")
+    more = len(found) > number * PER_PAGE
+    ranked_only = window if more and windowed(expression, window) else 0
+    return results_for(expression, shown), Numbered(number, number > 1, more, ranked_only)

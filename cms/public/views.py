@@ -4,11 +4,12 @@ import re
 
 from flask import abort, make_response, render_template, url_for
 
+from ..cache import reads_args
 from ..models import Category, Page, Post
 from ..site import active_notices, public_category, setting
 from ..templating import site_url
 from . import bp
-from .paging import Window
+from .paging import WINDOW_ARGS, Window
 
 
 def _per_page() -> int:
@@ -16,6 +17,7 @@ def _per_page() -> int:
 
 
 @bp.route("/")
+@reads_args(*WINDOW_ARGS)
 def home():
     """Latest posts and the notices for the top of the home page."""
     window = Window(Post.published, Post, _per_page())
@@ -23,6 +25,7 @@ def home():
 
 
 @bp.route("/blog/")
+@reads_args(*WINDOW_ARGS)
 def blog():
     """All posts, newest first."""
     window = Window(Post.published, Post, _per_page())
@@ -58,6 +61,7 @@ def page_detail(slug):
 
 
 @bp.route("/category/<slug>")
+@reads_args(*WINDOW_ARGS)
 def category(slug):
     """Posts in one category (one without published posts is not shown)."""
     cat = public_category(slug) or abort(404)
@@ -66,6 +70,7 @@ def category(slug):
 
 
 @bp.route("/archive")
+@reads_args(*WINDOW_ARGS)
 def archive():
     """Every post, grouped by month."""
     window = Window(Post.published, Post, 50)
