@@ -170,9 +170,13 @@ def test_flipped_bits_anywhere_are_refused_or_change_nothing(site, tmp_path, rep
         assert (workdir / "cms.sqlite3").read_bytes() == original["cms.sqlite3"], offset
         harmless.append(offset)
     report("backup bit flips", f"{refusals} refused, harmless at offsets {harmless}")
-    # gzip's MTIME, XFL and OS bytes and the name are not checked, and hold no data.
-    assert all(4 <= offset < header_end(data) for offset in harmless), harmless
-    assert refusals >= 50 and len(harmless) < header_end(data)
+    # A flip may be accepted only where it changes nothing restored (checked above): gzip's
+    # MTIME, XFL and OS bytes and the name, or the few bits deflate leaves unused (a
+    # block's padding, a code never looked up), whose place depends on the data. Every
+    # other flip is refused: at most two accepted flips past the header.
+    inside = [offset for offset in harmless if offset >= header_end(data)]
+    assert len(inside) <= 2, harmless
+    assert refusals >= 50
 
 
 @pytest.mark.parametrize("keep", [0.5, -1, -5, -9], ids=["half", "last-byte", "isize", "crc"])

@@ -11,7 +11,13 @@ from cms import create_app
 from cms.db import db
 from cms.models import Post, User
 from tests.browser.conftest import ADMIN, LiveServer, prepare_instance
-from tests.browser.xss_harness import LIVE_BODY, Visitor, hostile_posts, publish_through_api
+from tests.browser.xss_harness import (
+    LIVE_BODY,
+    Visitor,
+    hostile_posts,
+    publish_through_api,
+    refused_through_api,
+)
 from tests.xss_corpus import CONSTRUCTS, all_payloads
 
 CSP_MODES = ["site CSP", "CSP bypassed"]
@@ -54,7 +60,7 @@ def hostile_site(tmp_path_factory):
     except BaseException:
         server.stop()
         raise
-    yield server, posts, control
+    yield server, posts, control, token
     server.stop()
 
 
@@ -67,9 +73,18 @@ def _figures(visitor: Visitor, posts: list[dict], where: str, policy: str) -> st
     )
 
 
+def test_payloads_with_control_characters_are_refused_as_typed(hostile_site, report):
+    """The posts above hold these with their control characters removed (as text kept from
+    before the text rule is); as typed, the Admin API refuses each with a reason."""
+    server, *_, token = hostile_site
+    tried = refused_through_api(server.url, token)
+    report("payloads refused by the text rule through the Admin API", str(tried))
+    assert tried > 0
+
+
 @pytest.mark.parametrize("csp", CSP_MODES)
 def test_hostile_posts_run_nothing_and_load_nothing(browser, hostile_site, csp, report):
-    server, posts, _ = hostile_site
+    server, posts, *_ = hostile_site
     visitor = Visitor(browser, server, bypass_csp=csp == "CSP bypassed")
     try:
         for post in posts:
@@ -88,7 +103,7 @@ def test_hostile_posts_run_nothing_and_load_nothing(browser, hostile_site, csp, 
 def test_hostile_posts_are_harmless_in_the_editor_previews(browser, hostile_site, csp, report):
     """Signed in: the draft preview page and the live preview the editor fetches (with its
     CSRF header) when a post is opened for editing."""
-    server, posts, _ = hostile_site
+    server, posts, *_ = hostile_site
     visitor = Visitor(browser, server, bypass_csp=csp == "CSP bypassed", signed_in=True)
     try:
         for post in posts:
@@ -116,7 +131,7 @@ WHERE = ["public page", "draft preview", "live preview"]
 @pytest.mark.parametrize("csp", CSP_MODES)
 def test_the_harness_catches_unsanitized_html(browser, hostile_site, csp, where):
     """Negative control: HTML that skipped the sanitizer is caught by every check."""
-    server, _, control = hostile_site
+    server, _, control, _ = hostile_site
     visitor = Visitor(browser, server, csp == "CSP bypassed", signed_in=where != "public page")
     try:
         if where == "public page":

@@ -4,9 +4,11 @@ Shared by the public and editor-preview tests in test_xss_browser.py.
 """
 
 import json
+import urllib.error
 import urllib.request
 
 from cms.content import render_markdown
+from cms.validation import multi_line
 from tests.browser.conftest import sign_in
 from tests.xss_corpus import CONSTRUCTS, all_payloads
 
@@ -110,6 +112,19 @@ def _stays_open(markdown: str) -> bool:
     return ">xss-sentinel-probe<" in render_markdown(markdown + "\n\nxss-sentinel-probe\n")
 
 
+def refused_by_the_text_rule(payload: str) -> bool:
+    """True for a payload holding a control character: no door stores it as typed."""
+    errors: dict = {}
+    multi_line(payload, "body", errors, strip=False)
+    return bool(errors)
+
+
+def as_stored(payload: str) -> str:
+    """The payload as the site could hold it: control characters removed, as the text rule
+    does for text kept from before it (the rest is refused at every door, tested apart)."""
+    return multi_line(payload, "body", {}, strip=False, refuse=False)
+
+
 def hostile_posts() -> list[dict]:
     """Posts holding every payload in every construct, each followed by a sentinel.
 
@@ -118,7 +133,7 @@ def hostile_posts() -> list[dict]:
     """
     posts = []
     for name, wrap in CONSTRUCTS.items():
-        snippets = [wrap(p) for p in all_payloads()]
+        snippets = [wrap(as_stored(p)) for p in all_payloads()]
         open_ones = [s for s in snippets if _stays_open(s)]
         swallowing = [s for s in snippets if s not in frozenset(open_ones)]
         for start in range(0, max(len(open_ones), len(swallowing) * BATCH), BATCH):
@@ -136,20 +151,37 @@ def hostile_posts() -> list[dict]:
     return posts
 
 
+def _create(site: str, token: str, title: str, body: str):
+    request = urllib.request.Request(
+        f"{site}/api/v1/admin/posts",
+        data=json.dumps({"title": title, "body": body, "status": "published"}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    return urllib.request.urlopen(request, timeout=30)  # noqa: S310
+
+
 def publish_through_api(site: str, token: str, posts: list[dict]) -> None:
     """Create each post, published, with the Admin API; note its id and public path."""
     for post in posts:
-        request = urllib.request.Request(
-            f"{site}/api/v1/admin/posts",
-            data=json.dumps(
-                {"title": post["title"], "body": post["body"], "status": "published"}
-            ).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with _create(site, token, post["title"], post["body"]) as response:
             assert response.status == 201, post["title"]
             saved = json.load(response)
         post.update(id=saved["id"], url=f"/blog/{saved['slug']}")
+
+
+def refused_through_api(site: str, token: str) -> int:
+    """Send each payload holding a control character as it is: every one must be refused
+    with the text rule's message. Returns how many were tried."""
+    raw = [p for p in all_payloads() if refused_by_the_text_rule(p)]
+    for number, payload in enumerate(raw):
+        try:
+            _create(site, token, f"Refused {number}", payload).close()
+        except urllib.error.HTTPError as refused:
+            message = json.load(refused)
+            assert refused.code == 422 and "control character" in json.dumps(message), message
+        else:
+            raise AssertionError(f"stored as typed: {payload!r}")
+    return len(raw)
 
 
 class Visitor:
