@@ -47,7 +47,7 @@ def on_starting(server):
     failing to boot. The workers then find everything done (create_app would also wait
     for one another on the instance's lock); they must not log a new setup link, since a
     new one voids the one just logged. A complete site on a read-only or full disk is
-    prepared without writing, so it starts and serves readers (cms/setup.py).
+    prepared without writing, so it starts and serves readers (cms/ops/bootstrap.py).
     """
     child = subprocess.run(
         [sys.executable, "-c", "from cms import create_app; create_app()"],

@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/bench_api.py [--repeat 300]
 
-Builds two throwaway sites (a few posts through cms.services, the rest bulk-inserted),
+Builds two throwaway sites (a few posts through cms.content.service, the rest bulk-inserted),
 then times GET /api/v1/posts?limit=20 on the first page, on a deep page (keyset cursor
 near the end) and filtered by a category, and prints the median per request and the
 ratio 10,000 / 100. Keyset paging should keep every ratio near 1.
@@ -21,8 +21,10 @@ import tempfile
 import time
 from datetime import timedelta
 
-from cms import clock, create_app, services
-from cms.db import configure, db
+from cms import create_app
+from cms.content import service as services
+from cms.core import clock
+from cms.core.db import configure, db
 
 SIZES = (100, 10_000)
 CATEGORIES = 4

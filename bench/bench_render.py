@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cms import create_app  # noqa: E402
-from cms.content import render_markdown  # noqa: E402
-from cms.db import db  # noqa: E402
-from cms.sanitize import TooComplex  # noqa: E402
+from cms.content.render import render_markdown  # noqa: E402
+from cms.content.sanitize import TooComplex  # noqa: E402
+from cms.core.db import db  # noqa: E402
 
 
 def _repeat(unit: str, n: int, head: str = "", tail: str = "") -> str:

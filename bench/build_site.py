@@ -12,9 +12,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from cms import clock, create_app
-from cms.content import make_excerpt, plain_text, render_markdown
-from cms.db import db
+from cms import create_app
+from cms.content.render import make_excerpt, plain_text, render_markdown
+from cms.core import clock
+from cms.core.db import db
 
 WORDS = [
     "therapy",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from bench.build_site import make_body
 from cms import create_app
-from cms.content import markdown_only, plain_text
-from cms.db import db
-from cms.models import Post, Revision, SearchEntry
-from cms.sanitize import clean_html
-from cms.services import save_post
+from cms.content.models import Post, Revision, SearchEntry
+from cms.content.render import markdown_only, plain_text
+from cms.content.sanitize import clean_html
+from cms.content.service import save_post
+from cms.core.db import db
 
 
 def _app(instance: Path, **config):
@@ -52,7 +52,7 @@ def uncached_cpu_ms(instance: Path, runs: int = 200) -> float:
 
 def uncached_route_ms(instance: Path, paths: dict[str, str], runs: int = 60) -> dict:
     """Median CPU ms per route when the page itself is not cached (memos stay warm)."""
-    from cms.cache import page_cache
+    from cms.core.cache import page_cache
 
     app = _app(instance)
     client = app.test_client()
@@ -73,7 +73,7 @@ def uncached_route_ms(instance: Path, paths: dict[str, str], runs: int = 60) -> 
 
 def page_cache_lock():
     """The page cache's lock (so clearing entries does not race a worker thread)."""
-    from cms.cache import _lock
+    from cms.core.cache import _lock
 
     return _lock
 

@@ -15,13 +15,13 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # deploy/ proxies use the same limit
     "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,  # one text field: a 200,000-character post
     "MAX_FORM_PARTS": 1000,
-    "BEHIND_PROXY": False,  # true behind exactly one reverse proxy (see cms/security.py)
+    "BEHIND_PROXY": False,  # true behind exactly one reverse proxy (see cms/core/security.py)
     "MAX_UPLOAD_BYTES": 8 * 1024 * 1024,  # one image upload
-    "MAX_IMAGE_PIXELS": 12_500_000,  # decoded size: ~150 MB per upload at most (cms/imaging.py)
+    "MAX_IMAGE_PIXELS": 12_500_000,  # decoded size: ~150 MB per upload (cms/media/imaging.py)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-    "REVISION_KEEP_DAYS": 30,  # every revision of these days; one a week before (cms/revisions.py)
+    "REVISION_KEEP_DAYS": 30,  # all revisions of these days, one a week before (content/revisions)
     "ACTIVITY_KEEP_DAYS": 365,  # the activity log
 }
 
@@ -40,7 +40,7 @@ def _env_overrides() -> dict:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config, database, extensions, blueprints, CLI, errors."""
-    from . import setup
+    from .ops import bootstrap as setup
 
     app = Flask(
         __name__,
@@ -59,24 +59,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     setup.prepare_instance(app)  # the folder 0700, the secret key (generated once)
 
-    from . import (
-        assets,
-        auth,
-        cache,
-        cli,
-        db,
-        errors,
-        health,
-        mailer,
-        messages,
-        security,
-        templating,
-        wordpress,
-    )
+    from .accounts import guard as auth
     from .admin import bp as admin_bp
     from .api import bp as api_bp
-    from .api import cli as api_cli  # noqa: F401  (adds `cms create-token`)
-    from .extensions import csrf
+    from .core import assets, cache, db, errors, health, security, templating
+    from .core.extensions import csrf
+    from .messages import mailer
+    from .messages import service as messages
+    from .ops import cli
+    from .ops import token_cli as api_cli  # noqa: F401  (adds `cms create-token`)
+    from .ops.wordpress import importer as wordpress
     from .public import bp as public_bp
 
     # Request hooks run in this order: the connection, the retention purge (due on every

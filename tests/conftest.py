@@ -2,8 +2,9 @@
 
 import pytest
 
-from cms import clock, create_app
-from cms.db import db
+from cms import create_app
+from cms.core import clock
+from cms.core.db import db
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ class AuthActions:
 @pytest.fixture
 def users(app):
     """An admin and an editor account (password: 'correct horse battery')."""
-    from cms.accounts import create_user
+    from cms.accounts.users import create_user
 
     with app.app_context():
         admin = create_user("admin@example.org", "correct horse battery", "admin", "Ada Admin")

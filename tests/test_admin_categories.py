@@ -1,8 +1,8 @@
 """Categories in the editor go to the same trash as in the Admin API, and come back."""
 
-from cms.activity import Activity
-from cms.models import Category, CategoryTrash, Post, PostCategory
-from cms.services import save_category
+from cms.audit import Activity
+from cms.content.models import Category, CategoryTrash, Post, PostCategory
+from cms.content.service import save_category
 
 
 def _categories_of(post_id: int) -> set[str]:

@@ -11,8 +11,8 @@ import pytest
 from flask import Blueprint
 from werkzeug.routing.converters import AnyConverter, IntegerConverter, UUIDConverter
 
-from cms.auth import PUBLIC_ADMIN_ENDPOINTS, is_admin_only, safe_next
-from cms.models import User
+from cms.accounts.guard import PUBLIC_ADMIN_ENDPOINTS, is_admin_only, safe_next
+from cms.content.models import User
 
 EVIL_TARGETS = [
     "//evil.example",

@@ -5,12 +5,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cms import clock, create_app, services, stash
-from cms.activity import Activity
-from cms.auth import IDLE_ACCOUNT
-from cms.db import db
-from cms.models import Category, Page, Post, Redirect, Revision
-from cms.stash import FormStash
+from cms import create_app
+from cms.accounts import stash
+from cms.accounts.guard import IDLE_ACCOUNT
+from cms.accounts.stash import FormStash
+from cms.audit import Activity
+from cms.content import service as services
+from cms.content.models import Category, Page, Post, Redirect, Revision
+from cms.core import clock
+from cms.core.db import db
 
 OWN_PAGE = {"Origin": "http://localhost"}  # the browser says the editor's own page sent it
 SOCIAL = "social-media-and-our-therapy-relationship"
@@ -268,7 +271,7 @@ def csrf_app(tmp_path):
         {"TESTING": True, "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "test",
          "WTF_CSRF_ENABLED": True, "DEMO_CONTENT": True}
     )  # fmt: skip
-    from cms.accounts import create_user
+    from cms.accounts.users import create_user
 
     with app.app_context():
         create_user("admin@example.org", "correct horse battery", "admin", "Ada Admin")

@@ -4,12 +4,12 @@ import re
 
 import pytest
 
-from cms.activity import Activity
-from cms.db import db
-from cms.models import Category, Post, PostCategory
-from cms.site import DEFAULT_SETTINGS, NavItem, Notice, Setting
-from cms.site_edit import ALWAYS_SHOWN, EDITABLE_SETTINGS
-from cms.tokens import create_token
+from cms.accounts.tokens import create_token
+from cms.audit import Activity
+from cms.content.models import Category, Post, PostCategory
+from cms.core.db import db
+from cms.site.models import DEFAULT_SETTINGS, NavItem, Notice, Setting
+from cms.site.service import ALWAYS_SHOWN, EDITABLE_SETTINGS
 
 CRISIS = "If you are in crisis or in danger"
 NOT_ACCEPTING = "I am no longer accepting new clients"

@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from cms import clock
-from cms.services import save_post, trash
+from cms.content.service import save_post, trash
+from cms.core import clock
 
 
 def test_dashboard_requires_sign_in(client):

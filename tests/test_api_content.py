@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cms import clock, services
-from cms.models import Post
-from cms.site import save_settings
+from cms.content import service as services
+from cms.content.models import Post
+from cms.core import clock
+from cms.site.models import save_settings
 
 
 @pytest.fixture

@@ -16,10 +16,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cms import create_app, services
+from cms import create_app
+from cms.accounts.tokens import create_token
 from cms.api.openapi import document
-from cms.db import db
-from cms.tokens import create_token
+from cms.content import service as services
+from cms.core.db import db
 
 CHECKS = [
     not_a_server_error,

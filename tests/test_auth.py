@@ -7,11 +7,11 @@ from datetime import UTC, timedelta
 import pyotp
 import pytest
 
-from cms import clock
-from cms.activity import Activity
-from cms.db import db
-from cms.models import User
-from cms.signin import SIGN_IN_FAILED
+from cms.accounts.signin import SIGN_IN_FAILED
+from cms.audit import Activity
+from cms.content.models import User
+from cms.core import clock
+from cms.core.db import db
 
 PASSWORD = "correct horse battery"
 ONE = {"REMOTE_ADDR": "198.51.100.7"}
@@ -78,7 +78,7 @@ def test_signing_in_forgets_the_failures_from_that_address(app, client, users):
 
 
 def test_the_account_wide_ceiling_defaults_to_ten_times_the_pair_limit(app, client, users):
-    from cms.throttle import _keys
+    from cms.accounts.throttle import _keys
 
     with app.test_request_context():
         limits = {scope: limit for scope, _key, limit in _keys("admin@example.org", "192.0.2.1")}

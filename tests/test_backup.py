@@ -11,9 +11,9 @@ import time
 import pytest
 
 from cms import create_app
-from cms.backup import BackupError, create_backup, file_digest, restore_backup, seal_manifest
-from cms.db import configure, db, migrate
-from cms.services import save_post
+from cms.content.service import save_post
+from cms.core.db import configure, db, migrate
+from cms.ops.backup import BackupError, create_backup, file_digest, restore_backup, seal_manifest
 
 
 def archive_db(archive, tmp_path) -> sqlite3.Connection:
@@ -260,7 +260,7 @@ def test_a_restore_that_fails_halfway_puts_the_current_database_back(app, tmp_pa
     def broken_migrate():
         raise RuntimeError("the upgrade failed")
 
-    monkeypatch.setattr("cms.backup.migrate", broken_migrate)
+    monkeypatch.setattr("cms.ops.backup.migrate", broken_migrate)
     with pytest.raises(RuntimeError, match="the upgrade failed"):
         restore_backup(app, archive)  # fails after the archive was copied over the live file
     assert _post_count(app) == before

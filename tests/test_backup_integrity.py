@@ -16,8 +16,10 @@ import zlib
 
 import pytest
 
-from cms.archive import read_archive
-from cms.backup import (
+from cms.content.service import save_post
+from cms.core.db import db
+from cms.ops.archive import read_archive
+from cms.ops.backup import (
     CHECKSUMS_ONLY,
     LEGACY,
     BackupError,
@@ -25,8 +27,6 @@ from cms.backup import (
     restore_backup,
     seal_manifest,
 )
-from cms.db import db
-from cms.services import save_post
 
 PASSPHRASE = "correct horse battery staple"
 TITLE = "Site title in the backup"
@@ -35,7 +35,7 @@ TITLE = "Site title in the backup"
 @pytest.fixture
 def site(empty_app, tmp_path):
     """A site, an unsigned and a signed backup of it, and a change made after them."""
-    from cms.site import save_settings
+    from cms.site.models import save_settings
 
     folder = tmp_path / "archives"
     with empty_app.app_context():
@@ -291,7 +291,7 @@ def test_a_manifest_from_a_newer_format_or_without_checksums_is_refused(site, tm
 
 def test_backup_reads_back_what_it_wrote_before_pruning(site, tmp_path, monkeypatch):
     app, _, _ = site
-    from cms import backup
+    from cms.ops import backup
 
     folder = tmp_path / "archives" / "plain"
     before = sorted(os.listdir(folder))

@@ -5,11 +5,11 @@ import re
 
 from flask import Response
 
-from cms import cache
-from cms.cache import page_cache
-from cms.db import db
-from cms.models import Post, Redirect
-from cms.services import save_post
+from cms.content.models import Post, Redirect
+from cms.content.service import save_post
+from cms.core import cache
+from cms.core.cache import page_cache
+from cms.core.db import db
 
 
 def _entries(path: str) -> list[str]:

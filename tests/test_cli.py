@@ -1,8 +1,8 @@
 """The `flask --app app cms` commands of the foundation."""
 
-from cms.db import db
-from cms.models import Category, Page, Post, User
-from cms.site import get_settings
+from cms.content.models import Category, Page, Post, User
+from cms.core.db import db
+from cms.site.models import get_settings
 
 
 def test_create_user_reads_password_from_stdin(app, runner):
@@ -39,7 +39,7 @@ def test_create_user_refuses_duplicates(runner):
 
 
 def test_demo_remove_takes_exactly_the_demo_away(app, runner):
-    from cms.services import save_post
+    from cms.content.service import save_post
 
     with app.app_context():
         db.connect(reuse_if_open=True)

@@ -7,14 +7,15 @@ from xml.etree import ElementTree
 
 import pytest
 
-from cms import clock, create_app
-from cms.db import db
-from cms.messages import Message
+from cms import create_app
+from cms.content.service import SYSTEM
+from cms.core import clock
+from cms.core.db import db
+from cms.messages.service import Message
 from cms.public.contact import CSRF_FAILED
 from cms.public.contact_forms import TAMPERED, TOO_FAST
-from cms.services import SYSTEM
-from cms.site import Notice, save_settings
-from cms.site_edit import save_notice
+from cms.site.models import Notice, save_settings
+from cms.site.service import save_notice
 
 GOOD = {
     "name": "Robin Example",

@@ -13,10 +13,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from cms.db import db
-from cms.messages import Message, seal, store_message
-from cms.sanitize import email_address, mailto_url, tel_url
-from cms.services import ValidationError
+from cms.content.sanitize import email_address, mailto_url, tel_url
+from cms.content.service import ValidationError
+from cms.core.db import db
+from cms.messages.service import Message, seal, store_message
 from tests.test_contact import GOOD, send, stored
 
 BCC_IN_DOMAIN = "robin@example.org?bcc=spy%40evil.example&subject=Re%3A%20fees"

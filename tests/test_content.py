@@ -1,10 +1,10 @@
-"""cms.content: Markdown -> sanitized HTML, with hostile input in every Markdown construct."""
+"""cms.content.render: Markdown -> sanitized HTML, hostile input in every Markdown construct."""
 
 from collections import Counter
 
 import pytest
 
-from cms.content import make_excerpt, plain_text, render_markdown
+from cms.content.render import make_excerpt, plain_text, render_markdown
 from tests.test_sanitize import unsafe
 from tests.xss_corpus import CONSTRUCTS, all_payloads, corpora, markdown_cases
 

@@ -6,10 +6,10 @@ from datetime import UTC, timedelta
 import pyotp
 from itsdangerous import URLSafeTimedSerializer
 
-from cms import clock
-from cms.db import db
-from cms.models import User
-from cms.throttle import DEVICE_COOKIE, LoginFailure
+from cms.accounts.throttle import DEVICE_COOKIE, LoginFailure
+from cms.content.models import User
+from cms.core import clock
+from cms.core.db import db
 
 PASSWORD = "correct horse battery"
 WRONG = "wrong password!!"

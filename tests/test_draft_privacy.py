@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from cms import clock
-from cms.db import db
-from cms.media import process_upload
-from cms.models import Page, Post, Redirect
-from cms.services import publish, save_category, save_page, save_post, trash, unpublish
-from cms.site import NavItem, Notice, save_settings
+from cms.content.models import Page, Post, Redirect
+from cms.content.service import publish, save_category, save_page, save_post, trash, unpublish
+from cms.core import clock
+from cms.core.db import db
+from cms.media.service import process_upload
+from cms.site.models import NavItem, Notice, save_settings
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ import sqlite3
 import html5lib
 import pytest
 
-from cms import create_app, services
-from cms.db import configure, db, migrate
-from cms.models import Post, Revision
-from cms.tokens import create_token
+from cms import create_app
+from cms.accounts.tokens import create_token
+from cms.content import service as services
+from cms.content.models import Post, Revision
+from cms.core.db import configure, db, migrate
 
 FIRST = "Opening words of the post."
 SECRET = "A sentence the writer later removed."

@@ -22,10 +22,11 @@ from urllib.parse import urlencode
 import pytest
 from cryptography.fernet import Fernet
 
-from cms import create_app, errors
-from cms import db as db_module
-from cms.db import db
-from cms.messages import Message, key_path, store_message
+from cms import create_app
+from cms.core import db as db_module
+from cms.core import errors
+from cms.core.db import db
+from cms.messages.service import Message, key_path, store_message
 from tests.browser.conftest import ROOT, _free_port, prepare_instance
 from tests.test_contact import GOOD, send
 from tests.test_faults import contact_form

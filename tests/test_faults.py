@@ -24,8 +24,8 @@ import html5lib
 import pytest
 
 from cms import create_app
-from cms.db import db
-from cms.models import Post
+from cms.content.models import Post
+from cms.core.db import db
 from tests.browser.conftest import ROOT, LiveServer, prepare_instance
 
 SECONDS = 8  # how long readers and writers run together
@@ -37,8 +37,8 @@ READ_PATHS = ["/", "/blog/", "/archive", "/search?q=therapy", "/feed.xml", "/cat
 WRITER = r"""
 import sys, time
 from cms import create_app
-from cms.db import db
-from cms.services import save_post
+from cms.core.db import db
+from cms.content.service import save_post
 instance, seconds, tag = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 app = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": "faults"})
 with app.app_context():
@@ -59,9 +59,9 @@ with app.app_context():
 FORK_WRITER = r"""
 import os, sys
 from cms import create_app
-from cms.db import db
-from cms.services import save_post
-from cms.content import render_markdown
+from cms.core.db import db
+from cms.content.service import save_post
+from cms.content.render import render_markdown
 app = create_app({"INSTANCE_PATH": sys.argv[1], "SECRET_KEY": "faults"})
 render_markdown("*warm*")  # load the Markdown parser and sanitizer once, before forking
 db.close()
@@ -127,7 +127,7 @@ def lost_writes(path, acks: Acks, app=None) -> list[str]:
 
 def stored_markers(app) -> set[str]:
     """The markers of every stored contact message, decrypted (exact, so v0-1 is not v0-10)."""
-    from cms.messages import Message
+    from cms.messages.service import Message
 
     with app.app_context():
         db.connect(reuse_if_open=True)
@@ -335,7 +335,7 @@ DISK_CONDITIONS = {
 
 @pytest.mark.parametrize("condition", sorted(DISK_CONDITIONS))
 def test_full_or_read_only_database_gives_503_and_recovers(app, client, auth, condition):
-    from cms.tokens import create_token
+    from cms.accounts.tokens import create_token
 
     app.config.update(CONTACT_MIN_SECONDS=0)
     start, end = DISK_CONDITIONS[condition]

@@ -221,7 +221,7 @@ def test_fresh_boots_serve_on_every_worker(tmp_path, report):
 def _start(instance: str, barrier, results) -> None:
     """In a new process: wait for the others, then build the app; report its secret key."""
     import cms.admin
-    import cms.api.cli
+    import cms.ops.token_cli
     import cms.public  # noqa: F401  (imported first, so the processes meet in the bootstrap)
     from cms import create_app
 

@@ -1,6 +1,6 @@
 """/healthz: 200 with a small JSON body while the database answers, 503 when it does not."""
 
-from cms.db import configure, db
+from cms.core.db import configure, db
 
 
 def test_healthy(client):

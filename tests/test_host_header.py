@@ -5,8 +5,8 @@ import secrets
 import pytest
 
 from cms import create_app
-from cms.db import db
-from cms.security import ProductionConfigError, key_bits
+from cms.core.db import db
+from cms.core.security import ProductionConfigError, key_bits
 
 EVIL = "evil.example"
 # Every kind of answer that holds absolute addresses (canonical, og:url, JSON-LD, Atom,
@@ -161,7 +161,7 @@ def test_the_page_cache_keeps_to_its_byte_budget():
     """Each host (and query string) makes a new key: memory stays bounded all the same."""
     from flask import Response
 
-    from cms.cache import PageCache
+    from cms.core.cache import PageCache
 
     cache = PageCache(max_entries=100, max_bytes=10_000)
     for n in range(50):

@@ -10,14 +10,15 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from cms import clock, create_app
-from cms.db import db
-from cms.media import process_upload
-from cms.models import Category, Media, Page, Post, Redirect, Revision
-from cms.portable import PortableError, export_site, import_site
-from cms.services import SYSTEM, save_category, save_page, save_post
-from cms.site import NavItem, Notice, Setting
-from cms.site_edit import save_menu, save_notice, update_settings
+from cms import create_app
+from cms.content.models import Category, Media, Page, Post, Redirect, Revision
+from cms.content.service import SYSTEM, save_category, save_page, save_post
+from cms.core import clock
+from cms.core.db import db
+from cms.media.service import process_upload
+from cms.ops.portable import PortableError, export_site, import_site
+from cms.site.models import NavItem, Notice, Setting
+from cms.site.service import save_menu, save_notice, update_settings
 
 
 def _png(width=300, height=200) -> bytes:
@@ -322,7 +323,7 @@ WXR = """<?xml version="1.0" encoding="UTF-8" ?>
 
 
 def test_wordpress_addresses_and_descriptions_keep_the_rules(empty_app, tmp_path):
-    from cms.wordpress import import_wordpress
+    from cms.ops.wordpress.importer import import_wordpress
 
     export = tmp_path / "export.xml"
     export.write_text(WXR.format(description="D" * 5000))

@@ -4,10 +4,10 @@ import os
 
 import pytest
 
-from cms import messages
-from cms.activity import Activity
-from cms.db import db
-from cms.messages import Message, key_path, store_message
+from cms.audit import Activity
+from cms.core.db import db
+from cms.messages import service as messages
+from cms.messages.service import Message, key_path, store_message
 from tests.test_contact import GOOD
 from tests.test_messages import raw_bytes
 

@@ -12,9 +12,10 @@ from datetime import timedelta
 
 import pytest
 
-from cms import clock, create_app
-from cms.backup import create_backup, restore_backup
-from cms.db import db
+from cms import create_app
+from cms.core import clock
+from cms.core.db import db
+from cms.ops.backup import create_backup, restore_backup
 
 MESSAGE = {
     "name": "Robin Example",
@@ -112,7 +113,7 @@ def test_restored_key_files_are_private_even_over_loose_ones(tmp_path, set_umask
     instance = tmp_path / "instance"
     app = _start(instance)
     with app.app_context():
-        from cms.messages import fernet
+        from cms.messages.service import fernet
 
         fernet()  # creates message_key
     archive = create_backup(app, passphrase="a backup passphrase")

@@ -12,10 +12,11 @@ import sys
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
-from cms import create_app, messages
-from cms.backup import create_backup, restore_backup
-from cms.db import db
-from cms.messages import Message, key_path, store_message, unseal
+from cms import create_app
+from cms.core.db import db
+from cms.messages import service as messages
+from cms.messages.service import Message, key_path, store_message, unseal
+from cms.ops.backup import create_backup, restore_backup
 from tests.browser.conftest import ROOT
 from tests.test_contact import GOOD
 
@@ -25,8 +26,8 @@ PASSPHRASE = "a long backup passphrase"
 WORKER = r"""
 import sys
 from cms import create_app, messages
-from cms.db import db
-from cms.messages import store_message
+from cms.core.db import db
+from cms.messages.service import store_message
 app = create_app({"INSTANCE_PATH": sys.argv[1], "SECRET_KEY": "t" * 40, "DEMO_CONTENT": False})
 with app.app_context():
     db.connect(reuse_if_open=True)

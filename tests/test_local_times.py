@@ -7,19 +7,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cms import services
+from cms.accounts.tokens import create_token
 from cms.api.openapi import document
-from cms.db import db
-from cms.models import Post
-from cms.site import Notice
-from cms.tokens import create_token
-from cms.validation import (
+from cms.content import service as services
+from cms.content.models import Post
+from cms.core.db import db
+from cms.core.validation import (
     AmbiguousTime,
     NonexistentTime,
     TimeProblem,
     parse_date,
     parse_datetime,
 )
+from cms.site.models import Notice
 
 TORONTO = ZoneInfo("America/Toronto")  # the default time zone of a new site
 SKIPPED = "2030-03-10T02:30"  # clocks go from 02:00 EST to 03:00 EDT

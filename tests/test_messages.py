@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from cms import clock, create_app, mailer, ratelimit
-from cms.backup import DB_MEMBER, create_backup
-from cms.db import db
-from cms.messages import (
+from cms import create_app
+from cms.core import clock, ratelimit
+from cms.core.db import db
+from cms.core.ratelimit import RateHit
+from cms.messages import mailer
+from cms.messages.service import (
     Housekeeping,
     Message,
     key_path,
@@ -27,7 +29,7 @@ from cms.messages import (
     store_message,
     unseal,
 )
-from cms.ratelimit import RateHit
+from cms.ops.backup import DB_MEMBER, create_backup
 from tests.test_contact import GOOD, opened_token, send, stored
 
 MARKER = "Zq7MarkerPlaintext"
@@ -110,7 +112,7 @@ def test_backup_archive_holds_no_plaintext_and_no_clear_key(app, client, tmp_pat
 def test_a_message_under_another_key_reads_as_undecryptable(ctx):
     message = store_message({"name": "A", "email": "a@example.org", "message": "B"})
     os.remove(key_path())
-    from cms import messages
+    from cms.messages import service as messages
 
     messages._keys.clear()
     assert Message.get_by_id(message.id).contents is None  # a new key cannot open it

@@ -5,7 +5,7 @@ import sqlite3
 from playhouse.migrations import Migration
 
 from cms import create_app
-from cms.db import MIGRATIONS_DIR, configure, db, migrate, pending_migrations
+from cms.core.db import MIGRATIONS_DIR, configure, db, migrate, pending_migrations
 
 
 def test_fresh_database_records_every_migration(app):

@@ -16,12 +16,12 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from PIL import Image
 
-from cms.db import db
-from cms.media import process_upload
-from cms.messages import Message, store_message
-from cms.models import Page, Post, User
-from cms.services import save_page, save_post
-from cms.tokens import create_token
+from cms.accounts.tokens import create_token
+from cms.content.models import Page, Post, User
+from cms.content.service import save_page, save_post
+from cms.core.db import db
+from cms.media.service import process_upload
+from cms.messages.service import Message, store_message
 from tests.test_contact import GOOD
 
 # Housekeeping that any request may do: the hourly retention purge (its marker and the

@@ -9,11 +9,11 @@ import pytest
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
+from cms.accounts.tokens import create_token
 from cms.api import IdConverter
-from cms.db import db
-from cms.models import Page, Post, Revision
-from cms.services import save_page, save_post
-from cms.tokens import create_token
+from cms.content.models import Page, Post, Revision
+from cms.content.service import save_page, save_post
+from cms.core.db import db
 
 BIG = "99999999999999999999"  # 20 digits: above 2**63 - 1, SQLite's largest INTEGER
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "public"

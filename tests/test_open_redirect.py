@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 from urllib.parse import unquote, urljoin, urlsplit
 
-from cms import clock
+from cms.core import clock
 from tests.test_auth import _code, _enable_two_step, sign_in
 
 SITE = "http://localhost"

@@ -8,13 +8,14 @@ from urllib.parse import urlencode
 
 import pytest
 
-from cms import clock, create_app
-from cms.accounts import create_user
-from cms.db import db
-from cms.messages import Message
-from cms.models import Post
-from cms.stash import FormStash
-from cms.tokens import create_token
+from cms import create_app
+from cms.accounts.stash import FormStash
+from cms.accounts.tokens import create_token
+from cms.accounts.users import create_user
+from cms.content.models import Post
+from cms.core import clock
+from cms.core.db import db
+from cms.messages.service import Message
 
 PASSWORD = "correct horse battery"
 KB, MB = 2**10, 2**20

@@ -7,14 +7,15 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from cms import clock, create_app
-from cms.accounts import create_user
-from cms.db import db
-from cms.media import process_upload
-from cms.models import Category, Page, Post, Redirect
-from cms.portable import PortableError, export_site, import_site
-from cms.services import save_page, save_post, trash
-from cms.site import NavItem, Notice, save_settings
+from cms import create_app
+from cms.accounts.users import create_user
+from cms.content.models import Category, Page, Post, Redirect
+from cms.content.service import save_page, save_post, trash
+from cms.core import clock
+from cms.core.db import db
+from cms.media.service import process_upload
+from cms.ops.portable import PortableError, export_site, import_site
+from cms.site.models import NavItem, Notice, save_settings
 
 
 def _png(width=1200, height=800) -> bytes:
@@ -113,7 +114,7 @@ def _exported(empty_app, tmp_path):
         save_post({"title": "One", "body": f"![A dot](/media/{image.id}/dot.png)"})
         export_site(str(tmp_path / "out"))
         Post.delete().execute()
-        from cms.models import Media, Revision
+        from cms.content.models import Media, Revision
 
         Media.delete().execute()
         Revision.delete().execute()

@@ -7,10 +7,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from cms import clock
-from cms.models import Post
-from cms.services import save_post
-from cms.site import Notice, save_settings
+from cms.content.models import Post
+from cms.content.service import save_post
+from cms.core import clock
+from cms.site.models import Notice, save_settings
 
 POST_URL = "/blog/social-media-and-our-therapy-relationship"
 PUBLIC_URLS = [
@@ -334,7 +334,7 @@ def test_robots_points_to_sitemap(client):
 
 
 def test_menu_is_data(app, client):
-    from cms.site import NavItem
+    from cms.site.models import NavItem
 
     with app.app_context():
         NavItem.update(label="Writing").where(NavItem.target == "blog").execute()
@@ -365,7 +365,7 @@ def test_logo_favicon_and_featured_image_come_from_media(app, client):
 
     from PIL import Image
 
-    from cms.media import process_upload
+    from cms.media.service import process_upload
 
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 800), "teal").save(buffer, "PNG")

@@ -10,12 +10,12 @@ the tests here check that each construct is refused, or rendered whole.
 
 import pytest
 
-from cms import content
-from cms.content import markdown_only, render_markdown, responsive_images
-from cms.db import db
-from cms.models import Post
-from cms.sanitize import MAX_DEPTH, TooComplex, clean_html, is_safe_link, url_scheme
-from cms.services import MAX_BODY, ValidationError, save_post
+from cms.content import render as content
+from cms.content.models import Post
+from cms.content.render import markdown_only, render_markdown, responsive_images
+from cms.content.sanitize import MAX_DEPTH, TooComplex, clean_html, is_safe_link, url_scheme
+from cms.content.service import MAX_BODY, ValidationError, save_post
+from cms.core.db import db
 
 OWN_PAGE = {"Origin": "http://localhost"}
 
@@ -115,10 +115,10 @@ def test_a_save_past_its_time_is_refused_not_killed(ctx, monkeypatch):
 
 
 def test_the_api_and_notices_refuse_it_too(app, client, users, ctx):
-    from cms.services import SYSTEM
-    from cms.site import Notice
-    from cms.site_edit import save_notice
-    from cms.tokens import create_token
+    from cms.accounts.tokens import create_token
+    from cms.content.service import SYSTEM
+    from cms.site.models import Notice
+    from cms.site.service import save_notice
 
     deep = "<b>" * (MAX_DEPTH + 10) + "end"
     token = create_token("script", "content:read,content:write", user=users["admin"])[1]

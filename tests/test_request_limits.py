@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from cms import clock
-from cms.db import db
-from cms.messages import MAX_MESSAGE, Message, store_message
-from cms.models import Category, Post
-from cms.services import MAX_BODY, MAX_CATEGORIES, ValidationError, save_category, save_post
-from cms.tokens import create_token
+from cms.accounts.tokens import create_token
+from cms.content.models import Category, Post
+from cms.content.service import MAX_BODY, MAX_CATEGORIES, ValidationError, save_category, save_post
+from cms.core import clock
+from cms.core.db import db
+from cms.messages.service import MAX_MESSAGE, Message, store_message
 
 GOOD = {
     "name": "Robin Example",

@@ -11,9 +11,16 @@ import tarfile
 
 import pytest
 
-from cms.backup import SCRYPT, BackupError, _fernet, create_backup, restore_backup, seal_manifest
-from cms.db import db
-from cms.services import save_post
+from cms.content.service import save_post
+from cms.core.db import db
+from cms.ops.backup import (
+    SCRYPT,
+    BackupError,
+    _fernet,
+    create_backup,
+    restore_backup,
+    seal_manifest,
+)
 
 PASSPHRASE = "correct horse battery staple"
 

@@ -3,12 +3,14 @@ the activity log (D days), pruned with the message purge, hourly and by `cms pur
 
 from datetime import date, datetime, time, timedelta
 
-from cms import clock, messages, services
-from cms.activity import Activity
-from cms.db import db
-from cms.messages import Housekeeping, purge_expired
-from cms.models import Revision
-from cms.revisions import policy_versions
+from cms.audit import Activity
+from cms.content import service as services
+from cms.content.models import Revision
+from cms.content.revisions import policy_versions
+from cms.core import clock
+from cms.core.db import db
+from cms.messages import service as messages
+from cms.messages.service import Housekeeping, purge_expired
 
 
 def _monday(weeks_ago: int) -> datetime:

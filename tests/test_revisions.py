@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from cms.models import Page, Post, Revision
-from cms.revisions import policy_versions, text_diff
-from cms.services import restore_revision, save_page, save_post
+from cms.content.models import Page, Post, Revision
+from cms.content.revisions import policy_versions, text_diff
+from cms.content.service import restore_revision, save_page, save_post
 
 SOCIAL = "social-media-and-our-therapy-relationship"
 POLICY = "social-media-policy"

@@ -1,8 +1,8 @@
-"""cms.sanitize: allow-listed tags and attributes, URL schemes checked as a browser reads them."""
+"""cms.content.sanitize: allow-listed tags and attributes, URL schemes read as a browser does."""
 
 import pytest
 
-from cms.sanitize import (
+from cms.content.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     clean_html,

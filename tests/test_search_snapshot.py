@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from cms import clock
+from cms.core import clock
 from cms.public import search as search_view
 
 

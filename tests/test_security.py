@@ -4,10 +4,10 @@ import pytest
 from flask import request
 
 from cms import create_app
-from cms.db import db
-from cms.models import Media, Post
-from cms.security import CSP, ProductionConfigError
-from cms.site import save_settings
+from cms.content.models import Media, Post
+from cms.core.db import db
+from cms.core.security import CSP, ProductionConfigError
+from cms.site.models import save_settings
 
 PUBLIC = [
     "/", "/blog/", "/archive", "/search?q=therapy", "/contact", "/feed.xml", "/sitemap.xml",
@@ -148,7 +148,7 @@ def test_too_large_body_gets_a_clear_413(tmp_path):
     assert response.status_code == 413
     assert "limited to 1 MB" in response.get_data(as_text=True)
     assert_security_headers(response)
-    from cms.tokens import SCOPES, create_token
+    from cms.accounts.tokens import SCOPES, create_token
 
     with client.application.app_context():
         db.connect(reuse_if_open=True)

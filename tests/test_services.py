@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cms import clock, services
-from cms.models import Category, Post, Redirect, Revision, SearchEntry
-from cms.services import (
+from cms.content import service as services
+from cms.content.models import Category, Post, Redirect, Revision, SearchEntry
+from cms.content.service import (
     ConflictError,
     ValidationError,
     make_slug,
@@ -18,6 +18,7 @@ from cms.services import (
     trash,
     unpublish,
 )
+from cms.core import clock
 
 
 def test_slug_is_generated_unique_and_ascii(ctx):

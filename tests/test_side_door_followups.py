@@ -5,9 +5,10 @@ import logging
 import re
 from datetime import timedelta
 
-from cms import clock, create_app
-from cms.db import db
-from cms.site import get_settings
+from cms import create_app
+from cms.core import clock
+from cms.core.db import db
+from cms.site.models import get_settings
 
 BIG = "9" * 26
 
@@ -40,8 +41,8 @@ def test_a_later_process_does_not_void_the_setup_link_the_server_logged(tmp_path
 
 def test_the_site_e_mail_cannot_carry_a_bcc(app, auth, client):
     auth.login()
-    from cms.services import SYSTEM, ValidationError
-    from cms.site_edit import update_settings
+    from cms.content.service import SYSTEM, ValidationError
+    from cms.site.service import update_settings
 
     with app.app_context():
         db.connect(reuse_if_open=True)
@@ -91,7 +92,7 @@ def test_an_editor_saves_a_notice_text_without_meeting_its_time_window(app, clie
     """Editors change a notice's text; the time window is shown to them, not offered."""
     from datetime import datetime
 
-    from cms.site import Notice
+    from cms.site.models import Notice
 
     with app.app_context():
         notice = Notice.get(Notice.key == "online-therapy")

@@ -18,14 +18,15 @@ import pytest
 from PIL import Image
 from werkzeug.datastructures import MultiDict
 
-from cms import clock, services
-from cms.accounts import create_user
-from cms.db import db
-from cms.media import process_upload
-from cms.models import Category, Page, Post
-from cms.site import NavItem, Notice, Setting
-from cms.site_edit import stored_settings, update_settings
-from cms.tokens import create_token
+from cms.accounts.tokens import create_token
+from cms.accounts.users import create_user
+from cms.content import service as services
+from cms.content.models import Category, Page, Post
+from cms.core import clock
+from cms.core.db import db
+from cms.media.service import process_upload
+from cms.site.models import NavItem, Notice, Setting
+from cms.site.service import stored_settings, update_settings
 
 PASSWORD = "correct horse battery"
 ALL_SCOPES = "content:read,content:write,notices:write,settings:write,media:write"

@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from flask import url_for
 
-from cms import clock, create_app
-from cms.accounts import create_user, end_sessions
-from cms.auth import same_origin
-from cms.db import db
-from cms.models import Post, User
-from cms.stash import FormStash
+from cms import create_app
+from cms.accounts.guard import same_origin
+from cms.accounts.stash import FormStash
+from cms.accounts.users import create_user, end_sessions
+from cms.content.models import Post, User
+from cms.core import clock
+from cms.core.db import db
 
 PASSWORD = "correct horse battery"
 ADMIN, EDITOR = "admin@example.org", "editor@example.org"

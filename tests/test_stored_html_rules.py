@@ -3,8 +3,8 @@
 import sqlite3
 
 from cms import create_app
-from cms.db import db
-from cms.rerender import HTML_RULES
+from cms.content.rerender import HTML_RULES
+from cms.core.db import db
 
 
 def _start(path):

@@ -6,17 +6,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from cms import services
-from cms.accounts import create_user
-from cms.db import db
-from cms.media import _clean_alt
-from cms.messages import check_contents
-from cms.models import Category, Post
-from cms.services import SYSTEM, ValidationError
-from cms.site import Notice, get_settings
-from cms.site_edit import save_menu, save_notice, update_settings
-from cms.tokens import create_token
-from cms.validation import has_visible, multi_line, single_line
+from cms.accounts.tokens import create_token
+from cms.accounts.users import create_user
+from cms.content import service as services
+from cms.content.models import Category, Post
+from cms.content.service import SYSTEM, ValidationError
+from cms.core.db import db
+from cms.core.validation import has_visible, multi_line, single_line
+from cms.media.service import _clean_alt
+from cms.messages.service import check_contents
+from cms.site.models import Notice, get_settings
+from cms.site.service import save_menu, save_notice, update_settings
 
 ZERO_WIDTH = "\u200b\u200b\u2060"
 

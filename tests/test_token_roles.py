@@ -9,15 +9,16 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from cms import clock, create_app
-from cms.accounts import create_user
+from cms import create_app
+from cms.accounts.tokens import ROLE_SCOPES, create_token
+from cms.accounts.users import create_user
 from cms.api.auth import throttle
-from cms.db import db
-from cms.media import process_upload
-from cms.models import Revision, User
-from cms.services import save_category, save_page, save_post, trash, trash_category
-from cms.site import Notice, Setting
-from cms.tokens import ROLE_SCOPES, create_token
+from cms.content.models import Revision, User
+from cms.content.service import save_category, save_page, save_post, trash, trash_category
+from cms.core import clock
+from cms.core.db import db
+from cms.media.service import process_upload
+from cms.site.models import Notice, Setting
 
 PASSWORD = "correct horse battery"
 ADMIN, EDITOR = {"admin"}, {"admin", "editor"}

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from cms import clock
-from cms.activity import Activity
-from cms.models import User
-from cms.services import ValidationError
-from cms.tokens import ApiToken, create_token, parse_scopes, revoke_token, verify_token
+from cms.accounts.tokens import ApiToken, create_token, parse_scopes, revoke_token, verify_token
+from cms.audit import Activity
+from cms.content.models import User
+from cms.content.service import ValidationError
+from cms.core import clock
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def _call(client, plain, method="GET", path="posts", body=None):
 
 
 def test_a_disabled_accounts_tokens_get_401_until_it_is_enabled_again(app, client, users):
-    from cms.accounts import update_user
+    from cms.accounts.users import update_user
 
     with app.app_context():
         editor = users["editor"]
@@ -167,7 +167,7 @@ def test_a_disabled_accounts_tokens_get_401_until_it_is_enabled_again(app, clien
 
 
 def test_a_demoted_accounts_token_keeps_only_what_the_new_role_allows(app, client, users):
-    from cms.accounts import create_user, update_user
+    from cms.accounts.users import create_user, update_user
 
     with app.app_context():
         admin = create_user("second@example.org", "correct horse battery", "admin", "Bo")

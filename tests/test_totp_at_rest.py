@@ -10,10 +10,11 @@ from datetime import UTC, timedelta
 
 import pyotp
 
-from cms import clock, create_app
-from cms.db import configure, db, migrate
-from cms.models import User
-from cms.totp import SEALED, SETUP_MINUTES, PendingSecret, RecoveryCode, reseal_secrets
+from cms import create_app
+from cms.accounts.two_step import SEALED, SETUP_MINUTES, PendingSecret, RecoveryCode, reseal_secrets
+from cms.content.models import User
+from cms.core import clock
+from cms.core.db import configure, db, migrate
 
 PASSWORD = "correct horse battery"
 BASE32_SECRET = re.compile(rb"[A-Z2-7]{32}")
@@ -67,7 +68,7 @@ def test_the_secret_column_holds_no_secret(app, client, users):
 
 
 def test_a_backup_and_an_export_carry_no_secret(app, client, users, tmp_path, runner):
-    from cms.backup import create_backup
+    from cms.ops.backup import create_backup
 
     _sign_in(client)
     secret, done = _enable(client)
@@ -119,7 +120,7 @@ def test_upgrading_a_site_seals_its_plain_secrets_at_start(tmp_path):
     db.close()
     config = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "up", "WTF_CSRF_ENABLED": False}
     app = create_app({**config, "TESTING": True})
-    from cms.accounts import set_password
+    from cms.accounts.users import set_password
 
     with app.app_context():
         db.connect(reuse_if_open=True)

@@ -19,8 +19,8 @@ import pytest
 from PIL import Image
 
 from cms import DEFAULTS
-from cms.imaging import PEAK_BYTES
-from cms.media import imaging_child, read_copies
+from cms.media.imaging import PEAK_BYTES
+from cms.media.service import imaging_child, read_copies
 from tests import test_uploads_hostile as hostile
 
 upload = hostile.upload  # the fixture that sends through the editor and the Admin API
@@ -201,13 +201,13 @@ def test_the_worker_never_decodes_an_upload(tmp_path):
     script = (
         "import json, resource, sys\n"
         "from cms import create_app\n"
-        "from cms.db import db\n"
+        "from cms.core.db import db\n"
         "app = create_app({'TESTING': True, 'INSTANCE_PATH': sys.argv[1],\n"
         "                  'SECRET_KEY': 'test', 'DEMO_CONTENT': False})\n"
         "data = open(sys.argv[2], 'rb').read()\n"
         "with app.app_context():\n"
         "    db.connect(reuse_if_open=True)\n"
-        "    from cms.media import process_upload\n"
+        "    from cms.media.service import process_upload\n"
         "    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "    media = process_upload(data, 'wide.png', 'A wide green field')\n"
         "    grew = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before\n"

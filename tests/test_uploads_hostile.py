@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from cms.db import db
-from cms.media import MediaVariant
-from cms.models import Media, User
-from cms.tokens import create_token
+from cms.accounts.tokens import create_token
+from cms.content.models import Media, User
+from cms.core.db import db
+from cms.media.service import MediaVariant
 from tests.test_media import GPS_IFD, image_bytes, jpeg_with_gps
 
 SCRIPT = b"<script>alert(1)</script>"

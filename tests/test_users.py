@@ -4,11 +4,11 @@ import re
 
 import pytest
 
-from cms import passwords
-from cms.activity import Activity, log_activity
-from cms.db import db
-from cms.models import User
-from cms.passwords import password_problem
+from cms.accounts import passwords
+from cms.accounts.passwords import password_problem
+from cms.audit import Activity, log_activity
+from cms.content.models import User
+from cms.core.db import db
 
 PASSWORD = "correct horse battery"
 
@@ -174,7 +174,7 @@ def test_change_role_and_disable(app, client, auth):
 
 
 def test_disabling_an_account_stops_its_api_tokens(app, client, auth):
-    from cms.tokens import create_token
+    from cms.accounts.tokens import create_token
 
     with app.app_context():
         editor = User.get(User.email == "editor@example.org")
@@ -209,8 +209,8 @@ def test_the_last_active_admin_stays(app, client, auth, users):
     )
     assert ok.status_code == 302  # two admins: demoting one is fine
     with app.app_context():
-        from cms.accounts import LAST_ADMIN, update_user
-        from cms.services import ValidationError
+        from cms.accounts.users import LAST_ADMIN, update_user
+        from cms.content.service import ValidationError
 
         db.connect(reuse_if_open=True)
         last = User.get(User.email == "editor@example.org")

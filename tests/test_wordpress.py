@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from cms.accounts import create_user
-from cms.db import db
-from cms.models import Category, Media, Page, Post, Redirect
-from cms.wordpress import import_wordpress
-from cms.wxr import WxrError
+from cms.accounts.users import create_user
+from cms.content.models import Category, Media, Page, Post, Redirect
+from cms.core.db import db
+from cms.ops.wordpress.importer import import_wordpress
+from cms.ops.wordpress.wxr import WxrError
 
 DATA = Path(__file__).parent / "data" / "wordpress"
 EXPORT = str(DATA / "practice.xml")

@@ -1,7 +1,7 @@
 """The hostile-HTML corpora in tests/data/xss/, the Markdown constructs to wrap them in,
 and an independent checker that reads sanitized HTML the way a browser would.
 
-The checker does not reuse cms.sanitize: it parses with html5lib (the WHATWG algorithm)
+The checker does not reuse cms.content.sanitize: it parses with html5lib (the WHATWG algorithm)
 and judges what a browser would see, so a sanitizer bug cannot hide itself.
 """
 

@@ -1,6 +1,6 @@
 """The editor: every view here requires sign-in.
 
-The guard (cms.auth.guard_admin) runs before every request whose path is under /admin/,
+The guard (cms.accounts.guard.guard_admin) runs before every request whose path is under /admin/,
 so views of this blueprint, and any other blueprint mounted there, are protected by default.
 """
 

@@ -5,12 +5,13 @@ from flask_login import current_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
-from .. import signin, totp
-from ..accounts import change_own_password
-from ..activity import describe, log_activity
-from ..db import db
-from ..passwords import MAX_PASSWORD
-from ..services import ValidationError
+from ..accounts import signin
+from ..accounts import two_step as totp
+from ..accounts.passwords import MAX_PASSWORD
+from ..accounts.users import change_own_password
+from ..audit import describe, log_activity
+from ..content.service import ValidationError
+from ..core.db import db
 from . import bp
 from .forms import ChangePasswordForm, ConfirmTwoStepForm, PasswordCheckForm
 

@@ -2,8 +2,8 @@
 
 from flask import render_template
 
-from ..activity import Activity
-from ..auth import admin_only
+from ..accounts.guard import admin_only
+from ..audit import Activity
 from ..public.paging import Pagination
 from . import bp
 

@@ -4,12 +4,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from .. import presence
-from ..activity import describe, log_activity
-from ..models import Category, CategoryTrash, PostCategory
-from ..revisions import compare
-from ..security import row_id
-from ..services import (
+from ..audit import describe, log_activity
+from ..content import presence
+from ..content.models import Category, CategoryTrash, PostCategory
+from ..content.revisions import compare
+from ..content.service import (
     StaleError,
     ValidationError,
     category_version,
@@ -18,6 +17,7 @@ from ..services import (
     save_category,
     trash_category,
 )
+from ..core.security import row_id
 from . import bp
 from .content_forms import CategoryForm, ConfirmForm, MergeForm, expected_version, show_errors
 

@@ -28,9 +28,9 @@ from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from .. import clock
-from ..templating import local_time, site_zone
-from ..validation import AmbiguousTime, TimeProblem, parse_date, parse_datetime
+from ..core import clock
+from ..core.templating import local_time, site_zone
+from ..core.validation import AmbiguousTime, TimeProblem, parse_date, parse_datetime
 
 
 class DateTimeLocalInput(TextInput):
@@ -165,7 +165,7 @@ def loaded_state(form: FlaskForm) -> dict | None:
 class EntryForm(FlaskForm):
     """One form to create and edit posts and pages."""
 
-    version = HiddenField()  # cms.services.entry_version of what the form was loaded with
+    version = HiddenField()  # cms.content.service.entry_version of what the form was loaded with
     title = StringField("Title")
     slug = StringField(
         "Address (slug)", description="Lower-case letters, digits and hyphens; empty: from title."
@@ -205,7 +205,7 @@ class EntryForm(FlaskForm):
 
 
 class NoticeForm(FlaskForm):
-    version = HiddenField()  # cms.site_edit.notice_version
+    version = HiddenField()  # cms.site.service.notice_version
     body = TextAreaField("Text (Markdown)")
     link_label = StringField("Link text")
     link_url = StringField("Link address", description="https://…, /a-page or mailto:…")
@@ -215,13 +215,13 @@ class NoticeForm(FlaskForm):
 
 
 class SwitchesForm(FlaskForm):
-    loaded = HiddenField()  # JSON of cms.site_edit.switch_state: only changed switches are saved
+    loaded = HiddenField()  # JSON of cms.site.service.switch_state: only changed switches are saved
     availability = RadioField("Availability for new clients", validate_choice=False)
     shown = CheckboxListField("Notices switched on", coerce=int, validate_choice=False)
 
 
 class CategoryForm(FlaskForm):
-    version = HiddenField()  # cms.services.category_version
+    version = HiddenField()  # cms.content.service.category_version
     name = StringField("Name")
     slug = StringField("Address (slug)", description="Empty: made from the name.")
     description = TextAreaField("Description")
@@ -263,9 +263,9 @@ class SocialLinkForm(Form):
 
 
 class SettingsForm(FlaskForm):
-    """Site and practitioner details; the keys are those of cms.site.DEFAULT_SETTINGS."""
+    """Site and practitioner details; the keys are those of cms.site.models.DEFAULT_SETTINGS."""
 
-    loaded = HiddenField()  # JSON of cms.site_edit.setting_tokens: only changes are saved
+    loaded = HiddenField()  # JSON of cms.site.service.setting_tokens: only changes are saved
     site_title = StringField("Site title")
     tagline = StringField("Tagline")
     practitioner_name = StringField("Practitioner's name")
@@ -304,5 +304,5 @@ class MenuItemForm(Form):
 
 
 class MenuForm(FlaskForm):
-    version = HiddenField()  # cms.site_edit.menu_version
+    version = HiddenField()  # cms.site.service.menu_version
     items = FieldList(FormField(MenuItemForm), min_entries=1, max_entries=20)

@@ -4,12 +4,12 @@ the heartbeat of an open edit screen."""
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import presence
-from ..activity import describe, log_activity
-from ..models import Revision
-from ..revisions import field_changes, text_diff
-from ..security import row_id
-from ..services import ValidationError, restore, restore_revision, trash
+from ..audit import describe, log_activity
+from ..content import presence
+from ..content.models import Revision
+from ..content.revisions import field_changes, text_diff
+from ..content.service import ValidationError, restore, restore_revision, trash
+from ..core.security import row_id
 from . import bp
 from .content_forms import ConfirmForm
 from .posts import KIND_URL, KINDS, get_entry

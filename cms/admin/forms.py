@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from ..passwords import MAX_PASSWORD, MIN_PASSWORD
+from ..accounts.passwords import MAX_PASSWORD, MIN_PASSWORD
 
 PASSWORD_HINT = (
     f"At least {MIN_PASSWORD} characters; a few unrelated words make a good one. "

@@ -6,9 +6,10 @@ from functools import wraps
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..activity import log_activity
-from ..auth import admin_only
-from ..messages import (
+from ..accounts.guard import admin_only
+from ..audit import log_activity
+from ..content.sanitize import mailto_url, tel_url
+from ..messages.service import (
     Message,
     delete_message,
     mark_read,
@@ -16,8 +17,7 @@ from ..messages import (
     set_aside_keys,
     set_handled,
 )
-from ..sanitize import mailto_url, tel_url
-from ..site import save_settings, setting
+from ..site.models import save_settings, setting
 from . import bp
 
 # Addresses and numbers a visitor typed become links only through these (app-wide filters).

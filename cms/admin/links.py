@@ -6,12 +6,12 @@ guessing; the setup page also answers 404 as soon as any account exists.
 
 from flask import abort, flash, redirect, render_template, url_for
 
-from .. import signin
-from ..accounts import create_user, set_password
-from ..activity import describe, log_activity
-from ..db import db
-from ..onetime import SET_PASSWORD, SETUP, consume, find, setup_needed
-from ..services import ValidationError
+from ..accounts import signin
+from ..accounts.onetime import SET_PASSWORD, SETUP, consume, find, setup_needed
+from ..accounts.users import create_user, set_password
+from ..audit import describe, log_activity
+from ..content.service import ValidationError
+from ..core.db import db
 from . import bp
 from .forms import SetPasswordForm, SetupForm
 

@@ -2,8 +2,10 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from ..activity import log_activity
-from ..media import (
+from ..audit import log_activity
+from ..content.models import Media
+from ..content.service import ValidationError
+from ..media.service import (
     MediaVariant,
     delete_media,
     html_snippet,
@@ -12,8 +14,6 @@ from ..media import (
     process_upload,
     update_alt,
 )
-from ..models import Media
-from ..services import ValidationError
 from . import bp
 from .content_forms import AltForm, ConfirmForm, UploadForm, show_errors
 

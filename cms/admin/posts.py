@@ -5,15 +5,15 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import clock, presence
-from ..activity import client_address, describe, log_activity
-from ..auth import same_origin, session_account_id
-from ..content import refused_preview, render_markdown, render_preview
-from ..models import Category, Media, Page, Post, PostCategory, Revision
-from ..revisions import ENTRY_FIELDS, compare, entry_sides
-from ..sanitize import TooComplex
-from ..security import row_id, too_large
-from ..services import (
+from ..accounts.guard import same_origin, session_account_id
+from ..accounts.stash import KEEP_FOR, drop_form, peek_form, stash_form
+from ..audit import client_address, describe, log_activity
+from ..content import presence
+from ..content.models import Category, Media, Page, Post, PostCategory, Revision
+from ..content.render import refused_preview, render_markdown, render_preview
+from ..content.revisions import ENTRY_FIELDS, compare, entry_sides
+from ..content.sanitize import TooComplex
+from ..content.service import (
     MAX_BODY,
     StaleError,
     ValidationError,
@@ -23,9 +23,10 @@ from ..services import (
     save_page,
     save_post,
 )
-from ..site import Notice
-from ..stash import KEEP_FOR, drop_form, peek_form, stash_form
-from ..templating import local_time
+from ..core import clock
+from ..core.security import row_id, too_large
+from ..core.templating import local_time
+from ..site.models import Notice
 from . import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
 

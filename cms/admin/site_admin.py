@@ -10,15 +10,15 @@ from zoneinfo import available_timezones
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import presence
-from ..activity import log_activity
-from ..auth import admin_only
-from ..content import render_preview
-from ..models import Page
-from ..revisions import compare, readable
-from ..services import StaleError, ValidationError, version_token
-from ..site import AVAILABILITY_STATES, NavItem, Notice, get_settings
-from ..site_edit import (
+from ..accounts.guard import admin_only
+from ..audit import log_activity
+from ..content import presence
+from ..content.models import Page
+from ..content.render import render_preview
+from ..content.revisions import compare, readable
+from ..content.service import StaleError, ValidationError, version_token
+from ..site.models import AVAILABILITY_STATES, NavItem, Notice, get_settings
+from ..site.service import (
     MENU_TARGETS,
     check_notice_access,
     menu_version,

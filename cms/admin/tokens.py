@@ -13,10 +13,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..activity import log_activity
-from ..auth import admin_only
-from ..services import ValidationError
-from ..tokens import MAX_EXPIRY_DAYS, MAX_NAME, SCOPES, ApiToken, create_token, revoke_token
+from ..accounts.guard import admin_only
+from ..accounts.tokens import (
+    MAX_EXPIRY_DAYS,
+    MAX_NAME,
+    SCOPES,
+    ApiToken,
+    create_token,
+    revoke_token,
+)
+from ..audit import log_activity
+from ..content.service import ValidationError
 from . import bp
 
 

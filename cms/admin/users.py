@@ -3,16 +3,16 @@
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import onetime
-from ..accounts import create_user, end_sessions, set_password, update_user
-from ..activity import describe, log_activity
-from ..auth import admin_only
-from ..db import db
-from ..models import User
-from ..services import ValidationError
-from ..templating import site_url
-from ..totp import disable as disable_two_step
-from ..totp import remaining_recovery_codes
+from ..accounts import onetime
+from ..accounts.guard import admin_only
+from ..accounts.two_step import disable as disable_two_step
+from ..accounts.two_step import remaining_recovery_codes
+from ..accounts.users import create_user, end_sessions, set_password, update_user
+from ..audit import describe, log_activity
+from ..content.models import User
+from ..content.service import ValidationError
+from ..core.db import db
+from ..core.templating import site_url
 from . import bp
 from .forms import ResetPasswordForm, UserCreateForm, UserEditForm
 

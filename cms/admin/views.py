@@ -3,9 +3,9 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import signin
-from ..auth import safe_next
-from ..models import Page, Post
+from ..accounts import signin
+from ..accounts.guard import safe_next
+from ..content.models import Page, Post
 from . import bp
 from .forms import LoginForm, TwoStepForm
 from .posts import entry_counts

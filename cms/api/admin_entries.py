@@ -1,6 +1,6 @@
-"""Admin API for posts and pages: the same cms.services calls the editor makes.
+"""Admin API for posts and pages: the same cms.content.service calls the editor makes.
 
-Every answer carries an ETag (an entry's is its cms.services.entry_version), and every
+Every answer carries an ETag (an entry's is its cms.content.service.entry_version), and every
 write to an existing entry honours If-Match and If-Unmodified-Since (412 when stale).
 """
 
@@ -8,11 +8,12 @@ import hashlib
 
 from flask import g, request
 
-from .. import clock, services
-from ..activity import describe, log_activity
-from ..errors import problem
-from ..models import Post, Revision
-from ..templating import site_url
+from ..audit import describe, log_activity
+from ..content import service as services
+from ..content.models import Post, Revision
+from ..core import clock
+from ..core.errors import problem
+from ..core.templating import site_url
 from . import bp
 from .auth import require
 from .errors import ApiProblem

@@ -1,11 +1,11 @@
-"""Admin API for images: the editor's own upload pipeline (cms.media), nothing else."""
+"""Admin API for images: the editor's own upload pipeline (cms.media.service), nothing else."""
 
 from flask import current_app, g, request
 
-from .. import media as pipeline
-from ..activity import log_activity
-from ..models import Media
-from ..templating import site_url
+from ..audit import log_activity
+from ..content.models import Media
+from ..core.templating import site_url
+from ..media import service as pipeline
 from . import bp
 from .auth import require
 from .errors import ApiProblem

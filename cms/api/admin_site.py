@@ -6,11 +6,12 @@ none of them has a modification time, so If-Unmodified-Since is ignored here.
 
 from flask import g, request
 
-from .. import services, site_edit
-from ..activity import describe, log_activity
-from ..models import Category, CategoryTrash, PostCategory
-from ..site import Notice
-from ..templating import site_url
+from ..audit import describe, log_activity
+from ..content import service as services
+from ..content.models import Category, CategoryTrash, PostCategory
+from ..core.templating import site_url
+from ..site import service as site_edit
+from ..site.models import Notice
 from . import bp
 from .auth import require
 from .errors import ApiProblem

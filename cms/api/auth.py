@@ -7,9 +7,9 @@ from collections import defaultdict, deque
 
 from flask import current_app, g, request
 
-from .. import ratelimit
-from ..activity import client_address
-from ..tokens import ApiToken, verify_token
+from ..accounts.tokens import ApiToken, verify_token
+from ..audit import client_address
+from ..core import ratelimit
 from .errors import ApiProblem
 
 # Query parameters that people (and some tools) use for credentials.

@@ -5,10 +5,10 @@ import hashlib
 from flask import current_app, jsonify, request
 from peewee import SQL, fn
 
-from .. import cache
-from ..models import Category, Page, Post, PostCategory, SearchEntry
+from ..content.models import Category, Page, Post, PostCategory, SearchEntry
+from ..core import cache
 from ..public.search import match_expression
-from ..site import Notice, public_category
+from ..site.models import Notice, public_category
 from . import bp
 from .errors import ApiProblem
 from .paging import PAGING_ARGS, by_date, limit_arg, published_rows

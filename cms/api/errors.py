@@ -1,7 +1,7 @@
 """API errors as RFC 9457 problem details; services' errors become 422 and 409."""
 
-from ..errors import problem
-from ..services import ConflictError, ValidationError
+from ..content.service import ConflictError, ValidationError
+from ..core.errors import problem
 from . import bp
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request
 
-from ..validation import TimeProblem, parse_date, parse_datetime
+from ..core.validation import TimeProblem, parse_date, parse_datetime
 from .errors import ApiProblem, invalid
 
 MAX_ID = 2**53 - 1

@@ -2,7 +2,7 @@
 
 from flask import current_app, jsonify
 
-from ..tokens import SCOPES
+from ..accounts.tokens import SCOPES
 from . import bp
 from .admin_site import SETTING_KINDS
 from .openapi_schemas import MAX_ID, ref, schemas

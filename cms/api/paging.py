@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 from flask import request
 from peewee import Tuple
 
-from .. import clock
-from ..templating import site_url
+from ..core import clock
+from ..core.templating import site_url
 from .errors import ApiProblem
 
 DEFAULT_LIMIT = 20

@@ -2,10 +2,10 @@
 
 from datetime import UTC, date, datetime
 
-from ..models import Category, Page, Post, PostCategory, Revision
-from ..services import public_path
-from ..site import AVAILABILITY_STATES, Notice, get_settings
-from ..templating import site_url
+from ..content.models import Category, Page, Post, PostCategory, Revision
+from ..content.service import public_path
+from ..core.templating import site_url
+from ..site.models import AVAILABILITY_STATES, Notice, get_settings
 
 # Settings the public site itself shows; internal bookkeeping stays private.
 PUBLIC_SETTINGS = (

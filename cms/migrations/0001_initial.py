@@ -39,7 +39,7 @@ SCHEMA = [
     'INSERT INTO "site_state" ("id", "version") VALUES (1, 0)',
 ]
 
-# Tables whose changes invalidate the public page cache (see cms.cache).
+# Tables whose changes invalidate the public page cache (see cms.core.cache).
 WATCHED = [
     "category",
     "media",

@@ -13,8 +13,8 @@ SCHEMA = [
 
 
 def up(migrator, db):
-    from cms.content import render_markdown
-    from cms.setup import DEFAULT_NOTICES
+    from cms.content.render import render_markdown
+    from cms.ops.bootstrap import DEFAULT_NOTICES
 
     for statement in SCHEMA:
         db.execute_sql(statement)

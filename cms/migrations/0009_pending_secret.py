@@ -3,7 +3,7 @@
 Stored secrets are sealed with a key derived from the instance's secret key, which a
 frozen migration cannot know (and `cms restore` migrates before it puts the archive's
 keys back), so the sealing itself is done by the application at start
-(cms.totp.reseal_secrets); until then the plain secrets keep working as they are.
+(cms.accounts.two_step.reseal_secrets); until then the plain secrets keep working as they are.
 """
 
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from .. import cache
+from ..core import cache
 
 bp = Blueprint("public", __name__)
 bp.after_request(cache.store)

@@ -6,14 +6,15 @@ The only public page that sets a cookie (the CSRF session), so it is never cache
 from flask import current_app, make_response, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
-from .. import mailer, ratelimit
-from ..activity import client_address
-from ..cache import memo
-from ..content import render_markdown
-from ..errors import handle_http_error
-from ..messages import retention_days, store_message
-from ..setup import DEFAULT_NOTICES
-from ..site import CRISIS_NOTICE, Notice, active_notices, availability
+from ..audit import client_address
+from ..content.render import render_markdown
+from ..core import ratelimit
+from ..core.cache import memo
+from ..core.errors import handle_http_error
+from ..messages import mailer
+from ..messages.service import retention_days, store_message
+from ..ops.bootstrap import DEFAULT_NOTICES
+from ..site.models import CRISIS_NOTICE, Notice, active_notices, availability
 from . import bp
 from .contact_forms import ContactForm
 

@@ -18,10 +18,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from .. import clock
-from ..messages import BAD_EMAIL, BAD_PHONE, MAX_MESSAGE, MAX_NAME
-from ..sanitize import email_address
-from ..site import availability
+from ..content.sanitize import email_address
+from ..core import clock
+from ..messages.service import BAD_EMAIL, BAD_PHONE, MAX_MESSAGE, MAX_NAME
+from ..site.models import availability
 
 # A field too long to send is shown again cut to this many times its limit: a page of text
 # to shorten, not the megabytes a script may send.

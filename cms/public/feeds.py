@@ -11,9 +11,9 @@ from urllib.parse import quote
 from flask import abort, make_response, render_template
 from peewee import fn
 
-from ..models import Category, Page, Post
-from ..site import get_settings, public_category
-from ..templating import iso_datetime, site_url
+from ..content.models import Category, Page, Post
+from ..core.templating import iso_datetime, site_url
+from ..site.models import get_settings, public_category
 from . import bp
 
 FEED_SIZE = 20

@@ -4,10 +4,10 @@ from datetime import date
 
 from flask import abort, render_template
 
-from ..content import as_plain_paragraphs, render_markdown
-from ..models import Page
-from ..revisions import policy_version, policy_versions
-from ..sanitize import TooComplex
+from ..content.models import Page
+from ..content.render import as_plain_paragraphs, render_markdown
+from ..content.revisions import policy_version, policy_versions
+from ..content.sanitize import TooComplex
 from . import bp
 
 

@@ -1,14 +1,14 @@
 """Uploaded images and their resized copies (for srcset), served from the database.
 
-Visitors get an image only while live content shows it (cms.media.is_public); signed-in
+Visitors get an image only while live content shows it (cms.media.service.is_public); signed-in
 editors get every image, for previews and the media library, but never for shared caches.
 """
 
 from flask import abort, make_response, request
 from flask_login import current_user
 
-from ..media import MediaVariant, is_public
-from ..models import Media
+from ..content.models import Media
+from ..media.service import MediaVariant, is_public
 from . import bp
 
 

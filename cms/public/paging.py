@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import abort, request
 from peewee import Tuple
 
-from .. import clock
+from ..core import clock
 
 MAX_PAGE = 1000
 CURSOR = re.compile(r"^(\d{14})-(\d{1,12})$")

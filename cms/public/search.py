@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from flask import abort, render_template, request
 from markupsafe import Markup, escape
 
-from ..cache import reads_args
-from ..db import db
-from ..models import Page, Post
-from ..services import public_path
+from ..content.models import Page, Post
+from ..content.service import public_path
+from ..core.cache import reads_args
+from ..core.db import db
 from . import bp
 from .paging import NUMBERED_ARGS, page_number
 

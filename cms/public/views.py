@@ -4,10 +4,10 @@ import re
 
 from flask import abort, make_response, render_template, url_for
 
-from ..cache import reads_args
-from ..models import Category, Page, Post
-from ..site import active_notices, public_category, setting
-from ..templating import site_url
+from ..content.models import Category, Page, Post
+from ..core.cache import reads_args
+from ..core.templating import site_url
+from ..site.models import active_notices, public_category, setting
 from . import bp
 from .paging import WINDOW_ARGS, Window
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cms import create_app
-from cms.db import db
+from cms.core.db import db
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -49,7 +49,7 @@ def _free_port() -> int:
 
 def prepare_instance(path: Path, **config) -> None:
     """Create the database (demo content and two accounts) before the server starts."""
-    from cms.accounts import create_user
+    from cms.accounts.users import create_user
 
     app = create_app({"INSTANCE_PATH": str(path), "SECRET_KEY": "browser-tests", **config})
     with app.app_context():

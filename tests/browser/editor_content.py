@@ -6,7 +6,7 @@ import io
 from PIL import Image
 
 from cms import create_app
-from cms.db import db
+from cms.core.db import db
 
 DRAFT_TITLE = "Notes for a first session"
 DRAFT_TEXT = """## Before we meet
@@ -35,10 +35,10 @@ SCREENS = {
 
 def add_editor_content(instance) -> dict[str, str]:
     """Add the content once per instance (later calls only look it up); the screens' paths."""
-    from cms.media import process_upload
-    from cms.messages import store_message
-    from cms.models import Post
-    from cms.services import save_post, trash
+    from cms.content.models import Post
+    from cms.content.service import save_post, trash
+    from cms.media.service import process_upload
+    from cms.messages.service import store_message
 
     app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "browser-tests"})
     with app.app_context():

@@ -7,7 +7,7 @@ import pyotp
 import pytest
 
 from cms import create_app
-from cms.db import db
+from cms.core.db import db
 from tests.browser.conftest import ADMIN, EDITOR, LiveServer, screenshot
 
 
@@ -99,7 +99,7 @@ def test_two_step_sign_in_in_the_browser(page, site, live_server):
     """Set up an authenticator on a new account, then sign in with a code."""
     app = create_app({"INSTANCE_PATH": str(live_server.instance), "SECRET_KEY": "browser-tests"})
     with app.app_context():
-        from cms.accounts import create_user
+        from cms.accounts.users import create_user
 
         db.connect(reuse_if_open=True)
         create_user("twostep@example.org", ADMIN[1], "editor", "Tess")

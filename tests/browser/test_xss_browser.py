@@ -8,8 +8,8 @@ and with CSP bypassed, so the sanitizer is proven on its own.
 import pytest
 
 from cms import create_app
-from cms.db import db
-from cms.models import Post, User
+from cms.content.models import Post, User
+from cms.core.db import db
 from tests.browser.conftest import ADMIN, LiveServer, prepare_instance
 from tests.browser.xss_harness import (
     LIVE_BODY,
@@ -30,8 +30,8 @@ UNSANITIZED = (
 
 def prepare(instance) -> tuple[str, dict]:
     """An Admin API token for the posts, and the control post stored without sanitizing."""
-    from cms.services import save_post
-    from cms.tokens import create_token
+    from cms.accounts.tokens import create_token
+    from cms.content.service import save_post
 
     app = create_app({"INSTANCE_PATH": str(instance), "SECRET_KEY": "browser-tests"})
     with app.app_context():

@@ -7,8 +7,8 @@ import json
 import urllib.error
 import urllib.request
 
-from cms.content import render_markdown
-from cms.validation import multi_line
+from cms.content.render import render_markdown
+from cms.core.validation import multi_line
 from tests.browser.conftest import sign_in
 from tests.xss_corpus import CONSTRUCTS, all_payloads
 

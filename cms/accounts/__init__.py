@@ -1,0 +1,2 @@
+"""Accounts and sign-in: users, passwords, two-step codes, one-time links, throttling, API tokens,
+the editor guard."""

@@ -1,0 +1,331 @@
+"""The content model. Queries live on the models; writes go through cms.content.service."""
+
+from peewee import (
+    SQL,
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    fn,
+)
+from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
+
+from ..core import clock
+from ..core.db import BaseModel, db
+
+ROLES = ("admin", "editor")
+STATUSES = ("draft", "published")
+
+
+class User(BaseModel):
+    email = CharField(unique=True)
+    name = CharField(default="")
+    password_hash = CharField(default="")
+    role = CharField(default="editor")
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=clock.utcnow)
+    # Sign-in security (migration 0003, cms.accounts.guard): rotating session_token ends every
+    # session and remember cookie of the account; totp_* hold the two-step sign-in.
+    session_token = CharField(default="")
+    totp_secret = CharField(default="")
+    totp_last_step = IntegerField(default=0)
+    must_change_password = BooleanField(default=False)
+    last_login_at = DateTimeField(null=True)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    # Flask-Login's user interface.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session and the remember cookie, so a rotated
+        # token invalidates both (see cms.accounts.guard.load_user).
+        return f"{self.id}:{self.session_token}"
+
+
+class Media(BaseModel):
+    """An uploaded image; the bytes live in the database (one file to back up)."""
+
+    filename = CharField()
+    mime = CharField()
+    width = IntegerField(default=0)
+    height = IntegerField(default=0)
+    alt = TextField(default="")
+    data = BlobField()
+    sha256 = CharField(index=True)
+    created_at = DateTimeField(default=clock.utcnow)
+
+
+class Category(BaseModel):
+    name = CharField()
+    slug = CharField(unique=True)
+    description = TextField(default="")
+
+    @classmethod
+    def with_published_counts(cls):
+        """Categories that have visible posts, with a post_count each, by name."""
+        return (
+            cls.select(cls, fn.COUNT(Post.id).alias("post_count"))
+            .join(PostCategory)
+            .join(Post)
+            .where(Post.visible_clause())
+            .group_by(cls.id)
+            .order_by(cls.name)
+        )
+
+
+class Entry(BaseModel):
+    """Fields shared by posts and pages."""
+
+    title = CharField()
+    slug = CharField(unique=True)
+    body = TextField(default="")
+    body_html = TextField(default="")
+    excerpt = TextField(default="")
+    # False: the excerpt is made from the text at every save (migration 0011).
+    excerpt_typed = BooleanField(default=False)
+    meta_description = TextField(default="")
+    status = CharField(default="draft", index=True)
+    published_at = DateTimeField(null=True, index=True)
+    created_at = DateTimeField(default=clock.utcnow)
+    updated_at = DateTimeField(default=clock.utcnow)
+    deleted_at = DateTimeField(null=True)
+
+    @classmethod
+    def visible_clause(cls, until=None):
+        """SQL condition: published, not trashed, publish time reached (by `until` <= now)."""
+        return (
+            (cls.status == "published")
+            & cls.deleted_at.is_null()
+            & (cls.published_at <= (until or clock.utcnow()))
+        )
+
+    @classmethod
+    def published(cls, until=None):
+        """Visible entries, newest first; `until` (never later than now) narrows the range."""
+        return (
+            cls.select()
+            .where(cls.visible_clause(until))
+            .order_by(cls.published_at.desc(), cls.id.desc())
+        )
+
+    @classmethod
+    def public_by_slug(cls, slug: str):
+        """The visible entry with this slug, or None."""
+        return cls.published().where(cls.slug == slug).first()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == "published"
+            and self.published_at is not None
+            and self.published_at > clock.utcnow()
+        )
+
+    @property
+    def is_visible(self) -> bool:
+        return (
+            self.status == "published"
+            and self.deleted_at is None
+            and self.published_at is not None
+            and self.published_at <= clock.utcnow()
+        )
+
+
+class Post(Entry):
+    author = ForeignKeyField(User, null=True, backref="posts", on_delete="SET NULL")
+    featured_image = ForeignKeyField(Media, null=True, on_delete="SET NULL")
+
+    @property
+    def category_list(self):
+        return list(
+            Category.select()
+            .join(PostCategory)
+            .where(PostCategory.post == self)
+            .order_by(Category.name)
+        )
+
+    @classmethod
+    def in_category(cls, category, until=None):
+        """Visible posts in a category, newest first.
+
+        EXISTS keeps SQLite walking the publication-order index and stopping at the
+        LIMIT, instead of sorting every post of the category.
+        """
+        member = PostCategory.select(SQL("1")).where(
+            (PostCategory.post == cls.id) & (PostCategory.category == category)
+        )
+        return cls.published(until).where(fn.EXISTS(member))
+
+    @classmethod
+    def links(cls):
+        """Visible posts with only what a link needs (no bodies), newest first."""
+        return cls.published().select(cls.id, cls.title, cls.slug, cls.published_at)
+
+    def recommended(self, limit: int = 3, candidates: int = 100, category_ids=None):
+        """Other visible posts: those sharing most categories first, then the newest.
+
+        Ranks the newest `candidates` posts that share a category (one query, ranked by
+        SQLite), so the cost stays the same however many posts the site has; the newest
+        posts fill up when too few share one.
+        """
+        mine = category_ids
+        if mine is None:
+            mine = [pc.category_id for pc in PostCategory.select().where(PostCategory.post == self)]
+        ranked = []
+        if mine:
+            marks = ", ".join("?" * len(mine))
+            ranked = list(
+                Post.raw(
+                    f"""SELECT id, title, slug, published_at FROM (
+                      SELECT p.id, p.title, p.slug, p.published_at,
+                        (SELECT COUNT(*) FROM post_category pc WHERE pc.post_id = p.id
+                          AND pc.category_id IN ({marks})) AS shared
+                      FROM post p
+                      WHERE p.status = 'published' AND p.deleted_at IS NULL
+                        AND p.published_at <= ? AND p.id != ?
+                        AND EXISTS (SELECT 1 FROM post_category pc WHERE pc.post_id = p.id
+                          AND pc.category_id IN ({marks}))
+                      ORDER BY p.published_at DESC, p.id DESC LIMIT ?)
+                    ORDER BY shared DESC, published_at DESC, id DESC LIMIT ?""",  # noqa: S608
+                    *mine,
+                    clock.utcnow(),
+                    self.id,
+                    *mine,
+                    candidates,
+                    limit,
+                )
+            )
+        if len(ranked) < limit:
+            taken = [self.id, *(p.id for p in ranked)]
+            ranked += list(Post.links().where(Post.id.not_in(taken)).limit(limit - len(ranked)))
+        return ranked
+
+    def neighbours(self):
+        """(previous, next) visible posts in publication order."""
+        # Plain SQL: built once, not per request. The older side needs no "now" bound
+        # (this post is visible), so SQLite seeks straight to this post in the index.
+        visible = "status = 'published' AND deleted_at IS NULL"
+        older = Post.raw(
+            f"SELECT id, title, slug, published_at FROM post WHERE {visible}"  # noqa: S608
+            " AND (published_at, id) < (?, ?) ORDER BY published_at DESC, id DESC LIMIT 1",
+            self.published_at,
+            self.id,
+        )
+        newer = Post.raw(
+            f"SELECT id, title, slug, published_at FROM post WHERE {visible}"  # noqa: S608
+            " AND (published_at, id) > (?, ?) AND published_at <= ?"
+            " ORDER BY published_at, id LIMIT 1",
+            self.published_at,
+            self.id,
+            clock.utcnow(),
+        )
+        return next(iter(older), None), next(iter(newer), None)
+
+
+class Page(Entry):
+    author = ForeignKeyField(User, null=True, backref="pages", on_delete="SET NULL")
+    is_policy = BooleanField(default=False)
+    effective_date = DateField(null=True)
+
+    @classmethod
+    def policies(cls):
+        """Visible policy pages, by title."""
+        return cls.select().where(cls.visible_clause() & cls.is_policy).order_by(cls.title)
+
+
+class PostCategory(BaseModel):
+    post = ForeignKeyField(Post, backref="post_categories", on_delete="CASCADE")
+    category = ForeignKeyField(Category, backref="post_categories", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("post", "category"), True),)
+
+
+class Revision(BaseModel):
+    """A saved state of a post or page: who, when, what."""
+
+    kind = CharField()  # "post" or "page"
+    object_id = IntegerField()
+    title = CharField()
+    slug = CharField()
+    body = TextField()
+    excerpt = TextField(default="")
+    excerpt_typed = BooleanField(default=False)
+    meta_description = TextField(default="")
+    status = CharField()
+    published_at = DateTimeField(null=True)
+    effective_date = DateField(null=True)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=clock.utcnow)
+    note = CharField(default="")
+
+    class Meta:
+        indexes = ((("kind", "object_id", "created_at"), False),)
+
+    @classmethod
+    def history(cls, kind: str, object_id: int):
+        """Revisions of one post or page, newest first."""
+        return (
+            cls.select()
+            .where((cls.kind == kind) & (cls.object_id == object_id))
+            .order_by(cls.created_at.desc(), cls.id.desc())
+        )
+
+
+class Redirect(BaseModel):
+    """An old path that answers 301 with a new one (changed slugs, imported URLs)."""
+
+    old_path = CharField(unique=True)
+    new_path = CharField()
+    created_at = DateTimeField(default=clock.utcnow)
+
+
+class CategoryTrash(BaseModel):
+    """A deleted category, kept with its post links so it can be restored (migration 0005)."""
+
+    category_id = IntegerField(index=True)
+    name = CharField()
+    slug = CharField()
+    description = TextField(default="")
+    post_ids = TextField()  # JSON list
+    deleted_at = DateTimeField(default=clock.utcnow)
+
+
+class SearchEntry(FTS5Model):
+    """Full-text index of posts and pages; kind and ref point at the row."""
+
+    rowid = RowIDField()
+    title = SearchField()
+    body = SearchField()
+    kind = SearchField(unindexed=True)
+    ref = SearchField(unindexed=True)
+
+    @staticmethod
+    def key(kind: str, ref: int) -> int:
+        """The row id of a post's or page's entry: found by rowid, not by scanning."""
+        return ref * 2 + (1 if kind == "page" else 0)
+
+    @classmethod
+    def forget(cls, kind: str, refs) -> None:
+        """Remove the entries of these posts or pages."""
+        cls.delete().where(cls.rowid.in_([cls.key(kind, ref) for ref in refs])).execute()
+
+    class Meta:
+        database = db
+        table_name = "search_entry"
+        options = {"tokenize": "porter unicode61 remove_diacritics 2"}

@@ -1,0 +1,236 @@
+"""Rendered public pages, cached per worker and invalidated by any content change.
+
+A hit costs one `PRAGMA data_version` on the already open connection: the stored page is
+used only while no connection has committed (data_version, or this connection's
+total_changes) and no scheduled post or notice time has been reached. When something did
+change, the counter that triggers keep in site_state says whether it was content.
+
+A page is keyed on its path and the query arguments its view declares with `reads_args`,
+nothing else: `?utm_source=...` or `?v=1`, `?v=2`, ... make no new entries, and the view
+(with its templates, such as the canonical link) sees only the declared arguments when the
+cache may keep its answer, so what is kept is what every such request would get.
+
+Pages hold absolute addresses (canonical links, feeds, the API's `url` fields). With
+SITE_URL set they are built from it alone; without it they follow the request's (trusted)
+host and scheme, which are then part of the key, so no Host header can put its links in
+the pages other visitors get.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from urllib.parse import urlencode
+
+from flask import Response, current_app, has_request_context, request
+from werkzeug.datastructures import ImmutableMultiDict
+
+from . import clock, security
+from .db import change_marker, db
+
+_local = threading.local()
+# Request headers that can turn a cached answer into a 304 (or a range).
+CONDITIONAL = frozenset(
+    {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE"}
+)
+_lock = threading.Lock()
+
+NEXT_CHANGE_SQL = """
+SELECT MIN(t) FROM (
+  SELECT MIN(published_at) AS t FROM post
+   WHERE status = 'published' AND deleted_at IS NULL AND published_at > :now
+  UNION ALL SELECT MIN(published_at) FROM page
+   WHERE status = 'published' AND deleted_at IS NULL AND published_at > :now
+  UNION ALL SELECT MIN(starts_at) FROM notice WHERE enabled AND starts_at > :now
+  UNION ALL SELECT MIN(ends_at) FROM notice WHERE enabled AND ends_at > :now
+)
+"""
+
+
+class PageCache:
+    """An LRU of rendered responses tagged with the content version they were made from."""
+
+    def __init__(self, max_entries: int = 512, max_bytes: int = 32 * 2**20):
+        self.max_entries = max_entries
+        # Each host (without SITE_URL), search and list position makes a new key: the byte
+        # budget keeps a worker's cache small on a 1 GB server however the keys are varied.
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.version: int | None = None
+        self.next_change: datetime | None = None
+        self.memos: dict[str, object] = {}
+
+    def reset(self) -> None:
+        """Forget everything, including the version seen (a new database was configured)."""
+        self.clear()
+        self.version = self.next_change = None
+
+    def clear(self) -> None:
+        with _lock:
+            self.entries.clear()
+            self.memos.clear()
+            self.size = 0
+
+    def refresh(self) -> None:
+        """Drop everything if content changed or a scheduled time passed."""
+        marker = change_marker()
+        now = clock.utcnow()
+        if getattr(_local, "marker", None) == marker and (
+            self.next_change is None or now < self.next_change
+        ):
+            return
+        _local.marker = marker
+        version = db.execute_sql("SELECT version FROM site_state WHERE id = 1").fetchone()[0]
+        due = self.next_change is not None and now >= self.next_change
+        if version != self.version or due:
+            self.clear()
+            self.version = version
+            row = db.execute_sql(NEXT_CHANGE_SQL, {"now": now}).fetchone()
+            self.next_change = datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    def get(self, key: str):
+        with _lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+            return hit
+
+    def put(self, key: str, response: Response) -> None:
+        body = response.get_data()
+        etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+        response.set_etag(etag)
+        entry = (body, response.status_code, response.mimetype, etag)
+        with _lock:
+            old = self.entries.pop(key, None)
+            self.size += len(body) - (len(old[0]) if old else 0)
+            self.entries[key] = entry
+            while len(self.entries) > self.max_entries or self.size > self.max_bytes:
+                self.size -= len(self.entries.popitem(last=False)[1][0])
+
+
+page_cache = PageCache()
+
+
+def reads_args(*names: str):
+    """Declare the query arguments a public view reads (its one declaration of them)."""
+
+    def declare(view):
+        view.query_args = names
+        return view
+
+    return declare
+
+
+def declared_args() -> tuple[str, ...]:
+    """The query arguments this request's view declared (none for an unknown address)."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "query_args", ())
+
+
+def _answered_by_a_hook() -> bool:
+    """Old WordPress addresses (/?p=123): their hook, which runs after a hit would have
+    been served, answers them, so they are neither served from nor kept in the cache."""
+    from ..ops.wordpress.importer import QUERY_KEYS  # imported late: wordpress imports the services
+
+    return any(key in request.args for key in QUERY_KEYS)
+
+
+def _cacheable_view() -> bool:
+    """Public pages and the Content API; never the editor or the Admin API."""
+    if request.blueprint == "public":
+        return True
+    return request.blueprint == "api" and not request.path.startswith("/api/v1/admin/")
+
+
+def _cache_key() -> str | None:
+    if request.method not in ("GET", "HEAD") or not current_app.config["PAGE_CACHE"]:
+        return None
+    if not _cacheable_view():
+        return None
+    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        return None  # signed-in or contact-form visitors see personal bits
+    if request.args and _answered_by_a_hook():
+        return None
+    # The first value of each declared argument, as request.args.get reads it: the view
+    # sees these alone, so the page kept under this key is the page for all its variants.
+    kept = [(name, request.args[name]) for name in declared_args() if name in request.args]
+    request.args = ImmutableMultiDict(kept)
+    path = request.path + ("?" + urlencode(kept) if kept else "")
+    if current_app.config["SITE_URL"]:
+        return path  # every address in the page comes from SITE_URL
+    return request.host_url + path.lstrip("/")
+
+
+def memo(name: str, factory, check: bool = False):
+    """A value derived from content (settings, menu, notices), kept until content changes.
+
+    Only on requests that checked the change marker; others compute it afresh, unless
+    `check` asks to check the marker first (for values that are the same for everyone).
+    """
+    if check and has_request_context() and not request.environ.get("cms.cache_checked"):
+        page_cache.refresh()
+        request.environ["cms.cache_checked"] = True
+    if not (has_request_context() and request.environ.get("cms.cache_checked")):
+        return factory()
+    with _lock:
+        if name in page_cache.memos:
+            return page_cache.memos[name]
+    value = factory()
+    with _lock:
+        page_cache.memos[name] = value
+    return value
+
+
+def serve_cached():
+    """before_request hook: answer from the cache when possible.
+
+    A hit needs none of the later hooks (sign-in guard, CSRF, old WordPress addresses:
+    their answers are never cached), so it runs before them.
+    """
+    key = _cache_key()
+    if key is None:
+        return None
+    page_cache.refresh()
+    request.environ["cms.cache_checked"] = True
+    hit = page_cache.get(key)
+    if hit is None:
+        request.environ["cms.cache_key"] = key
+        return None
+    body, status, mimetype, etag = hit
+    response = Response(body, status=status, mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["X-Cache"] = "hit"
+    if CONDITIONAL.isdisjoint(request.environ):
+        return response  # nothing to compare: skip make_conditional's parsing (hot path)
+    return response.make_conditional(request)
+
+
+def store(response: Response) -> Response:
+    """after_request hook: keep a fresh 200 (or 404) for the next visitor.
+
+    A 404 may be a scheduled post's address: its publish time is a scheduled change, so
+    the cache is cleared when it comes (see refresh). Images are left out: they are large,
+    read by primary key, and kept for a year by browsers anyway."""
+    key = request.environ.get("cms.cache_key")
+    if (
+        key
+        and response.status_code in (200, 404)
+        and not response.mimetype.startswith("image/")
+        and "Set-Cookie" not in response.headers
+        and not response.cache_control.no_store  # e.g. the contact form's CSRF token
+        and not response.direct_passthrough
+    ):
+        page_cache.put(key, response)
+        response.headers["X-Cache"] = "miss"
+        return response.make_conditional(request)
+    return response
+
+
+def init_app(app) -> None:
+    """Start empty and answer from the cache (the public blueprint and the Content API
+    keep their answers with `store`). Register it before the hooks a hit may skip, and
+    the Host check before it: nothing may be served or cached for an untrusted host."""
+    page_cache.reset()
+    app.before_request(security.refuse_untrusted_host)
+    app.before_request(serve_cached)

@@ -1,0 +1,1 @@
+"""Contact messages: the public form's service, the inbox and the mailer."""

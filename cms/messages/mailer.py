@@ -1,0 +1,100 @@
+"""The optional "a new message is waiting" e-mail. It never carries the message itself.
+
+Sent from a background thread after the message is committed, with a short timeout; a
+slow or failing mail server is logged (without addresses) and never reaches the visitor.
+The inbox link is built from SITE_URL only: the request's Host header is the visitor's to
+choose, and would let anyone plant a link of their own in the therapist's mail.
+"""
+
+import logging
+import smtplib
+import ssl
+import threading
+from email.message import EmailMessage
+
+from flask import current_app
+
+from ..core.templating import site_url
+
+log = logging.getLogger(__name__)
+
+CONFIG_DEFAULTS = {
+    "SMTP_HOST": "",  # empty: no notification e-mails
+    "SMTP_PORT": 587,
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": True,
+    "SMTP_SSL": False,  # implicit TLS (usually port 465) instead of STARTTLS
+    "SMTP_TIMEOUT": 10,
+    "SMTP_FROM": "",  # defaults to NOTIFY_EMAIL
+    "NOTIFY_EMAIL": "",  # who is told about new messages
+}
+SUBJECT = "New message waiting in your practice inbox"
+BODY = """A new message was sent through the contact form on your website.
+
+{where}
+
+For your clients' privacy this e-mail does not contain the message or who sent it.
+"""
+WITH_LINK = "Read it in your inbox (you will be asked to sign in):\n{link}"
+WITHOUT_LINK = "Sign in to your website's editor and open the Inbox to read it."
+NO_SITE_URL = "SITE_URL is not set: notification e-mails will not link to the inbox"
+
+
+def notification(config: dict, link: str) -> EmailMessage:
+    """The notification e-mail: only that a message is waiting, and where to read it."""
+    mail = EmailMessage()
+    mail["Subject"] = SUBJECT
+    mail["From"] = config["SMTP_FROM"] or config["NOTIFY_EMAIL"]
+    mail["To"] = config["NOTIFY_EMAIL"]
+    where = WITH_LINK.format(link=link) if link else WITHOUT_LINK
+    mail.set_content(BODY.format(where=where))
+    return mail
+
+
+def send(config: dict, link: str) -> bool:
+    """Deliver the notification over SMTP; log and return False on any failure."""
+    try:
+        timeout = float(config["SMTP_TIMEOUT"])
+        host, port = config["SMTP_HOST"], int(config["SMTP_PORT"])
+        if config["SMTP_SSL"]:
+            server = smtplib.SMTP_SSL(
+                host, port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            server = smtplib.SMTP(host, port, timeout=timeout)
+        with server:
+            if config["SMTP_STARTTLS"] and not config["SMTP_SSL"]:
+                server.starttls(context=ssl.create_default_context())
+            if config["SMTP_USER"]:
+                server.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+            server.send_message(notification(config, link))
+        return True
+    except (OSError, smtplib.SMTPException, ValueError) as exc:
+        # The class name only: SMTP errors can quote the recipient's address.
+        log.warning("notification e-mail not sent: %s", type(exc).__name__)
+        return False
+
+
+def inbox_link(path: str) -> str:
+    """The inbox's absolute address from SITE_URL; empty when SITE_URL is not set."""
+    return site_url(path) if current_app.config["SITE_URL"] else ""
+
+
+def notify_new_message(inbox_path: str) -> threading.Thread | None:
+    """Start sending the notification if SMTP is configured; return the sending thread."""
+    app_config = current_app.config
+    if not (app_config["SMTP_HOST"] and app_config["NOTIFY_EMAIL"]):
+        return None
+    config = {name: app_config[name] for name in CONFIG_DEFAULTS}
+    thread = threading.Thread(target=send, args=(config, inbox_link(inbox_path)), daemon=True)
+    thread.start()
+    return thread
+
+
+def init_app(app) -> None:
+    """Fill in mail settings that are not configured; warn if mails could not link home."""
+    for name, value in CONFIG_DEFAULTS.items():
+        app.config.setdefault(name, value)
+    if app.config["SMTP_HOST"] and app.config["NOTIFY_EMAIL"] and not app.config["SITE_URL"]:
+        log.warning(NO_SITE_URL)

@@ -1,0 +1,1 @@
+"""Import from WordPress: the WXR reader and the content converter."""

@@ -1,0 +1,156 @@
+"""WordPress post HTML -> tidy Markdown (or sanitized HTML when Markdown would lose things).
+
+Shortcodes become plain HTML or disappear, embeds become links (the public site loads
+nothing from other origins), and images are handed to a resolver that imports them.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, Comment
+from markdownify import MarkdownConverter
+
+from ...content.sanitize import clean_html
+
+# Shortcodes we know by name; others are recognised by attributes or a closing tag, so
+# ordinary bracketed text such as "[sic]" or "[1]" stays.
+KNOWN_SHORTCODES = {"gallery", "embed", "video", "audio", "playlist", "caption", "wp_caption",
+                    "youtube", "vimeo", "contact-form-7", "contact-form", "soundcloud"}  # fmt: skip
+SHORTCODE = re.compile(
+    r"\[(\[?)([A-Za-z][\w-]*)((?:\s+[^\]]*)?)\](?:(.*?)\[/\2\])?(\]?)", re.DOTALL
+)
+ATTRIBUTE = re.compile(r'([\w-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
+# Elements plain Markdown expresses without loss; anything else keeps the HTML.
+MARKDOWN_TAGS = {"p", "br", "a", "strong", "b", "em", "i", "ul", "ol", "li", "blockquote",
+                 "h1", "h2", "h3", "h4", "h5", "h6", "img", "code", "pre", "hr"}  # fmt: skip
+BLOCKS = r"(?:p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|iframe|dl|!--)"
+BLOCK_START = re.compile(rf"^\s*</?{BLOCKS}\b", re.I)
+OUTER_BLOCKS = r"(?:div|h[1-6]|ul|ol|blockquote|pre|table|figure|hr|dl)"
+EMBED_TAGS = ("iframe", "embed", "object", "video", "audio")
+
+
+@dataclass
+class Converted:
+    """The converted body and what the conversion had to change."""
+
+    body: str
+    format: str  # "markdown" or "html"
+    notes: list[str] = field(default_factory=list)
+
+
+def _attrs(text: str) -> dict[str, str]:
+    return {m[1].lower(): m[2] or m[3] or m[4] or "" for m in ATTRIBUTE.finditer(text or "")}
+
+
+def _link(url: str) -> str:
+    url = url.strip().replace('"', "%22")
+    return f'<p><a href="{url}">{url}</a></p>' if url else ""
+
+
+def replace_shortcodes(text: str, gallery: Callable[[list[int]], str], notes: list[str]) -> str:
+    """Turn captions, embeds and galleries into HTML; drop other shortcodes, keep their text."""
+
+    def replace(match: re.Match) -> str:
+        escaped, name, raw_attrs, inner, closing = match.groups()
+        if escaped and closing:  # [[name]] is how WordPress writes a literal [name]
+            return match.group(0)[1:-1]
+        name_l, attrs = name.lower(), _attrs(raw_attrs)
+        if name_l not in KNOWN_SHORTCODES and not raw_attrs.strip() and inner is None:
+            return match.group(0)
+        if name_l in ("caption", "wp_caption"):
+            inner = inner or ""
+            image = re.search(r"<a\b[^>]*>.*?</a>|<img\b[^>]*>", inner, re.S | re.I)
+            caption = (inner[: image.start()] + inner[image.end() :]) if image else inner
+            caption = caption.strip() or attrs.get("caption", "")
+            figure = f"<p>{image.group(0) if image else ''}</p>"
+            return figure + (f"<p><em>{caption}</em></p>" if caption else "")
+        if name_l in ("embed", "video", "audio", "youtube", "vimeo", "soundcloud"):
+            url = (inner or "").strip() or attrs.get("src") or attrs.get("url") or ""
+            url = url or next((v for k, v in attrs.items() if k in ("mp4", "mp3", "webm")), "")
+            notes.append(f"embed [{name}] became a link")
+            return _link(url)
+        if name_l == "gallery":
+            ids = [int(i) for i in re.findall(r"\d+", attrs.get("ids", ""))]
+            return gallery(ids)
+        notes.append(f"shortcode [{name}] removed")
+        return replace_shortcodes(inner or "", gallery, notes)
+
+    return SHORTCODE.sub(replace, text)
+
+
+def autop(text: str) -> str:
+    """WordPress's classic editor stores paragraphs as blank lines; make them <p>."""
+    text = text.replace("\r\n", "\n")
+    # Block elements are paragraphs of their own even without blank lines around them.
+    text = re.sub(rf"(<{OUTER_BLOCKS}\b)", r"\n\n\1", text, flags=re.I)
+    text = re.sub(rf"(</{OUTER_BLOCKS}>|<hr\b[^>]*>)", r"\1\n\n", text, flags=re.I)
+    blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+    return "\n".join(
+        b if BLOCK_START.match(b) else "<p>" + b.replace("\n", "<br>\n") + "</p>" for b in blocks
+    )
+
+
+def _tidy(soup: BeautifulSoup, old_base: str, image: Callable, notes: list[str]) -> None:
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    for tag in soup.find_all(["script", "style", "noscript", "form"]):
+        notes.append(f"<{tag.name}> removed")
+        tag.decompose()
+    for tag in soup.find_all(EMBED_TAGS):
+        src = tag.get("src") or tag.get("data") or ""
+        notes.append(f"<{tag.name}> embed became a link" if src else f"<{tag.name}> removed")
+        tag.replace_with(BeautifulSoup(_link(src), "html.parser") if src else "")
+    for tag in soup.find_all(["div", "span", "figure", "section", "article"]):
+        tag.unwrap()
+    for tag in soup.find_all("figcaption"):
+        tag.name = "p"
+        tag.string = tag.get_text(" ", strip=True)
+        tag.string.wrap(soup.new_tag("em"))
+    for tag in soup.find_all("img"):
+        src = image(tag.get("src", ""), tag.get("alt", ""))
+        if src is None:
+            tag.decompose()
+            continue
+        alt = tag.get("alt", "")
+        tag.attrs = {"src": src, "alt": alt}
+    for tag in soup.find_all("a"):
+        href = tag.get("href", "")
+        local = image(href, None) if re.search(r"\.(jpe?g|png|webp|gif)$", href, re.I) else None
+        if local:
+            href = local
+        elif old_base and href.startswith(old_base):
+            href = href[len(old_base) :] or "/"  # old addresses redirect to the new ones
+        tag.attrs = {"href": href} | ({"title": tag["title"]} if tag.get("title") else {})
+    for tag in soup.find_all(True):
+        if tag.name not in ("a", "img", "td", "th", "ol", "code"):
+            tag.attrs = {}
+    for tag in soup.find_all("p"):  # left empty by removed images and embeds
+        if not tag.get_text(strip=True) and not tag.find(["img", "br"]):
+            tag.decompose()
+
+
+def convert(
+    html: str,
+    image: Callable[[str, str | None], str | None],
+    gallery: Callable[[list[int]], str],
+    old_base: str = "",
+) -> Converted:
+    """Convert one post's HTML; `image(src, alt)` returns a local URL or None to drop it."""
+    notes: list[str] = []
+    html = html or ""
+    classic = not re.search(r"<p[\s>]", html, re.I)  # the block editor writes <p> itself
+    text = replace_shortcodes(html, gallery, notes)
+    text = autop(text) if classic else text
+    soup = BeautifulSoup(text, "html.parser")
+    _tidy(soup, old_base, image, notes)
+    used = {tag.name for tag in soup.find_all(True)}
+    if used <= MARKDOWN_TAGS:
+        body = MarkdownConverter(
+            heading_style="ATX", bullets="-", newline_style="backslash"
+        ).convert_soup(soup)
+        return Converted(re.sub(r"\n{3,}", "\n\n", body).strip() + "\n", "markdown", notes)
+    kept = ", ".join(sorted(used - MARKDOWN_TAGS))
+    notes.append(f"kept as HTML because of <{kept}>")
+    html = re.sub(r"\n{3,}", "\n\n", clean_html(str(soup)))
+    return Converted(html.strip() + "\n", "html", notes)
