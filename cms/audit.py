@@ -6,7 +6,7 @@ from flask import current_app, has_request_context, request
 from flask_login import current_user
 from peewee import CharField, DateTimeField, ForeignKeyField
 
-from .content.models import User
+from .accounts.models import User
 from .core import clock
 from .core.db import BaseModel
 

@@ -12,7 +12,7 @@ from flask import Blueprint
 from werkzeug.routing.converters import AnyConverter, IntegerConverter, UUIDConverter
 
 from cms.accounts.guard import PUBLIC_ADMIN_ENDPOINTS, is_admin_only, safe_next
-from cms.content.models import User
+from cms.accounts.models import User
 
 EVIL_TARGETS = [
     "//evil.example",

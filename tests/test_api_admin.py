@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
+from cms.accounts.models import User
 from cms.accounts.tokens import ApiToken, create_token, revoke_token
 from cms.api.auth import throttle
 from cms.audit import Activity
 from cms.content import service as services
-from cms.content.models import Category, Post, User
+from cms.content.models import Category, Post
 from cms.core import clock
 
 ALL_SCOPES = "content:read,content:write,notices:write,settings:write,media:write"

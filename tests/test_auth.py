@@ -7,9 +7,9 @@ from datetime import UTC, timedelta
 import pyotp
 import pytest
 
+from cms.accounts.models import User
 from cms.accounts.signin import SIGN_IN_FAILED
 from cms.audit import Activity
-from cms.content.models import User
 from cms.core import clock
 from cms.core.db import db
 

@@ -1,6 +1,7 @@
 """The `flask --app app cms` commands of the foundation."""
 
-from cms.content.models import Category, Page, Post, User
+from cms.accounts.models import User
+from cms.content.models import Category, Page, Post
 from cms.core.db import db
 from cms.site.models import get_settings
 

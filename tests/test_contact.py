@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 
 from cms import create_app
-from cms.content.service import SYSTEM
+from cms.accounts.actors import SYSTEM
 from cms.core import clock
 from cms.core.db import db
 from cms.messages.service import Message

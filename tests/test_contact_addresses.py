@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from cms.content.sanitize import email_address, mailto_url, tel_url
-from cms.content.service import ValidationError
 from cms.core.db import db
+from cms.core.validation import ValidationError
 from cms.messages.service import Message, seal, store_message
 from tests.test_contact import GOOD, send, stored
 

@@ -6,8 +6,8 @@ from datetime import UTC, timedelta
 import pyotp
 from itsdangerous import URLSafeTimedSerializer
 
+from cms.accounts.models import User
 from cms.accounts.throttle import DEVICE_COOKIE, LoginFailure
-from cms.content.models import User
 from cms.core import clock
 from cms.core.db import db
 

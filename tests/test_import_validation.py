@@ -11,10 +11,12 @@ import pytest
 from PIL import Image
 
 from cms import create_app
-from cms.content.models import Category, Media, Page, Post, Redirect, Revision
-from cms.content.service import SYSTEM, save_category, save_page, save_post
+from cms.accounts.actors import SYSTEM
+from cms.content.models import Category, Page, Post, Redirect, Revision
+from cms.content.service import save_category, save_page, save_post
 from cms.core import clock
 from cms.core.db import db
+from cms.media.models import Media
 from cms.media.service import process_upload
 from cms.ops.portable import PortableError, export_site, import_site
 from cms.site.models import NavItem, Notice, Setting

@@ -6,9 +6,10 @@ import re
 import pytest
 from PIL import Image, PngImagePlugin
 
-from cms.content.models import Media
-from cms.content.service import ConflictError, ValidationError, save_post
-from cms.media.service import MediaVariant, delete_media, html_snippet, media_usage, process_upload
+from cms.content.service import save_post
+from cms.core.validation import ConflictError, ValidationError
+from cms.media.models import Media, MediaVariant
+from cms.media.service import delete_media, html_snippet, media_usage, process_upload
 from cms.site.models import save_settings
 
 GPS_IFD = 0x8825

@@ -16,8 +16,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from PIL import Image
 
+from cms.accounts.models import User
 from cms.accounts.tokens import create_token
-from cms.content.models import Page, Post, User
+from cms.content.models import Page, Post
 from cms.content.service import save_page, save_post
 from cms.core.db import db
 from cms.media.service import process_upload

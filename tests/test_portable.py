@@ -114,7 +114,8 @@ def _exported(empty_app, tmp_path):
         save_post({"title": "One", "body": f"![A dot](/media/{image.id}/dot.png)"})
         export_site(str(tmp_path / "out"))
         Post.delete().execute()
-        from cms.content.models import Media, Revision
+        from cms.content.models import Revision
+        from cms.media.models import Media
 
         Media.delete().execute()
         Revision.delete().execute()

@@ -14,8 +14,9 @@ from cms.content import render as content
 from cms.content.models import Post
 from cms.content.render import markdown_only, render_markdown, responsive_images
 from cms.content.sanitize import MAX_DEPTH, TooComplex, clean_html, is_safe_link, url_scheme
-from cms.content.service import MAX_BODY, ValidationError, save_post
+from cms.content.service import MAX_BODY, save_post
 from cms.core.db import db
+from cms.core.validation import ValidationError
 
 OWN_PAGE = {"Origin": "http://localhost"}
 
@@ -115,8 +116,8 @@ def test_a_save_past_its_time_is_refused_not_killed(ctx, monkeypatch):
 
 
 def test_the_api_and_notices_refuse_it_too(app, client, users, ctx):
+    from cms.accounts.actors import SYSTEM
     from cms.accounts.tokens import create_token
-    from cms.content.service import SYSTEM
     from cms.site.models import Notice
     from cms.site.service import save_notice
 

@@ -11,9 +11,10 @@ import pytest
 
 from cms.accounts.tokens import create_token
 from cms.content.models import Category, Post
-from cms.content.service import MAX_BODY, MAX_CATEGORIES, ValidationError, save_category, save_post
+from cms.content.service import MAX_BODY, MAX_CATEGORIES, save_category, save_post
 from cms.core import clock
 from cms.core.db import db
+from cms.core.validation import ValidationError
 from cms.messages.service import MAX_MESSAGE, Message, store_message
 
 GOOD = {

@@ -4,9 +4,10 @@ import pytest
 from flask import request
 
 from cms import create_app
-from cms.content.models import Media, Post
+from cms.content.models import Post
 from cms.core.db import db
 from cms.core.security import CSP, ProductionConfigError
+from cms.media.models import Media
 from cms.site.models import save_settings
 
 PUBLIC = [

@@ -7,8 +7,6 @@ import pytest
 from cms.content import service as services
 from cms.content.models import Category, Post, Redirect, Revision, SearchEntry
 from cms.content.service import (
-    ConflictError,
-    ValidationError,
     make_slug,
     publish,
     restore,
@@ -19,6 +17,7 @@ from cms.content.service import (
     unpublish,
 )
 from cms.core import clock
+from cms.core.validation import ConflictError, ValidationError
 
 
 def test_slug_is_generated_unique_and_ascii(ctx):

@@ -41,7 +41,8 @@ def test_a_later_process_does_not_void_the_setup_link_the_server_logged(tmp_path
 
 def test_the_site_e_mail_cannot_carry_a_bcc(app, auth, client):
     auth.login()
-    from cms.content.service import SYSTEM, ValidationError
+    from cms.accounts.actors import SYSTEM
+    from cms.core.validation import ValidationError
     from cms.site.service import update_settings
 
     with app.app_context():

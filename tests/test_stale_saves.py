@@ -24,6 +24,7 @@ from cms.content import service as services
 from cms.content.models import Category, Page, Post
 from cms.core import clock
 from cms.core.db import db
+from cms.core.validation import StaleError, version_token
 from cms.media.service import process_upload
 from cms.site.models import NavItem, Notice, Setting
 from cms.site.service import stored_settings, update_settings
@@ -521,7 +522,7 @@ def _race(app, monkeypatch, save_one) -> list:
             db.connect(reuse_if_open=True)
             try:
                 outcomes[n] = save_one(n)
-            except services.StaleError as exc:
+            except StaleError as exc:
                 outcomes[n] = exc
             finally:
                 db.close()
@@ -542,7 +543,7 @@ def test_two_racing_saves_from_one_version_exactly_one_wins(app, monkeypatch, ro
         version = services.entry_version(post)
     outcomes = _race(app, monkeypatch, lambda n: services.save_post(
         {"body": f"Writer {n}"}, Post.get_by_id(post.id), expected_version=version))  # fmt: skip
-    stale = [o for o in outcomes if isinstance(o, services.StaleError)]
+    stale = [o for o in outcomes if isinstance(o, StaleError)]
     won = [o for o in outcomes if isinstance(o, Post)]
     assert len(stale) == 1 and len(won) == 1
     with app.app_context():
@@ -552,7 +553,7 @@ def test_two_racing_saves_from_one_version_exactly_one_wins(app, monkeypatch, ro
 
 def test_two_racing_settings_changes_of_one_setting_exactly_one_wins(app, users):
     with app.app_context():
-        loaded = {key: services.version_token(value) for key, value in stored_settings().items()}
+        loaded = {key: version_token(value) for key, value in stored_settings().items()}
     admin, barrier, outcomes = users["admin"], threading.Barrier(2, timeout=10), [None, None]
 
     def run(n):
@@ -561,7 +562,7 @@ def test_two_racing_settings_changes_of_one_setting_exactly_one_wins(app, users)
             barrier.wait()
             try:
                 outcomes[n] = update_settings({"tagline": f"T{n}"}, actor=admin, loaded=loaded)
-            except services.StaleError as exc:
+            except StaleError as exc:
                 outcomes[n] = exc
             finally:
                 db.close()
@@ -571,7 +572,7 @@ def test_two_racing_settings_changes_of_one_setting_exactly_one_wins(app, users)
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sum(isinstance(o, services.StaleError) for o in outcomes) == 1
+    assert sum(isinstance(o, StaleError) for o in outcomes) == 1
     winner = next(o for o in outcomes if isinstance(o, dict))
     with app.app_context():
         assert json.loads(Setting.get_by_id("tagline").value) == winner["tagline"]

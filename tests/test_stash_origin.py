@@ -10,9 +10,10 @@ from flask import url_for
 
 from cms import create_app
 from cms.accounts.guard import same_origin
+from cms.accounts.models import User
 from cms.accounts.stash import FormStash
 from cms.accounts.users import create_user, end_sessions
-from cms.content.models import Post, User
+from cms.content.models import Post
 from cms.core import clock
 from cms.core.db import db
 

@@ -6,13 +6,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.accounts.users import create_user
 from cms.content import service as services
 from cms.content.models import Category, Post
-from cms.content.service import SYSTEM, ValidationError
 from cms.core.db import db
-from cms.core.validation import has_visible, multi_line, single_line
+from cms.core.validation import ValidationError, has_visible, multi_line, single_line
 from cms.media.service import _clean_alt
 from cms.messages.service import check_contents
 from cms.site.models import Notice, get_settings

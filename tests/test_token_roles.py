@@ -10,10 +10,11 @@ import pytest
 from PIL import Image
 
 from cms import create_app
+from cms.accounts.models import User
 from cms.accounts.tokens import ROLE_SCOPES, create_token
 from cms.accounts.users import create_user
 from cms.api.auth import throttle
-from cms.content.models import Revision, User
+from cms.content.models import Revision
 from cms.content.service import save_category, save_page, save_post, trash, trash_category
 from cms.core import clock
 from cms.core.db import db

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from cms.accounts.models import User
 from cms.accounts.tokens import ApiToken, create_token, parse_scopes, revoke_token, verify_token
 from cms.audit import Activity
-from cms.content.models import User
-from cms.content.service import ValidationError
 from cms.core import clock
+from cms.core.validation import ValidationError
 
 
 @pytest.fixture

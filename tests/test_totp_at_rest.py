@@ -11,8 +11,8 @@ from datetime import UTC, timedelta
 import pyotp
 
 from cms import create_app
+from cms.accounts.models import User
 from cms.accounts.two_step import SEALED, SETUP_MINUTES, PendingSecret, RecoveryCode, reseal_secrets
-from cms.content.models import User
 from cms.core import clock
 from cms.core.db import configure, db, migrate
 

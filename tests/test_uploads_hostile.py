@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from cms.accounts.models import User
 from cms.accounts.tokens import create_token
-from cms.content.models import Media, User
 from cms.core.db import db
-from cms.media.service import MediaVariant
+from cms.media.models import Media, MediaVariant
 from tests.test_media import GPS_IFD, image_bytes, jpeg_with_gps
 
 SCRIPT = b"<script>alert(1)</script>"

@@ -5,9 +5,9 @@ import re
 import pytest
 
 from cms.accounts import passwords
+from cms.accounts.models import User
 from cms.accounts.passwords import password_problem
 from cms.audit import Activity, log_activity
-from cms.content.models import User
 from cms.core.db import db
 
 PASSWORD = "correct horse battery"
@@ -210,7 +210,7 @@ def test_the_last_active_admin_stays(app, client, auth, users):
     assert ok.status_code == 302  # two admins: demoting one is fine
     with app.app_context():
         from cms.accounts.users import LAST_ADMIN, update_user
-        from cms.content.service import ValidationError
+        from cms.core.validation import ValidationError
 
         db.connect(reuse_if_open=True)
         last = User.get(User.email == "editor@example.org")

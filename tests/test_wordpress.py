@@ -7,8 +7,9 @@ import pytest
 from PIL import Image
 
 from cms.accounts.users import create_user
-from cms.content.models import Category, Media, Page, Post, Redirect
+from cms.content.models import Category, Page, Post, Redirect
 from cms.core.db import db
+from cms.media.models import Media
 from cms.ops.wordpress.importer import import_wordpress
 from cms.ops.wordpress.wxr import WxrError
 

@@ -17,8 +17,8 @@ from flask_login import LoginManager, current_user, logout_user, user_loaded_fro
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, SecurityError
 
-from ..content.models import User
 from ..core import clock
+from .models import User
 
 login_manager = LoginManager()
 login_manager.login_view = "admin.login"

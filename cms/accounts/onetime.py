@@ -11,9 +11,9 @@ from datetime import timedelta
 from flask import current_app
 from peewee import CharField, DateTimeField, ForeignKeyField
 
-from ..content.models import User
 from ..core import clock
 from ..core.db import BaseModel, connect, db
+from .models import User
 
 SETUP = "setup"
 SET_PASSWORD = "set-password"  # noqa: S105  (a link purpose, not a password)

@@ -4,11 +4,11 @@ from flask import session
 from flask_login import current_user, login_user, logout_user
 
 from ..audit import client_address, describe, log_activity
-from ..content.models import User
 from ..core import clock
 from ..core.db import db
 from . import throttle
 from .guard import load_user, now_seconds
+from .models import User
 from .two_step import use_recovery_code, verify_totp
 from .users import check_password, end_sessions
 

@@ -28,9 +28,9 @@ from peewee import CharField, DateTimeField
 from werkzeug.exceptions import TooManyRequests
 
 from ..audit import client_address
-from ..content.models import User
 from ..core import clock
 from ..core.db import BaseModel, db
+from .models import User
 
 MESSAGE = (
     "Too many unsuccessful sign-in attempts. For your safety, signing in is paused for "

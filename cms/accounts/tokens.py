@@ -11,11 +11,10 @@ from datetime import timedelta
 
 from peewee import JOIN, CharField, DateTimeField, ForeignKeyField
 
-from ..content.models import User
-from ..content.service import ValidationError
 from ..core import clock
 from ..core.db import BaseModel, db
-from ..core.validation import single_line
+from ..core.validation import ValidationError, single_line
+from .models import User
 
 SCOPES = {
     "content:read": "Read everything in the Admin API, drafts included",

@@ -19,9 +19,9 @@ from flask import current_app
 from markupsafe import Markup
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
-from ..content.models import User
 from ..core import clock
 from ..core.db import BaseModel, db
+from .models import User
 
 ISSUER = "practice-cms"
 RECOVERY_CODES = 10

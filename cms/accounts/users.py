@@ -6,10 +6,9 @@ The admin screens and the command line both change accounts through these functi
 import re
 import secrets
 
-from ..content.models import ROLES, User
-from ..content.service import ValidationError
 from ..core.db import db
-from ..core.validation import single_line
+from ..core.validation import ValidationError, single_line
+from .models import ROLES, User
 from .passwords import check_password_hash_or_dummy, hash_password, password_problem
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")

@@ -10,8 +10,8 @@ from ..accounts import two_step as totp
 from ..accounts.passwords import MAX_PASSWORD
 from ..accounts.users import change_own_password
 from ..audit import describe, log_activity
-from ..content.service import ValidationError
 from ..core.db import db
+from ..core.validation import ValidationError
 from . import bp
 from .forms import ChangePasswordForm, ConfirmTwoStepForm, PasswordCheckForm
 

@@ -9,8 +9,6 @@ from ..content import presence
 from ..content.models import Category, CategoryTrash, PostCategory
 from ..content.revisions import compare
 from ..content.service import (
-    StaleError,
-    ValidationError,
     category_version,
     merge_categories,
     restore_category,
@@ -18,6 +16,7 @@ from ..content.service import (
     trash_category,
 )
 from ..core.security import row_id
+from ..core.validation import StaleError, ValidationError
 from . import bp
 from .content_forms import CategoryForm, ConfirmForm, MergeForm, expected_version, show_errors
 

@@ -8,8 +8,9 @@ from ..audit import describe, log_activity
 from ..content import presence
 from ..content.models import Revision
 from ..content.revisions import field_changes, text_diff
-from ..content.service import ValidationError, restore, restore_revision, trash
+from ..content.service import restore, restore_revision, trash
 from ..core.security import row_id
+from ..core.validation import ValidationError
 from . import bp
 from .content_forms import ConfirmForm
 from .posts import KIND_URL, KINDS, get_entry

@@ -10,8 +10,8 @@ from ..accounts import signin
 from ..accounts.onetime import SET_PASSWORD, SETUP, consume, find, setup_needed
 from ..accounts.users import create_user, set_password
 from ..audit import describe, log_activity
-from ..content.service import ValidationError
 from ..core.db import db
+from ..core.validation import ValidationError
 from . import bp
 from .forms import SetPasswordForm, SetupForm
 

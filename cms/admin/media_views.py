@@ -3,10 +3,9 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..audit import log_activity
-from ..content.models import Media
-from ..content.service import ValidationError
+from ..core.validation import ValidationError
+from ..media.models import Media, MediaVariant
 from ..media.service import (
-    MediaVariant,
     delete_media,
     html_snippet,
     markdown_snippet,

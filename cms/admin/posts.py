@@ -9,14 +9,12 @@ from ..accounts.guard import same_origin, session_account_id
 from ..accounts.stash import KEEP_FOR, drop_form, peek_form, stash_form
 from ..audit import client_address, describe, log_activity
 from ..content import presence
-from ..content.models import Category, Media, Page, Post, PostCategory, Revision
+from ..content.models import Category, Page, Post, PostCategory, Revision
 from ..content.render import refused_preview, render_markdown, render_preview
 from ..content.revisions import ENTRY_FIELDS, compare, entry_sides
 from ..content.sanitize import TooComplex
 from ..content.service import (
     MAX_BODY,
-    StaleError,
-    ValidationError,
     entry_version,
     publish_state,
     save_action,
@@ -26,6 +24,8 @@ from ..content.service import (
 from ..core import clock
 from ..core.security import row_id, too_large
 from ..core.templating import local_time
+from ..core.validation import StaleError, ValidationError
+from ..media.models import Media
 from ..site.models import Notice
 from . import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors

@@ -16,7 +16,7 @@ from ..content import presence
 from ..content.models import Page
 from ..content.render import render_preview
 from ..content.revisions import compare, readable
-from ..content.service import StaleError, ValidationError, version_token
+from ..core.validation import StaleError, ValidationError, version_token
 from ..site.models import AVAILABILITY_STATES, NavItem, Notice, get_settings
 from ..site.service import (
     MENU_TARGETS,

@@ -23,7 +23,7 @@ from ..accounts.tokens import (
     revoke_token,
 )
 from ..audit import log_activity
-from ..content.service import ValidationError
+from ..core.validation import ValidationError
 from . import bp
 
 

@@ -5,14 +5,14 @@ from flask_login import current_user
 
 from ..accounts import onetime
 from ..accounts.guard import admin_only
+from ..accounts.models import User
 from ..accounts.two_step import disable as disable_two_step
 from ..accounts.two_step import remaining_recovery_codes
 from ..accounts.users import create_user, end_sessions, set_password, update_user
 from ..audit import describe, log_activity
-from ..content.models import User
-from ..content.service import ValidationError
 from ..core.db import db
 from ..core.templating import site_url
+from ..core.validation import ValidationError
 from . import bp
 from .forms import ResetPasswordForm, UserCreateForm, UserEditForm
 

@@ -14,6 +14,7 @@ from ..content.models import Post, Revision
 from ..core import clock
 from ..core.errors import problem
 from ..core.templating import site_url
+from ..core.validation import StaleError
 from . import bp
 from .auth import require
 from .errors import ApiProblem
@@ -81,8 +82,8 @@ def _answer(entry, status: int = 200, headers=None):
     return tagged(entry_json(entry, admin=True), version, entry.updated_at, status, headers)
 
 
-@bp.errorhandler(services.StaleError)
-def _stale(error: services.StaleError):
+@bp.errorhandler(StaleError)
+def _stale(error: StaleError):
     """A write whose precondition the service found stale under the write lock: 412."""
     answer = stale(error.version)
     response = problem(answer.status, answer.detail, **answer.extra)

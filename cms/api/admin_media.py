@@ -3,9 +3,9 @@
 from flask import current_app, g, request
 
 from ..audit import log_activity
-from ..content.models import Media
 from ..core.templating import site_url
 from ..media import service as pipeline
+from ..media.models import Media
 from . import bp
 from .auth import require
 from .errors import ApiProblem

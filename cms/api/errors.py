@@ -1,7 +1,7 @@
 """API errors as RFC 9457 problem details; services' errors become 422 and 409."""
 
-from ..content.service import ConflictError, ValidationError
 from ..core.errors import problem
+from ..core.validation import ConflictError, ValidationError
 from . import bp
 
 

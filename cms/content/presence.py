@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, OperationalError
 
+from ..accounts.models import User
 from ..core import clock
 from ..core.db import BaseModel, db
 from ..core.templating import local_time
-from .models import User
 
 EXPIRES = timedelta(minutes=2)
 HEARTBEAT_SECONDS = 50  # two beats fit in EXPIRES, so one lost request does not drop a mark

@@ -4,35 +4,43 @@ Each function validates, writes inside one IMMEDIATE transaction, keeps a revisi
 keeps the search index and redirects in step, and raises ValidationError with the
 fields at fault instead of writing anything partial.
 
-actor_role() and require_admin() are the one home of what an actor (an account, an API
-token, or SYSTEM for server commands) may act as; content is open to both roles, and
-cms.site.service keeps the site's own parts to administrators with them.
+What an actor (an account, an API token, or SYSTEM for server commands) may act as is
+decided in cms.accounts.actors; content is open to both roles, and cms.site.service keeps
+the site's own parts to administrators.
 """
 
-import hashlib
 import json
 import re
 from datetime import date, datetime
 
 from slugify import slugify
-from werkzeug.exceptions import Forbidden
 
+from ..accounts.models import User
 from ..core import clock
 from ..core.db import db
 from ..core.security import row_id
-from ..core.validation import TimeProblem, multi_line, parse_date, parse_datetime, single_line
+from ..core.validation import (
+    ConflictError,
+    TimeProblem,
+    ValidationError,
+    check_version,
+    multi_line,
+    parse_date,
+    parse_datetime,
+    single_line,
+    version_token,
+)
+from ..media.models import Media
 from .models import (
     STATUSES,
     Category,
     CategoryTrash,
-    Media,
     Page,
     Post,
     PostCategory,
     Redirect,
     Revision,
     SearchEntry,
-    User,
 )
 from .render import make_excerpt, plain_text, render_markdown
 from .sanitize import TooComplex, url_scheme
@@ -53,52 +61,6 @@ RESERVED_PAGE_SLUGS = frozenset(
      "login", "logout", "setup", "preview"}
 )  # fmt: skip
 SLUG_TAKEN = "This slug is already used; choose another."
-
-
-class ValidationError(ValueError):
-    """Bad input; `errors` maps field names to messages."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
-class ConflictError(ValidationError):
-    """The slug (or another unique value) is already taken."""
-
-
-class StaleError(ConflictError):
-    """Someone else changed the thing since the version this change started from.
-
-    `current` is the thing as stored now (read under the write lock) and `version` its
-    version, so a door can show both sides or answer 412 with the current ETag; `errors`
-    names the fields both sides changed where only changed fields are saved.
-    """
-
-    def __init__(self, current, version: str, errors: dict[str, str] | None = None):
-        super().__init__(errors or {"version": STALE})
-        self.current, self.version = current, version
-
-
-STALE = "Someone else saved a change since this was opened; nothing was saved."
-
-
-def version_token(*state) -> str:
-    """A short fingerprint of a state (an ETag, a form's loaded version): same state, same token."""
-    raw = json.dumps(state, default=str, sort_keys=True)
-    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
-
-
-def check_version(expected, version: str, current) -> None:
-    """Raise StaleError unless `version` is `expected` (or one of them); None checks nothing.
-
-    Call it under the write lock (inside db.atomic()), with `version` read there, so of two
-    saves from the same loaded version exactly one wins.
-    """
-    if expected is None:
-        return
-    if version not in ({expected} if isinstance(expected, str) else set(expected)):
-        raise StaleError(current, version)
 
 
 ENTRY_VERSIONED = (
@@ -139,48 +101,6 @@ def _locked(model, entry, expected_version):
         raise ValidationError({"entry": "This post or page no longer exists."})
     check_version(expected_version, entry_version(current), current)
     return current
-
-
-class NotAllowed(Forbidden):
-    """The actor's role does not allow this change (a 403 in the editor and the API)."""
-
-
-class _System:
-    """The actor of commands run on the server (CLI, imports, the demo): an administrator."""
-
-    def __repr__(self) -> str:
-        return "SYSTEM"
-
-
-SYSTEM = _System()
-
-
-def actor_role(actor) -> str | None:
-    """The role an actor acts with, or None.
-
-    An actor is an account, an API token (its account's current role; a token made
-    without an account, which only `cms create-token` can make, acts as an administrator
-    within its scopes) or SYSTEM. A disabled account has no role.
-    """
-    from ..accounts.tokens import ApiToken  # cms.accounts.tokens imports this module
-
-    if actor is SYSTEM:
-        return "admin"
-    if isinstance(actor, ApiToken):
-        if actor.user_id is None:
-            return "admin"
-        actor = actor.user
-    if isinstance(actor, User) and actor.active:
-        return actor.role
-    return None
-
-
-def require_admin(actor, action: str) -> None:
-    """Raise NotAllowed unless the actor acts as an administrator."""
-    role = actor_role(actor)
-    if role != "admin":
-        who = f"an {role}" if role else "no active account"
-        raise NotAllowed(f"Only an administrator can {action}; this request acts for {who}.")
 
 
 def make_slug(text: str) -> str:

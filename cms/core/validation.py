@@ -10,6 +10,8 @@ A time typed in the practice's time zone that the clocks skip is refused, naming
 one the clocks show twice is refused until the writer says which of the two is meant.
 """
 
+import hashlib
+import json
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -240,3 +242,49 @@ def local_to_utc(local: datetime, zone: tzinfo, fold: int | None = None) -> date
             )
         first = second if fold == 1 else first
     return first.astimezone(UTC).replace(tzinfo=None)
+
+
+class ValidationError(ValueError):
+    """Bad input; `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class ConflictError(ValidationError):
+    """The slug (or another unique value) is already taken."""
+
+
+class StaleError(ConflictError):
+    """Someone else changed the thing since the version this change started from.
+
+    `current` is the thing as stored now (read under the write lock) and `version` its
+    version, so a door can show both sides or answer 412 with the current ETag; `errors`
+    names the fields both sides changed where only changed fields are saved.
+    """
+
+    def __init__(self, current, version: str, errors: dict[str, str] | None = None):
+        super().__init__(errors or {"version": STALE})
+        self.current, self.version = current, version
+
+
+STALE = "Someone else saved a change since this was opened; nothing was saved."
+
+
+def version_token(*state) -> str:
+    """A short fingerprint of a state (an ETag, a form's loaded version): same state, same token."""
+    raw = json.dumps(state, default=str, sort_keys=True)
+    return hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+
+
+def check_version(expected, version: str, current) -> None:
+    """Raise StaleError unless `version` is `expected` (or one of them); None checks nothing.
+
+    Call it under the write lock (inside db.atomic()), with `version` read there, so of two
+    saves from the same loaded version exactly one wins.
+    """
+    if expected is None:
+        return
+    if version not in ({expected} if isinstance(expected, str) else set(expected)):
+        raise StaleError(current, version)

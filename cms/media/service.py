@@ -17,17 +17,22 @@ import sys
 
 from flask import current_app
 from markupsafe import escape
-from peewee import BlobField, CharField, ForeignKeyField, IntegerField
 from werkzeug.utils import secure_filename
 
-from ..content.models import Media, Page, Post
+from ..content.models import Page, Post
 from ..content.render import BODY_IMAGE_SIZES
 from ..content.revisions import policy_versions
-from ..content.service import ConflictError, ValidationError, check_version, version_token
 from ..core.cache import memo
-from ..core.db import BaseModel, db
-from ..core.validation import single_line
+from ..core.db import db
+from ..core.validation import (
+    ConflictError,
+    ValidationError,
+    check_version,
+    single_line,
+    version_token,
+)
 from ..site.models import NavItem, Notice, get_settings
+from .models import Media, MediaVariant
 
 VARIANT_WIDTHS = (480, 960, 1600)
 MAX_ALT = 300
@@ -36,20 +41,6 @@ IMAGING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "imaging.py")
 IMAGING_SECONDS = 20  # CPU and wall time for one upload, under gunicorn's 30 s timeout
 TOO_SLOW = "The image took too long to process. Save it smaller and upload it again."
 NOT_PROCESSED = "The image could not be processed."
-
-
-class MediaVariant(BaseModel):
-    """A smaller copy of an image, for srcset."""
-
-    media = ForeignKeyField(Media, backref="variants", on_delete="CASCADE")
-    width = IntegerField()
-    height = IntegerField()
-    mime = CharField()
-    data = BlobField()
-    sha256 = CharField()
-
-    class Meta:
-        indexes = ((("media", "width"), True),)
 
 
 def _clean_alt(alt: str | None) -> str:

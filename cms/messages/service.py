@@ -22,10 +22,9 @@ from werkzeug.exceptions import ServiceUnavailable
 from ..audit import prune_activity
 from ..content.revisions import prune_revisions
 from ..content.sanitize import email_address, tel_url
-from ..content.service import ValidationError
 from ..core import clock, ratelimit
 from ..core.db import BaseModel, connect, db, fault_and_cause, storage_fault
-from ..core.validation import multi_line, single_line
+from ..core.validation import ValidationError, multi_line, single_line
 from ..ops.cli import cms
 
 CONFIG_DEFAULTS = {

@@ -17,7 +17,7 @@ cms = AppGroup("cms", help="Manage the practice-cms site.")
 def create_user_command(email, role, name):
     """Create an account; asks for the password, or reads it from stdin when piped."""
     from ..accounts.users import create_user
-    from ..content.service import ValidationError
+    from ..core.validation import ValidationError
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)

@@ -6,8 +6,9 @@ Everything created here is recorded in the `demo_content` setting, so
 
 from datetime import date, timedelta
 
+from ..accounts.actors import SYSTEM
 from ..content.models import Category, Page, Post, Revision, SearchEntry
-from ..content.service import SYSTEM, save_category, save_page, save_post
+from ..content.service import save_category, save_page, save_post
 from ..core import clock
 from ..core.db import db
 from ..site.models import DEFAULT_SETTINGS, get_settings, save_settings

@@ -18,10 +18,10 @@ from datetime import date, datetime
 
 from flask import current_app
 
-from ..content.models import Category, Media, Page, Post, Redirect, Revision, User
+from ..accounts.actors import SYSTEM
+from ..accounts.models import User
+from ..content.models import Category, Page, Post, Redirect, Revision
 from ..content.service import (
-    SYSTEM,
-    ValidationError,
     import_revision,
     save_category,
     save_page,
@@ -31,7 +31,8 @@ from ..content.service import (
 )
 from ..core import clock
 from ..core.db import db
-from ..core.validation import parse_datetime
+from ..core.validation import ValidationError, parse_datetime
+from ..media.models import Media
 from ..site.models import NavItem, Notice, Setting, availability
 from ..site.service import save_menu, save_notice, save_switches, update_settings
 
@@ -82,7 +83,7 @@ def _entry(entry) -> dict:
 
 
 def _media(item: Media, directory: str) -> dict:
-    from ..media.service import MediaVariant
+    from ..media.models import MediaVariant
 
     def write(name: str, data: bytes) -> str:
         with open(os.path.join(directory, "media", name), "wb") as fh:

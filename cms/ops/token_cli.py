@@ -13,10 +13,10 @@ from .cli import cms
 @click.option("--expires", "days", type=int, default=None, help="Expire after this many days.")
 def create_token_command(name, scopes, email, days):
     """Create an Admin API token; the token alone is printed on the last line."""
+    from ..accounts.models import User
     from ..accounts.tokens import create_token
     from ..audit import log_activity
-    from ..content.models import User
-    from ..content.service import ValidationError
+    from ..core.validation import ValidationError
 
     connect()
     user = None

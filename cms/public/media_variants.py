@@ -7,8 +7,8 @@ editors get every image, for previews and the media library, but never for share
 from flask import abort, make_response, request
 from flask_login import current_user
 
-from ..content.models import Media
-from ..media.service import MediaVariant, is_public
+from ..media.models import Media, MediaVariant
+from ..media.service import is_public
 from . import bp
 
 

@@ -1,6 +1,6 @@
 """Validated changes to settings, notices and the header menu (editor, Admin API, imports).
 
-Each function is given the actor (an account, an API token or services.SYSTEM) and
+Each function is given the actor (an account, an API token or SYSTEM) and
 checks the role itself, so every door keeps the editor's rules: settings, the switches,
 availability, the menu and the crisis notice are the administrator's; editors change the
 text and link of the other notices.
@@ -11,22 +11,24 @@ import re
 from datetime import datetime
 from zoneinfo import available_timezones
 
-from ..content.models import Media, Page
+from ..accounts.actors import NotAllowed, actor_role, require_admin
+from ..content.models import Page
 from ..content.render import render_markdown
 from ..content.sanitize import TooComplex, email_address, is_safe_link, url_scheme
-from ..content.service import (
-    NotAllowed,
-    StaleError,
-    ValidationError,
-    actor_role,
-    check_version,
-    require_admin,
-    version_token,
-)
 from ..core import clock
 from ..core.db import db
 from ..core.security import row_id
-from ..core.validation import TimeProblem, multi_line, parse_datetime, single_line
+from ..core.validation import (
+    StaleError,
+    TimeProblem,
+    ValidationError,
+    check_version,
+    multi_line,
+    parse_datetime,
+    single_line,
+    version_token,
+)
+from ..media.models import Media
 from .models import (
     AVAILABILITY_STATES,
     DEFAULT_SETTINGS,

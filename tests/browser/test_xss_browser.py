@@ -8,7 +8,8 @@ and with CSP bypassed, so the sanitizer is proven on its own.
 import pytest
 
 from cms import create_app
-from cms.content.models import Post, User
+from cms.accounts.models import User
+from cms.content.models import Post
 from cms.core.db import db
 from tests.browser.conftest import ADMIN, LiveServer, prepare_instance
 from tests.browser.xss_harness import (

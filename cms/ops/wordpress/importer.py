@@ -10,14 +10,13 @@ from urllib.parse import unquote, urlsplit
 
 from flask import request
 
-from ...content.models import Category, Page, Post, Redirect, User
+from ...accounts.models import User
+from ...content.models import Category, Page, Post, Redirect
 from ...content.render import plain_text
 from ...content.sanitize import TooComplex
 from ...content.service import (
     MAX_DESCRIPTION,
     RESERVED_PAGE_SLUGS,
-    ConflictError,
-    ValidationError,
     add_redirect,
     make_slug,
     public_path,
@@ -27,6 +26,7 @@ from ...content.service import (
 )
 from ...core.db import db
 from ...core.errors import moved_to
+from ...core.validation import ConflictError, ValidationError
 from ..imports import Summary, record, recorded
 from .wxr import Export, Item, WxrError, parse, url_path
 
@@ -155,7 +155,7 @@ class WordPressImport:
         return None
 
     def _media(self, relative: str, alt: str | None):
-        from ...content.models import Media
+        from ...media.models import Media
         from ...media.service import process_upload
 
         self.used_attachments.add(relative)

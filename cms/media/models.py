@@ -1,0 +1,40 @@
+"""The image library's tables: an upload and its resized copies, bytes in the database."""
+
+from peewee import (
+    BlobField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from ..core import clock
+from ..core.db import BaseModel
+
+
+class Media(BaseModel):
+    """An uploaded image; the bytes live in the database (one file to back up)."""
+
+    filename = CharField()
+    mime = CharField()
+    width = IntegerField(default=0)
+    height = IntegerField(default=0)
+    alt = TextField(default="")
+    data = BlobField()
+    sha256 = CharField(index=True)
+    created_at = DateTimeField(default=clock.utcnow)
+
+
+class MediaVariant(BaseModel):
+    """A smaller copy of an image, for srcset."""
+
+    media = ForeignKeyField(Media, backref="variants", on_delete="CASCADE")
+    width = IntegerField()
+    height = IntegerField()
+    mime = CharField()
+    data = BlobField()
+    sha256 = CharField()
+
+    class Meta:
+        indexes = ((("media", "width"), True),)
