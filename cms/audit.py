@@ -1,11 +1,20 @@
-"""The activity log: who changed what and when. Never passwords or message text."""
+"""The activity log: who changed what and when. Never passwords or message text.
 
+Every write a domain service makes is declared with @writes("kind.verb", ...): the one
+list of the site's actions (WRITES, which the tests walk through with every kind of
+actor), the role check before the write, and record(), which logs the action inside the
+write's transaction under the one name the editor, the Admin API, the CLI and imports share.
+"""
+
+import functools
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 from peewee import CharField, DateTimeField, ForeignKeyField
 
+from .accounts.actors import actor_parts, require_admin, require_role
 from .accounts.models import User
 from .core import clock
 from .core.db import BaseModel
@@ -60,3 +69,39 @@ def prune_activity(now: datetime | None = None) -> int:
     days = max(1, int(current_app.config["ACTIVITY_KEEP_DAYS"]))
     cutoff = (now or clock.utcnow()) - timedelta(days=days)
     return Activity.delete().where(Activity.created_at < cutoff).execute()
+
+
+@dataclass(frozen=True)
+class Write:
+    """A service function that changes stored state, and the actions it may log."""
+
+    function: object
+    actions: tuple[str, ...]
+    admin: bool
+
+
+WRITES: dict[str, Write] = {}
+
+
+def writes(*actions: str, admin: bool = False, what: str = "make this change"):
+    """Declare a service function a write: it takes `actor=` (an account, a token or
+    SYSTEM), is refused for an actor without a role (or not an administrator, with
+    admin=True) before it reads anything, and logs one of `actions` with record()."""
+
+    def declare(function):
+        @functools.wraps(function)
+        def checked(*args, actor, **kwargs):
+            (require_admin if admin else require_role)(actor, what)
+            return function(*args, actor=actor, **kwargs)
+
+        WRITES[f"{function.__module__}.{function.__qualname__}"] = Write(checked, actions, admin)
+        return checked
+
+    return declare
+
+
+def record(action: str, target, actor) -> Activity:
+    """Log an action done by an actor; call it inside the write's transaction."""
+    user, token_name = actor_parts(actor)
+    target = describe(target) if hasattr(target, "_meta") else str(target)
+    return log_activity(action, target, user=user, token_name=token_name)

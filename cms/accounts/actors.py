@@ -6,7 +6,8 @@ domain service asks them before it writes.
 
 from werkzeug.exceptions import Forbidden
 
-from ..content.models import User
+from .models import User
+from .tokens import ApiToken
 
 
 class NotAllowed(Forbidden):
@@ -30,8 +31,6 @@ def actor_role(actor) -> str | None:
     without an account, which only `cms create-token` can make, acts as an administrator
     within its scopes) or SYSTEM. A disabled account has no role.
     """
-    from ..accounts.tokens import ApiToken  # cms.accounts.tokens imports this module
-
     if actor is SYSTEM:
         return "admin"
     if isinstance(actor, ApiToken):
@@ -49,3 +48,16 @@ def require_admin(actor, action: str) -> None:
     if role != "admin":
         who = f"an {role}" if role else "no active account"
         raise NotAllowed(f"Only an administrator can {action}; this request acts for {who}.")
+
+
+def require_role(actor, action: str) -> None:
+    """Raise NotAllowed unless the actor acts with a role (an active account of either)."""
+    if actor_role(actor) is None:
+        raise NotAllowed(f"This request acts for no active account, so it cannot {action}.")
+
+
+def actor_parts(actor) -> tuple[User | None, str | None]:
+    """(the account, the token's name) an actor stands for, as the activity log records it."""
+    if isinstance(actor, ApiToken):
+        return actor.user, actor.name
+    return (actor if isinstance(actor, User) else None), None
