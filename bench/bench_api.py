@@ -22,7 +22,9 @@ import time
 from datetime import timedelta
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.content import service as services
+from cms.content.categories import save_category
 from cms.core import clock
 from cms.core.db import configure, db
 
@@ -39,10 +41,11 @@ def build(count: int):
                       "SITE_URL": "http://localhost"})  # fmt: skip
     with app.app_context():
         db.connect(reuse_if_open=True)
-        cats = [services.save_category({"name": f"Topic {n}"}) for n in range(CATEGORIES)]
+        cats = [save_category({"name": f"Topic {n}"}, actor=SYSTEM) for n in range(CATEGORIES)]
         sample = [services.save_post({"title": f"Real post {n}", "status": "published",
                                       "body": "Some *Markdown* text.\n\n" * 40,
-                                      "categories": [cats[n].slug]}) for n in range(3)]  # fmt: skip
+                                      "categories": [cats[n].slug]}, actor=SYSTEM)
+                  for n in range(3)]  # fmt: skip
         body, html, excerpt = sample[0].body, sample[0].body_html, sample[0].excerpt
         start = clock.utcnow() - timedelta(days=1)
         posts, links = [], []

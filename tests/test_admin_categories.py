@@ -1,8 +1,9 @@
 """Categories in the editor go to the same trash as in the Admin API, and come back."""
 
+from cms.accounts.actors import SYSTEM
 from cms.audit import Activity
+from cms.content.categories import save_category
 from cms.content.models import Category, CategoryTrash, Post, PostCategory
-from cms.content.service import save_category
 
 
 def _categories_of(post_id: int) -> set[str]:
@@ -40,7 +41,7 @@ def test_restore_refuses_a_slug_taken_in_the_meantime(client, auth, app):
         faq = Category.get(Category.slug == "faq")
     client.post(f"/admin/categories/{faq.id}/delete")
     with app.app_context():
-        save_category({"name": "New FAQ", "slug": "faq"})
+        save_category({"name": "New FAQ", "slug": "faq"}, actor=SYSTEM)
         trashed = CategoryTrash.get(CategoryTrash.category_id == faq.id)
     response = client.post(f"/admin/categories/trash/{trashed.id}/restore", follow_redirects=True)
     assert response.status_code == 200 and "rename it first" in response.get_data(as_text=True)

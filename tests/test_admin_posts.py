@@ -238,7 +238,7 @@ def test_delete_asks_first_then_trash_and_restore(client, signed_in, app):
     assert get_post(app, id=post.id).deleted_at is None
     assert client.get(f"/blog/{SOCIAL}").status_code == 200
     with app.app_context():
-        assert [a.action for a in Activity.recent().limit(2)] == ["post.restore", "post.delete"]
+        assert [a.action for a in Activity.recent().limit(2)] == ["post.restore", "post.trash"]
 
 
 def test_signed_out_writer_gets_the_text_back_after_signing_in(client, users, auth, app):
@@ -336,14 +336,14 @@ def test_unsent_posts_are_stashed_only_a_few_times_and_within_a_cap(client, app,
 
 
 def test_slug_taken_by_a_concurrent_save_is_a_form_error(client, signed_in, app, monkeypatch):
-    validate = services._validate_entry
+    validate = services.validate_entry
 
     def validate_then_lose_the_race(model, data, entry):
         clean = validate(model, data, entry)
         Post.create(title="Rival", slug="winter-hours")  # another worker commits first
         return clean
 
-    monkeypatch.setattr(services, "_validate_entry", validate_then_lose_the_race)
+    monkeypatch.setattr(services, "validate_entry", validate_then_lose_the_race)
     response = client.post("/admin/posts/new", data=post_form(slug="winter-hours"))
     assert response.status_code == 200
     assert "already used" in field_error(response.get_data(as_text=True), "slug")

@@ -305,5 +305,5 @@ def test_categories_create_rename_merge_delete(client, auth, app):
         assert Category.get_or_none(Category.id == resources.id) is None
         assert Post.get_by_id(both.id).deleted_at is None
         assert [a.action for a in Activity.recent().limit(2)] == [
-            "category.delete", "category.merge",
+            "category.trash", "category.merge",
         ]  # fmt: skip

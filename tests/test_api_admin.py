@@ -376,14 +376,14 @@ def test_api_saves_log_the_same_actions_as_the_editor(api):
 
 
 def test_slug_taken_by_a_concurrent_save_is_409_not_500(api, monkeypatch):
-    validate = services._validate_entry
+    validate = services.validate_entry
 
     def validate_then_lose_the_race(model, data, entry):
         clean = validate(model, data, entry)
         Post.create(title="Rival", slug="same")  # another worker commits first
         return clean
 
-    monkeypatch.setattr(services, "_validate_entry", validate_then_lose_the_race)
+    monkeypatch.setattr(services, "validate_entry", validate_then_lose_the_race)
     response = api("POST", "posts", {"title": "Mine", "slug": "same"})
     assert response.status_code == 409 and response.json["errors"][0]["field"] == "slug"
     assert [p.title for p in Post.select().where(Post.slug == "same")] == ["Rival"]

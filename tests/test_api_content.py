@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from cms.accounts.actors import SYSTEM
 from cms.content import service as services
+from cms.content.categories import save_category
 from cms.content.models import Post
 from cms.core import clock
 from cms.site.models import save_settings
@@ -37,18 +39,22 @@ def _all_items(client, url):
 @pytest.fixture
 def site(ctx):
     """A published post in a category, plus a draft, a scheduled and a trashed post."""
-    cat = services.save_category({"name": "Grief"})
+    cat = save_category({"name": "Grief"}, actor=SYSTEM)
     live = services.save_post(
         {"title": "On grief", "body": "Grief *comes* in waves.", "status": "published",
-         "categories": ["grief"]}
+         "categories": ["grief"]}, actor=SYSTEM
     )  # fmt: skip
-    services.save_post({"title": "Secret draft", "body": "Not yet"})
+    services.save_post({"title": "Secret draft", "body": "Not yet"}, actor=SYSTEM)
     future = clock.utcnow() + timedelta(days=3)
-    services.save_post({"title": "Scheduled one", "status": "published", "published_at": future})
-    gone = services.save_post({"title": "Trashed one", "status": "published"})
-    services.trash(gone)
-    services.save_page({"title": "Fees", "body": "Sliding scale.", "status": "published"})
-    services.save_page({"title": "Draft page", "body": "Not yet."})
+    services.save_post(
+        {"title": "Scheduled one", "status": "published", "published_at": future}, actor=SYSTEM
+    )
+    gone = services.save_post({"title": "Trashed one", "status": "published"}, actor=SYSTEM)
+    services.trash(gone, actor=SYSTEM)
+    services.save_page(
+        {"title": "Fees", "body": "Sliding scale.", "status": "published"}, actor=SYSTEM
+    )
+    services.save_page({"title": "Draft page", "body": "Not yet."}, actor=SYSTEM)
     return {"category": cat, "post": live}
 
 
@@ -82,7 +88,8 @@ def test_keyset_paging_walks_every_post_once_in_order(client, ctx):
     base = clock.utcnow() - timedelta(days=100)
     for n in range(45):  # some share a publication time, so the id breaks ties
         services.save_post({"title": f"Note {n}", "status": "published",
-                            "published_at": base + timedelta(hours=n // 3)})  # fmt: skip
+                            "published_at": base + timedelta(hours=n // 3)},
+                           actor=SYSTEM)  # fmt: skip
     expected = [(p.published_at, p.id) for p in Post.published()]
     first = _json(client.get("/api/v1/posts?limit=20"))
     assert len(first["items"]) == 20 and first["next"].startswith("http://localhost/api/v1/posts?")
@@ -149,7 +156,7 @@ def test_etag_and_304_and_public_caching(client, site):
     etag = first.headers["ETag"]
     again = client.get("/api/v1/posts", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
-    services.save_post({"title": "Fresh", "status": "published"})
+    services.save_post({"title": "Fresh", "status": "published"}, actor=SYSTEM)
     changed = client.get("/api/v1/posts", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 

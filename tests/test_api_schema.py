@@ -17,9 +17,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.api.openapi import document
 from cms.content import service as services
+from cms.content.categories import save_category
 from cms.core.db import db
 
 CHECKS = [
@@ -59,11 +61,13 @@ def app(tmp_path_factory):
         "API_RATE_LIMIT": 10**6, "API_AUTH_FAILURE_LIMIT": 10**6,
     })  # fmt: skip
     with app.app_context():
-        services.save_category({"name": "Therapy"})
+        save_category({"name": "Therapy"}, actor=SYSTEM)
         for n in range(3):
             services.save_post({"title": f"Post {n}", "body": "*Hi*", "status": "published",
-                                "categories": ["therapy"]})  # fmt: skip
-            services.save_page({"title": f"Page {n}", "body": "Text", "status": "published"})
+                                "categories": ["therapy"]}, actor=SYSTEM)  # fmt: skip
+            services.save_page(
+                {"title": f"Page {n}", "body": "Text", "status": "published"}, actor=SYSTEM
+            )
     yield app
     db.close()
 

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.content.service import save_post
 from cms.core.db import configure, db, migrate
 from cms.ops.backup import BackupError, create_backup, file_digest, restore_backup, seal_manifest
@@ -48,7 +49,10 @@ def test_backup_while_posts_are_written(app, tmp_path):
                 deadline = time.monotonic() + 10
                 while not stop.is_set() and len(written) < 400 and time.monotonic() < deadline:
                     n = len(written)
-                    save_post({"title": f"Busy {n}", "body": "words " * 200, "status": "published"})
+                    save_post(
+                        {"title": f"Busy {n}", "body": "words " * 200, "status": "published"},
+                        actor=SYSTEM,
+                    )
                     written.append(n)
             except Exception as exc:  # reported below: the test must see writer failures
                 errors.append(exc)
@@ -90,10 +94,12 @@ def test_restore_round_trip(app, tmp_path):
     client = app.test_client()
     with app.app_context():
         db.connect(reuse_if_open=True)
-        kept = save_post({"title": "Kept in the backup", "body": "Before", "status": "published"})
+        kept = save_post(
+            {"title": "Kept in the backup", "body": "Before", "status": "published"}, actor=SYSTEM
+        )
         archive = create_backup(app)
-        save_post({"title": "Written after the backup", "status": "published"})
-        save_post({"body": "Changed after"}, kept)
+        save_post({"title": "Written after the backup", "status": "published"}, actor=SYSTEM)
+        save_post({"body": "Changed after"}, kept, actor=SYSTEM)
     assert "Changed after" in client.get(f"/blog/{kept.slug}").get_data(as_text=True)
     db.close()
     done = restore_backup(app, archive)
@@ -253,7 +259,7 @@ def test_a_restore_that_fails_halfway_puts_the_current_database_back(app, tmp_pa
     with app.app_context():
         db.connect(reuse_if_open=True)
         archive = create_backup(app)
-        save_post({"title": "Written after the backup", "status": "published"})
+        save_post({"title": "Written after the backup", "status": "published"}, actor=SYSTEM)
     db.close()
     before = _post_count(app)
 

@@ -16,6 +16,7 @@ import zlib
 
 import pytest
 
+from cms.accounts.actors import SYSTEM
 from cms.content.service import save_post
 from cms.core.db import db
 from cms.ops.archive import read_archive
@@ -41,10 +42,10 @@ def site(empty_app, tmp_path):
     with empty_app.app_context():
         db.connect(reuse_if_open=True)
         save_settings({"site_title": TITLE})
-        save_post({"title": "In the backup", "status": "published"})
+        save_post({"title": "In the backup", "status": "published"}, actor=SYSTEM)
         plain = create_backup(empty_app, str(folder / "plain"))
         signed = create_backup(empty_app, str(folder / "signed"), passphrase=PASSPHRASE)
-        save_post({"title": "Written after the backup", "status": "published"})
+        save_post({"title": "Written after the backup", "status": "published"}, actor=SYSTEM)
     db.close()
     return empty_app, plain, signed
 

@@ -1,5 +1,6 @@
 """The `flask --app app cms` commands of the foundation."""
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.content.models import Category, Page, Post
 from cms.core.db import db
@@ -44,7 +45,9 @@ def test_demo_remove_takes_exactly_the_demo_away(app, runner):
 
     with app.app_context():
         db.connect(reuse_if_open=True)
-        own = save_post({"title": "My own post", "body": "Mine.", "status": "published"})
+        own = save_post(
+            {"title": "My own post", "body": "Mine.", "status": "published"}, actor=SYSTEM
+        )
     result = runner.invoke(args=["cms", "demo", "--remove"])
     assert result.exit_code == 0, result.output
     assert "6 posts" in result.output

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
+from cms.content.categories import save_category
 from cms.content.models import Page, Post, Redirect
-from cms.content.service import publish, save_category, save_page, save_post, trash, unpublish
+from cms.content.service import publish, save_page, save_post, trash, unpublish
 from cms.core import clock
 from cms.core.db import db
 from cms.media.service import process_upload

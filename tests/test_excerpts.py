@@ -9,6 +9,7 @@ import html5lib
 import pytest
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.content import service as services
 from cms.content.models import Post, Revision
@@ -120,19 +121,23 @@ def test_a_typed_excerpt_is_marked_kept_shown_and_cleared_back_to_made(app, writ
 
 
 def test_a_typed_excerpt_equal_to_the_start_is_made_and_restore_keeps_the_kind(ctx):
-    post = services.save_post({"title": "Same", "body": "Start of it.", "excerpt": "Start of it."})
+    post = services.save_post(
+        {"title": "Same", "body": "Start of it.", "excerpt": "Start of it."}, actor=SYSTEM
+    )
     assert not post.excerpt_typed  # it said what the made one says: nothing to keep apart
-    typed = services.save_post({"title": "Typed", "body": "One.", "excerpt": "Summary."})
-    services.save_post({"body": "Two."}, typed)
+    typed = services.save_post(
+        {"title": "Typed", "body": "One.", "excerpt": "Summary."}, actor=SYSTEM
+    )
+    services.save_post({"body": "Two."}, typed, actor=SYSTEM)
     first = Revision.history("post", typed.id).order_by(Revision.id).first()
     assert first.excerpt_typed
-    made = services.save_post({"title": "Made", "body": "Old words."})
-    services.save_post({"body": "New words."}, made)
+    made = services.save_post({"title": "Made", "body": "Old words."}, actor=SYSTEM)
+    services.save_post({"body": "New words."}, made, actor=SYSTEM)
     old = Revision.history("post", made.id).order_by(Revision.id).first()
     assert (old.excerpt, old.excerpt_typed) == ("Old words.", False)
-    restored = services.restore_revision(old)
+    restored = services.restore_revision(old, actor=SYSTEM)
     assert (restored.excerpt, restored.excerpt_typed) == ("Old words.", False)
-    services.save_post({"body": "Newest words."}, restored)
+    services.save_post({"body": "Newest words."}, restored, actor=SYSTEM)
     assert Post.get_by_id(made.id).excerpt == "Newest words."
 
 

@@ -13,9 +13,10 @@ import html5lib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cms.content.fields import MAX_SLUG
 from cms.content.render import render_markdown
 from cms.content.sanitize import clean_html
-from cms.content.service import MAX_SLUG, make_slug
+from cms.content.slugs import make_slug
 from tests.test_sanitize import unsafe
 from tests.xss_corpus import all_payloads
 

@@ -12,8 +12,9 @@ from PIL import Image
 
 from cms import create_app
 from cms.accounts.actors import SYSTEM
+from cms.content.categories import save_category
 from cms.content.models import Category, Page, Post, Redirect, Revision
-from cms.content.service import save_category, save_page, save_post
+from cms.content.service import save_page, save_post
 from cms.core import clock
 from cms.core.db import db
 from cms.media.models import Media
@@ -40,11 +41,11 @@ def export(tmp_path):
     with source.app_context():
         db.connect(reuse_if_open=True)
         image = process_upload(_png(), "sea.png", "A calm sea")
-        save_category({"name": "FAQ"})
-        page = save_page({"title": "About", "body": "Hello.", "status": "published"})
+        save_category({"name": "FAQ"}, actor=SYSTEM)
+        page = save_page({"title": "About", "body": "Hello.", "status": "published"}, actor=SYSTEM)
         save_post(
             {"title": "A post", "body": f"![A calm sea](/media/{image.id}/sea.png)",
-             "status": "published", "categories": ["faq"], "featured_image": image.id}
+             "status": "published", "categories": ["faq"], "featured_image": image.id}, actor=SYSTEM
         )  # fmt: skip
         update_settings({"site_title": "Calm Practice", "logo_media_id": image.id}, actor=SYSTEM)
         save_menu([{"label": "Home", "target": "home"}, {"label": "About",

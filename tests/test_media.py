@@ -6,6 +6,7 @@ import re
 import pytest
 from PIL import Image, PngImagePlugin
 
+from cms.accounts.actors import SYSTEM
 from cms.content.service import save_post
 from cms.core.validation import ConflictError, ValidationError
 from cms.media.models import Media, MediaVariant
@@ -127,15 +128,17 @@ def test_size_limit_and_required_alt_text(ctx):
 def test_delete_is_refused_while_the_image_is_used(ctx):
     media = process_upload(image_bytes("PNG"), "a.png", "Green")
     other = process_upload(image_bytes("PNG"), "b.png", "Also green")
-    post = save_post({"title": "Uses it", "body": f"![Green](/media/{media.id}/a.png)"})
-    save_post({"title": "Not it", "body": f"![x](/media/{media.id}0/a.png)"})
+    post = save_post(
+        {"title": "Uses it", "body": f"![Green](/media/{media.id}/a.png)"}, actor=SYSTEM
+    )
+    save_post({"title": "Not it", "body": f"![x](/media/{media.id}0/a.png)"}, actor=SYSTEM)
     assert media_usage(media) == ["post “Uses it”"]
     with pytest.raises(ConflictError):
         delete_media(media)
-    save_post({"body": "No image now."}, post)
-    save_post({"featured_image": media.id}, post)
+    save_post({"body": "No image now."}, post, actor=SYSTEM)
+    save_post({"featured_image": media.id}, post, actor=SYSTEM)
     assert media_usage(media) == ["featured image of “Uses it”"]
-    save_post({"featured_image": None}, post)
+    save_post({"featured_image": None}, post, actor=SYSTEM)
     save_settings({"logo_media_id": media.id})
     assert media_usage(media) == ["site logo"]
     save_settings({"logo_media_id": None})
@@ -194,7 +197,7 @@ def test_library_refuses_to_delete_an_image_in_use(client, signed_in, app):
     response = upload(client, image_bytes("PNG"), "used.png")
     media_id = int(re.search(r"/admin/media/(\d+)", response.headers["Location"]).group(1))
     with app.app_context():
-        save_post({"title": "Has image", "body": f"![x](/media/{media_id}/used.png)"})
+        save_post({"title": "Has image", "body": f"![x](/media/{media_id}/used.png)"}, actor=SYSTEM)
     page = client.get(f"/admin/media/{media_id}/delete").text
     assert "cannot be deleted" in page and "Has image" in page
     refused = client.post(f"/admin/media/{media_id}/delete", follow_redirects=True)
@@ -211,7 +214,8 @@ def test_library_images_in_a_post_get_srcset_and_size(ctx):
             "body": f"![A red wall](/media/{media.id}/wall.jpg)\n\n"
             "![Gone](/media/99999/gone.jpg)\n\n"
             f'<img src="/media/{media.id}/wall.jpg" width="10" alt="sized by hand">',
-        }
+        },
+        actor=SYSTEM,
     )
     first, missing, by_hand = re.findall(r"<img [^>]*>", post.body_html)
     assert f"/media/{media.id}/w/480 480w" in first and f"/media/{media.id}/w/1600 1600w" in first

@@ -113,12 +113,12 @@ def site(app, users):
         Image.new("RGB", (1200, 800), (40, 110, 150)).save(png, "PNG")
         media = process_upload(png.getvalue(), "sea.png", "A calm sea")
         post = Post.select().order_by(Post.id).first()
-        save_post({"body": post.body + "\n\nOne more line."}, post, users["admin"])
+        save_post({"body": post.body + "\n\nOne more line."}, post, actor=users["admin"])
         policy = {"title": "Fees policy", "body": "Fees are due.", "status": "published",
                   "is_policy": True, "effective_date": date(2025, 1, 1)}  # fmt: skip
-        policy = save_page(policy, None, users["admin"])
+        policy = save_page(policy, None, actor=users["admin"])
         save_page({"body": "Fees are due at the session.", "effective_date": date(2026, 1, 1)},
-                  policy, users["admin"])  # fmt: skip
+                  policy, actor=users["admin"])  # fmt: skip
         admin = User.get(User.email == "admin@example.org")
         _, token = create_token("crawl", ["content:read", "media:write"], user=admin)
     return {"token": token, "media": media.id, "policy": policy.slug}
@@ -231,9 +231,13 @@ def test_content_can_load_nothing_but_uploaded_images(app, client, auth, users):
     with app.app_context():
         db.connect(reuse_if_open=True)
         editor = users["editor"]
-        plain = save_post({"title": "A plain draft", "body": "Nothing to load."}, None, editor)
-        draft = save_post({"title": "A draft with a trap", "body": HOSTILE_BODY}, None, editor)
-        page = save_page({"title": "A page with a trap", "body": HOSTILE_BODY}, None, editor)
+        plain = save_post(
+            {"title": "A plain draft", "body": "Nothing to load."}, None, actor=editor
+        )
+        draft = save_post(
+            {"title": "A draft with a trap", "body": HOSTILE_BODY}, None, actor=editor
+        )
+        page = save_page({"title": "A page with a trap", "body": HOSTILE_BODY}, None, actor=editor)
         stored = [draft.body_html, page.body_html]
     auth.login()
     # What the preview page loads by itself (stylesheets, icon), with a harmless body.

@@ -9,6 +9,7 @@ import pytest
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.api import IdConverter
 from cms.content.models import Page, Post, Revision
@@ -67,7 +68,7 @@ def test_huge_numbers_in_query_arguments(app, client, auth):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     auth.login()
     with app.app_context():
-        post = save_post({"title": "Compared", "body": "One", "status": "published"})
+        post = save_post({"title": "Compared", "body": "One", "status": "published"}, actor=SYSTEM)
         revision = Revision.history("post", post.id).first().id
     cases = {
         f"/admin/posts/?category={BIG}": 200,  # an unknown category filters nothing in
@@ -118,7 +119,7 @@ def test_pages_called_home_or_post_through_the_editor(app, client, slug):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     with app.app_context():
         data = {"title": "A page", "slug": slug, "body": "Our *own* words."}
-        save_page({**data, "status": "published"})
+        save_page({**data, "status": "published"}, actor=SYSTEM)
     response = client.get(f"/{slug}")
     assert response.status_code == 200
     assert "Our <em>own</em> words." in response.get_data(as_text=True)

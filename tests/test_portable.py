@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.users import create_user
 from cms.content.models import Category, Page, Post, Redirect
 from cms.content.service import save_page, save_post, trash
@@ -34,19 +35,23 @@ def _fill(app, users):
         post = save_post(
             {"title": "With a picture", "body": f"![A calm sea](/media/{image.id}/sea.png)",
              "status": "published", "featured_image": image.id, "categories": [category.slug]},
-            user=admin,
+            actor=admin,
         )  # fmt: skip
         body = f"![A calm sea](/media/{image.id}/sea.png)\n\nSecond version"
-        save_post({"body": body}, post, user=admin)
-        save_post({"title": "Still a draft", "body": "Unfinished"}, user=users["editor"])
+        save_post({"body": body}, post, actor=admin)
+        save_post({"title": "Still a draft", "body": "Unfinished"}, actor=users["editor"])
         future = clock.utcnow() + timedelta(days=3)
-        save_post({"title": "Scheduled", "status": "published", "published_at": future})
-        trash(save_post({"title": "In the trash", "status": "published"}))
+        save_post(
+            {"title": "Scheduled", "status": "published", "published_at": future}, actor=SYSTEM
+        )
+        trash(
+            save_post({"title": "In the trash", "status": "published"}, actor=SYSTEM), actor=SYSTEM
+        )
         page = save_page(
             {"title": "Privacy policy", "body": "We keep little.", "status": "published",
-             "is_policy": True, "effective_date": "2026-01-01"}
+             "is_policy": True, "effective_date": "2026-01-01"}, actor=SYSTEM
         )  # fmt: skip
-        save_post({"slug": "with-a-picture-renamed"}, post)  # leaves a redirect
+        save_post({"slug": "with-a-picture-renamed"}, post, actor=SYSTEM)  # leaves a redirect
         save_settings({"site_title": "Calm Practice", "logo_media_id": image.id})
         Notice.update(enabled=False).where(Notice.key == "online-therapy").execute()
         NavItem.create(label="Privacy", target="page", page=page, position=9)
@@ -111,7 +116,7 @@ def _exported(empty_app, tmp_path):
     with empty_app.app_context():
         db.connect(reuse_if_open=True)
         image = process_upload(_png(200, 100), "dot.png", "A dot")
-        save_post({"title": "One", "body": f"![A dot](/media/{image.id}/dot.png)"})
+        save_post({"title": "One", "body": f"![A dot](/media/{image.id}/dot.png)"}, actor=SYSTEM)
         export_site(str(tmp_path / "out"))
         Post.delete().execute()
         from cms.content.models import Revision

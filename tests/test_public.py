@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from cms.accounts.actors import SYSTEM
 from cms.content.models import Post
 from cms.content.service import save_post
 from cms.core import clock
@@ -123,7 +124,8 @@ def test_scheduled_post_appears_on_time_with_cache_on(app, client):
                 "body": "Snowflake schedule for the holidays.",
                 "status": "published",
                 "published_at": clock.utcnow() + timedelta(minutes=1),
-            }
+            },
+            actor=SYSTEM,
         )
     urls = ["/", "/feed.xml", "/sitemap-posts-1.xml", "/search?q=snowflake", "/archive"]
     for url in urls:  # warm the cache
@@ -144,7 +146,7 @@ def test_content_change_invalidates_cache(app, client):
     assert client.get("/").headers["X-Cache"] == "hit"
     with app.app_context():
         post = Post.get(Post.slug == "small-habits-for-difficult-weeks")
-        save_post({"title": "Small habits for hard weeks"}, post)
+        save_post({"title": "Small habits for hard weeks"}, post, actor=SYSTEM)
     response = client.get("/")
     assert response.headers["X-Cache"] == "miss"
     assert "Small habits for hard weeks" in response.get_data(as_text=True)
@@ -232,7 +234,8 @@ def test_older_and_newer_links_walk_every_post_once(app, client):
                     "title": f"Bulk post {n:02d}",
                     "status": "published",
                     "published_at": clock.utcnow() - timedelta(days=100, minutes=n),
-                }
+                },
+                actor=SYSTEM,
             )
     seen, url, windows = [], "/blog/", []
     while url:
@@ -289,7 +292,8 @@ def test_search_escapes_indexed_text(app, client):
                 "title": "Code <b>sample</b>",
                 "status": "published",
                 "body": "Write `<img src=x onerror=alert(1)>` zebrafish",
-            }
+            },
+            actor=SYSTEM,
         )
     html = client.get("/search?q=zebrafish").get_data(as_text=True)
     assert "<img src=x" not in html
@@ -301,7 +305,9 @@ def test_search_ranks_the_newest_matches_and_tries_prefixes(app, client, monkeyp
     with app.app_context():
         for n in range(45):
             body = "axolotl " * (9 if n in (0, 44) else 1)  # the oldest and newest say it most
-            save_post({"title": f"Pond notes {n}", "status": "published", "body": body})
+            save_post(
+                {"title": f"Pond notes {n}", "status": "published", "body": body}, actor=SYSTEM
+            )
     html = client.get("/search?q=axolotl").get_data(as_text=True)
     titles = re.findall(r"<h2><a [^>]*>(.*?)</a></h2>", html)
     assert titles[0] == "Pond notes 44" and "Pond notes 0" not in titles  # outside the window
@@ -354,7 +360,7 @@ def test_theme_css_uses_accent_setting(app, client):
 def test_changed_slug_redirects(app, client):
     with app.app_context():
         post = Post.get(Post.slug == "small-habits-for-difficult-weeks")
-        save_post({"slug": "small-habits"}, post)
+        save_post({"slug": "small-habits"}, post, actor=SYSTEM)
     response = client.get("/blog/small-habits-for-difficult-weeks")
     assert response.status_code == 301
     assert response.headers["Location"].endswith("/blog/small-habits")
@@ -373,7 +379,7 @@ def test_logo_favicon_and_featured_image_come_from_media(app, client):
         image = process_upload(buffer.getvalue(), "photo.png", "A teal square")
         save_settings({"logo_media_id": image.id, "favicon_media_id": image.id})
         post = Post.get(Post.slug == "small-habits-for-difficult-weeks")
-        save_post({"featured_image": image.id}, post)
+        save_post({"featured_image": image.id}, post, actor=SYSTEM)
     home = client.get("/").get_data(as_text=True)
     assert f'<img class="logo" src="/media/{image.id}"' in home
     assert f'<link rel="icon" href="/media/{image.id}">' in home
@@ -433,7 +439,9 @@ def test_unhandled_error_gives_the_500_page_in_the_site_design(app, client):
 def test_canonical_address_keeps_paging_and_drops_tracking(app, client):
     with app.app_context():
         for n in range(25):  # enough for a second page of the blog
-            save_post({"title": f"Paged post {n}", "body": "Text", "status": "published"})
+            save_post(
+                {"title": f"Paged post {n}", "body": "Text", "status": "published"}, actor=SYSTEM
+            )
     first = client.get("/blog/?utm_source=newsletter").get_data(as_text=True)
     assert '<link rel="canonical" href="http://localhost/blog/">' in first
     older = re.search(r'href="(/blog/\?before=[^"]+)"', first).group(1).replace("&amp;", "&")

@@ -9,9 +9,12 @@ from urllib.parse import urlencode
 
 import pytest
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
+from cms.content.categories import save_category
+from cms.content.fields import MAX_BODY, MAX_CATEGORIES
 from cms.content.models import Category, Post
-from cms.content.service import MAX_BODY, MAX_CATEGORIES, save_category, save_post
+from cms.content.service import save_post
 from cms.core import clock
 from cms.core.db import db
 from cms.core.validation import ValidationError
@@ -66,16 +69,20 @@ def test_the_service_keeps_the_limits_whatever_the_door(ctx):
 
 @pytest.fixture
 def many_categories(ctx):
-    return [save_category({"name": f"Topic {n}"}) for n in range(MAX_CATEGORIES + 1)]
+    return [save_category({"name": f"Topic {n}"}, actor=SYSTEM) for n in range(MAX_CATEGORIES + 1)]
 
 
 def test_categories_per_entry_are_bounded(many_categories):
     slugs = [c.slug for c in many_categories]
     with pytest.raises(ValidationError, match=f"at most {MAX_CATEGORIES}"):
-        save_post({"title": "Everything", "body": "x", "categories": slugs})
+        save_post({"title": "Everything", "body": "x", "categories": slugs}, actor=SYSTEM)
     with pytest.raises(ValidationError, match=f"at most {MAX_CATEGORIES}"):
-        save_post({"title": "The same one", "body": "x", "categories": [slugs[0]] * 10_000})
-    post = save_post({"title": "Enough", "body": "x", "categories": slugs[:MAX_CATEGORIES]})
+        save_post(
+            {"title": "The same one", "body": "x", "categories": [slugs[0]] * 10_000}, actor=SYSTEM
+        )
+    post = save_post(
+        {"title": "Enough", "body": "x", "categories": slugs[:MAX_CATEGORIES]}, actor=SYSTEM
+    )
     assert len(post.category_list) == MAX_CATEGORIES
     assert not Post.select().where(Post.title.in_(["Everything", "The same one"])).exists()
 

@@ -3,6 +3,7 @@ the activity log (D days), pruned with the message purge, hourly and by `cms pur
 
 from datetime import date, datetime, time, timedelta
 
+from cms.accounts.actors import SYSTEM
 from cms.audit import Activity
 from cms.content import service as services
 from cms.content.models import Revision
@@ -27,7 +28,7 @@ def _revision(entry, kind: str, when: datetime, **fields) -> int:
 
 def _history():
     """A post whose revisions span recent days and two old weeks."""
-    post = services.save_post({"title": "Kept in part", "body": "Now."})
+    post = services.save_post({"title": "Kept in part", "body": "Now."}, actor=SYSTEM)
     current = Revision.history("post", post.id).first().id
     old_week = [_revision(post, "post", _monday(10) + timedelta(days=d)) for d in (0, 2, 4)]
     older_week = [_revision(post, "post", _monday(20) + timedelta(days=d)) for d in (1, 3)]
@@ -50,7 +51,7 @@ def test_recent_revisions_stay_and_one_a_week_before(ctx):
 
 
 def test_the_current_revision_stays_however_old(ctx):
-    post = services.save_post({"title": "Untouched", "body": "Old."})
+    post = services.save_post({"title": "Untouched", "body": "Old."}, actor=SYSTEM)
     only = Revision.history("post", post.id).first()
     clock.advance(timedelta(days=400))
     purge_expired()
@@ -58,7 +59,7 @@ def test_the_current_revision_stays_however_old(ctx):
 
 
 def test_keep_days_is_configurable(app, ctx):
-    post = services.save_post({"title": "Two weeks", "body": "Now."})
+    post = services.save_post({"title": "Two weeks", "body": "Now."}, actor=SYSTEM)
     monday, tuesday = (_revision(post, "post", _monday(2) + timedelta(days=d)) for d in (0, 1))
     purge_expired()
     assert {monday, tuesday} <= _ids(post)  # within the default 30 days
@@ -69,7 +70,8 @@ def test_keep_days_is_configurable(app, ctx):
 
 def test_a_policy_keeps_the_earlier_versions_it_shows(ctx):
     page = services.save_page({"title": "Fees", "body": "Fees now.", "status": "published",
-                               "is_policy": True, "effective_date": date(2026, 1, 1)})  # fmt: skip
+                               "is_policy": True, "effective_date": date(2026, 1, 1)},
+                              actor=SYSTEM)  # fmt: skip
     monday = _monday(30)
     public = _revision(page, "page", monday, status="published", published_at=monday,
                        effective_date=date(2025, 1, 1), body="Fees as they were.")  # fmt: skip
@@ -115,7 +117,7 @@ def test_pruned_hourly_on_a_visit_and_by_the_command(app, client, runner):
 
 
 def test_a_week_across_new_year_is_one_week(ctx):
-    post = services.save_post({"title": "New year", "body": "Now."})
+    post = services.save_post({"title": "New year", "body": "Now."}, actor=SYSTEM)
     monday = _revision(post, "post", datetime(2025, 12, 29, 10, 0))  # ISO week 2026-W01
     thursday = _revision(post, "post", datetime(2026, 1, 1, 10, 0))
     purge_expired()

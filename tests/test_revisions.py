@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from cms.accounts.actors import SYSTEM
 from cms.content.models import Page, Post, Revision
 from cms.content.revisions import policy_versions, text_diff
 from cms.content.service import restore_revision, save_page, save_post
@@ -24,10 +25,10 @@ def test_text_diff_marks_changed_words_and_skips_unchanged_lines():
 
 
 def test_every_save_keeps_a_revision_and_restore_adds_one(ctx):
-    post = save_post({"title": "Draft one", "body": "First text."})
-    save_post({"title": "Draft two", "body": "Second text."}, post)
+    post = save_post({"title": "Draft one", "body": "First text."}, actor=SYSTEM)
+    save_post({"title": "Draft two", "body": "Second text."}, post, actor=SYSTEM)
     first = Revision.history("post", post.id)[-1]
-    restored = restore_revision(first)
+    restored = restore_revision(first, actor=SYSTEM)
     assert (restored.title, restored.body) == ("Draft one", "First text.")
     history = list(Revision.history("post", post.id))
     assert len(history) == 3 and history[0].note == f"restored revision {first.id}"
@@ -37,7 +38,9 @@ def test_revision_screens_list_diff_and_restore(client, auth, app):
     auth.login("editor@example.org")
     with app.app_context():
         post = Post.get(Post.slug == SOCIAL)
-        save_post({"body": post.body + "\n\n<script>alert('x')</script> added line"}, post)
+        save_post(
+            {"body": post.body + "\n\n<script>alert('x')</script> added line"}, post, actor=SYSTEM
+        )
         old, new = Revision.history("post", post.id)[-1], Revision.history("post", post.id)[0]
     listing = client.get(f"/admin/posts/{post.id}/revisions").text
     assert "Compare A and B" in listing and listing.count('name="a"') == 2
@@ -61,9 +64,15 @@ def test_policy_page_links_to_earlier_versions(client, app):
     with app.app_context():
         page = Page.get(Page.slug == POLICY)
         first_date = page.effective_date
-        save_page({"body": "Old wording, revised.", "effective_date": first_date}, page)
-        save_page({"body": "New wording.", "effective_date": date(2026, 9, 1)}, page)
-        save_page({"title": "Secret draft", "status": "draft"}, save_page({"title": "Other"}))
+        save_page(
+            {"body": "Old wording, revised.", "effective_date": first_date}, page, actor=SYSTEM
+        )
+        save_page({"body": "New wording.", "effective_date": date(2026, 9, 1)}, page, actor=SYSTEM)
+        save_page(
+            {"title": "Secret draft", "status": "draft"},
+            save_page({"title": "Other"}, actor=SYSTEM),
+            actor=SYSTEM,
+        )
         versions = policy_versions(page)
     assert [v.effective_date for v in versions] == [first_date]
     html = client.get(f"/{POLICY}").text
@@ -84,8 +93,8 @@ def test_draft_policy_text_never_appears_in_the_history(client, app):
     with app.app_context():
         page = Page.get(Page.slug == POLICY)
         save_page({"body": "Unpublished idea.", "status": "draft",
-                   "effective_date": date(2027, 1, 1)}, page)  # fmt: skip
+                   "effective_date": date(2027, 1, 1)}, page, actor=SYSTEM)  # fmt: skip
         save_page({"status": "published", "body": "Final.",
-                   "effective_date": date(2027, 2, 1)}, page)  # fmt: skip
+                   "effective_date": date(2027, 2, 1)}, page, actor=SYSTEM)  # fmt: skip
     html = client.get(f"/{POLICY}").text
     assert "/versions/2027-01-01" not in html

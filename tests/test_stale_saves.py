@@ -18,10 +18,12 @@ import pytest
 from PIL import Image
 from werkzeug.datastructures import MultiDict
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.accounts.users import create_user
 from cms.content import service as services
 from cms.content.models import Category, Page, Post
+from cms.content.versions import entry_version
 from cms.core import clock
 from cms.core.db import db
 from cms.core.validation import StaleError, version_token
@@ -160,7 +162,7 @@ def test_keep_mine_is_itself_checked_against_a_third_save(app, two):
 
 def test_publishing_from_a_stale_form_is_refused_and_keep_mine_publishes(app, two):
     with app.app_context():
-        draft = services.save_post({"title": "Draft", "body": "v1"})
+        draft = services.save_post({"title": "Draft", "body": "v1"}, actor=SYSTEM)
     url = f"/admin/posts/{draft.id}/edit"
     stale = two["editor"].get(url).text
     two["admin"].post(url, data=form_of(two["admin"].get(url).text, "entry-form", body="v2"))
@@ -436,8 +438,8 @@ def test_a_save_of_other_fields_from_an_older_copy_keeps_what_was_saved_meanwhil
     for, the fields it was not given keep what another save stored in between."""
     post = Post.select().order_by(Post.id).first()
     read_early = Post.get_by_id(post.id)
-    services.save_post({"body": "Saved in between."}, Post.get_by_id(post.id))
-    services.save_post({"title": "Retitled"}, read_early)  # a PATCH of the title only
+    services.save_post({"body": "Saved in between."}, Post.get_by_id(post.id), actor=SYSTEM)
+    services.save_post({"title": "Retitled"}, read_early, actor=SYSTEM)  # a PATCH of the title only
     stored = Post.get_by_id(post.id)
     assert (stored.title, stored.body) == ("Retitled", "Saved in between.")
 
@@ -540,9 +542,10 @@ def _race(app, monkeypatch, save_one) -> list:
 def test_two_racing_saves_from_one_version_exactly_one_wins(app, monkeypatch, round_):
     with app.app_context():
         post = Post.select().order_by(Post.id).first()
-        version = services.entry_version(post)
+        version = entry_version(post)
     outcomes = _race(app, monkeypatch, lambda n: services.save_post(
-        {"body": f"Writer {n}"}, Post.get_by_id(post.id), expected_version=version))  # fmt: skip
+        {"body": f"Writer {n}"}, Post.get_by_id(post.id), expected_version=version,
+        actor=SYSTEM))  # fmt: skip
     stale = [o for o in outcomes if isinstance(o, StaleError)]
     won = [o for o in outcomes if isinstance(o, Post)]
     assert len(stale) == 1 and len(won) == 1

@@ -10,12 +10,14 @@ import pytest
 from PIL import Image
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.accounts.tokens import ROLE_SCOPES, create_token
 from cms.accounts.users import create_user
 from cms.api.auth import throttle
+from cms.content.categories import save_category, trash_category
 from cms.content.models import Revision
-from cms.content.service import save_category, save_page, save_post, trash, trash_category
+from cms.content.service import save_page, save_post, trash
 from cms.core import clock
 from cms.core.db import db
 from cms.media.service import process_upload
@@ -48,14 +50,14 @@ def template(tmp_path_factory):
         db.connect(reuse_if_open=True)
         create_user("admin@example.org", PASSWORD, "admin", "Ada")
         create_user("editor@example.org", PASSWORD, "editor", "Eddie")
-        post = save_post({"title": "Published", "body": "One", "status": "published"})
-        save_post({"body": "Two"}, post)
-        draft = save_post({"title": "Draft", "body": "Not yet"})
-        gone = save_post({"title": "Trashed", "status": "published"})
-        trash(gone)
-        page = save_page({"title": "About", "body": "Hello", "status": "published"})
-        category = save_category({"name": "FAQ"})
-        trashed = trash_category(save_category({"name": "Old"}))
+        post = save_post({"title": "Published", "body": "One", "status": "published"}, actor=SYSTEM)
+        save_post({"body": "Two"}, post, actor=SYSTEM)
+        draft = save_post({"title": "Draft", "body": "Not yet"}, actor=SYSTEM)
+        gone = save_post({"title": "Trashed", "status": "published"}, actor=SYSTEM)
+        trash(gone, actor=SYSTEM)
+        page = save_page({"title": "About", "body": "Hello", "status": "published"}, actor=SYSTEM)
+        category = save_category({"name": "FAQ"}, actor=SYSTEM)
+        trashed = trash_category(save_category({"name": "Old"}, actor=SYSTEM), actor=SYSTEM)
         image = process_upload(_png(), "dot.png", "A dot")
         notices = {n.key: n.id for n in Notice.select()}
         revisions = [r.id for r in Revision.history("post", post.id)]

@@ -4,17 +4,16 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from ..audit import describe, log_activity
 from ..content import presence
-from ..content.models import Category, CategoryTrash, PostCategory
-from ..content.revisions import compare
-from ..content.service import (
-    category_version,
+from ..content.categories import (
     merge_categories,
     restore_category,
     save_category,
     trash_category,
 )
+from ..content.models import Category, CategoryTrash, PostCategory
+from ..content.revisions import compare
+from ..content.versions import category_version
 from ..core.security import row_id
 from ..core.validation import StaleError, ValidationError
 from . import bp
@@ -30,6 +29,10 @@ def _with_counts():
         .group_by(Category.id)
         .order_by(Category.name)
     )
+
+
+def _actor():
+    return current_user._get_current_object()
 
 
 def _get(category_id: int) -> Category:
@@ -49,11 +52,10 @@ def category_list():
     form = CategoryForm()
     if form.validate_on_submit():
         try:
-            category = save_category(form.data)
+            category = save_category(form.data, actor=_actor())
         except ValidationError as exc:
             show_errors(form, exc.errors)
         else:
-            log_activity("category.create", describe(category))
             flash(f"The category “{category.name}” was added.")
             return redirect(url_for("admin.category_list"))
     return render_template(
@@ -69,13 +71,14 @@ def category_edit(category_id):
     form = CategoryForm(obj=category, version=category_version(category))
     if form.validate_on_submit():
         try:
-            save_category(form.data, category, expected_version=expected_version(form))
+            save_category(
+                form.data, category, expected_version=expected_version(form), actor=_actor()
+            )
         except StaleError as exc:
             conflict = _conflict(exc, form.data)
         except ValidationError as exc:
             show_errors(form, exc.errors)
         else:
-            log_activity("category.update", describe(category))
             flash("The category was saved.")
             return redirect(url_for("admin.category_list"))
     presence.mark("category", category.id, current_user)
@@ -110,11 +113,10 @@ def category_merge(category_id):
             flash("Choose a category to merge into.", "error")
             return redirect(url_for("admin.category_edit", category_id=category.id))
         try:
-            merge_categories(category, target)
+            merge_categories(category, target, actor=_actor())
         except ValidationError as exc:
             flash(" ".join(exc.errors.values()), "error")
             return redirect(url_for("admin.category_edit", category_id=category.id))
-        log_activity("category.merge", f"{category.name} → {target.name}")
         flash(f"“{category.name}” was merged into “{target.name}”.")
     return redirect(url_for("admin.category_list"))
 
@@ -124,8 +126,7 @@ def category_delete(category_id):
     """Ask, then move a category to the trash; its posts keep their other categories."""
     category, form = _get(category_id), ConfirmForm()
     if form.validate_on_submit():
-        trash_category(category)
-        log_activity("category.delete", describe(category))
+        trash_category(category, actor=_actor())
         flash(f"The category “{category.name}” was moved to the trash. Its posts are still there.")
         return redirect(url_for("admin.category_list"))
     return render_template("admin/categories_delete.html", category=category, form=form)
@@ -137,10 +138,9 @@ def category_restore(trash_id):
     trashed = CategoryTrash.get_or_none(CategoryTrash.id == trash_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            category = restore_category(trashed)
+            category = restore_category(trashed, actor=_actor())
         except ValidationError as exc:
             flash(" ".join(exc.errors.values()), "error")
         else:
-            log_activity("category.restore", describe(category))
             flash(f"The category “{category.name}” was restored with its posts.")
     return redirect(url_for("admin.category_list"))

@@ -4,7 +4,6 @@ the heartbeat of an open edit screen."""
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..audit import describe, log_activity
 from ..content import presence
 from ..content.models import Revision
 from ..content.revisions import field_changes, text_diff
@@ -21,8 +20,7 @@ def entry_delete(kind, entry_id):
     """Ask, then move a post or page to the trash."""
     entry, form = get_entry(kind, entry_id), ConfirmForm()
     if form.validate_on_submit():
-        trash(entry)
-        log_activity(f"{KINDS[kind][1]}.delete", describe(entry))
+        trash(entry, actor=current_user._get_current_object())
         flash(f"“{entry.title}” was moved to the trash; you can restore it from there.")
         return redirect(url_for("admin.entry_list", kind=kind))
     return render_template("admin/trash_confirm.html", kind=kind, entry=entry, form=form)
@@ -44,8 +42,7 @@ def entry_restore(kind, entry_id):
     """Bring a post or page back from the trash."""
     entry, form = get_entry(kind, entry_id), ConfirmForm()
     if form.validate_on_submit():
-        restore(entry)
-        log_activity(f"{KINDS[kind][1]}.restore", describe(entry))
+        restore(entry, actor=current_user._get_current_object())
         flash(f"“{entry.title}” was restored.")
     return redirect(url_for("admin.entry_edit", kind=kind, entry_id=entry.id))
 
@@ -93,11 +90,10 @@ def revision_restore(kind, entry_id, revision_id):
     revision, form = _revision(kind, entry_id, revision_id), ConfirmForm()
     if form.validate_on_submit():
         try:
-            entry = restore_revision(revision, user=current_user._get_current_object())
+            restore_revision(revision, actor=current_user._get_current_object())
         except ValidationError as exc:
             flash("Could not restore: " + " ".join(exc.errors.values()), "error")
             return redirect(url_for("admin.revision_list", kind=kind, entry_id=entry_id))
-        log_activity(f"{revision.kind}.restore_revision", describe(entry))
         flash("The earlier version was restored (as a new revision).")
     return redirect(url_for("admin.entry_edit", kind=kind, entry_id=entry_id))
 

@@ -7,20 +7,15 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..accounts.guard import same_origin, session_account_id
 from ..accounts.stash import KEEP_FOR, drop_form, peek_form, stash_form
-from ..audit import client_address, describe, log_activity
+from ..audit import client_address
 from ..content import presence
+from ..content.fields import MAX_BODY
 from ..content.models import Category, Page, Post, PostCategory, Revision
 from ..content.render import refused_preview, render_markdown, render_preview
 from ..content.revisions import ENTRY_FIELDS, compare, entry_sides
 from ..content.sanitize import TooComplex
-from ..content.service import (
-    MAX_BODY,
-    entry_version,
-    publish_state,
-    save_action,
-    save_page,
-    save_post,
-)
+from ..content.service import save_page, save_post
+from ..content.versions import entry_version
 from ..core import clock
 from ..core.security import row_id, too_large
 from ..core.templating import local_time
@@ -158,17 +153,15 @@ def _save(kind: str, form: EntryForm, entry):
         data.update(status="published", published_at=clock.utcnow())
     elif action == "unpublish":
         data["status"] = "draft"
-    before = publish_state(entry)
-    user = current_user._get_current_object()
+    actor = current_user._get_current_object()
     try:
-        saved = KINDS[kind][2](data, entry, user=user, expected_version=expected_version(form))
+        saved = KINDS[kind][2](data, entry, actor=actor, expected_version=expected_version(form))
     except StaleError as exc:
         return None, _conflict(kind, exc, data, action)
     except ValidationError as exc:
         show_errors(form, exc.errors)
         flash("Nothing was saved: please correct the fields marked below.", "error")
         return None, None
-    log_activity(f"{KINDS[kind][1]}.{save_action(before, saved)}", describe(saved))
     return saved, None
 
 

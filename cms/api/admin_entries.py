@@ -1,6 +1,6 @@
 """Admin API for posts and pages: the same cms.content.service calls the editor makes.
 
-Every answer carries an ETag (an entry's is its cms.content.service.entry_version), and every
+Every answer carries an ETag (an entry's is its cms.content.versions.entry_version), and every
 write to an existing entry honours If-Match and If-Unmodified-Since (412 when stale).
 """
 
@@ -8,9 +8,9 @@ import hashlib
 
 from flask import g, request
 
-from ..audit import describe, log_activity
 from ..content import service as services
-from ..content.models import Post, Revision
+from ..content.models import Revision
+from ..content.versions import entry_version
 from ..core import clock
 from ..core.errors import problem
 from ..core.templating import site_url
@@ -64,21 +64,16 @@ def _body(kind: str, required=()) -> dict:
 
 def _save(kind: str, data: dict, entry=None, note: str = "", expected=None):
     save = services.save_post if kind == "posts" else services.save_page
-    return save(data, entry, user=g.api_token.user, note=note, expected_version=expected)
+    return save(data, entry, actor=g.api_token, note=note, expected_version=expected)
 
 
 def _expected(entry):
     """The version this request may change (from If-Match or If-Unmodified-Since)."""
-    return expected_version(services.entry_version(entry), entry.updated_at)
-
-
-def _log(action: str, entry) -> None:
-    name = f"{'post' if isinstance(entry, Post) else 'page'}.{action}"
-    log_activity(name, describe(entry), user=g.api_token.user, token_name=g.api_token.name)
+    return expected_version(entry_version(entry), entry.updated_at)
 
 
 def _answer(entry, status: int = 200, headers=None):
-    version = services.entry_version(entry)
+    version = entry_version(entry)
     return tagged(entry_json(entry, admin=True), version, entry.updated_at, status, headers)
 
 
@@ -127,7 +122,6 @@ def admin_list(kind):
 def admin_create(kind):
     """Create a post or page; "status": "published" publishes it at once."""
     entry = _save(kind, _body(kind, required=("title",)), note="created")
-    _log(services.save_action(None, entry), entry)
     return _answer(entry, 201, {"Location": site_url(f"/api/v1/admin/{kind}/{entry.id}")})
 
 
@@ -146,9 +140,7 @@ def admin_replace(kind, entry_id):
     expected = _expected(entry)
     data = _body(kind, required=("title", "body", "status"))
     defaults = {k: v for k, v in PUT_DEFAULTS.items() if k in SPECS[kind]}
-    before = services.publish_state(entry)
     entry = _save(kind, {**defaults, **data}, entry, expected=expected)
-    _log(services.save_action(before, entry), entry)
     return _answer(entry)
 
 
@@ -158,9 +150,7 @@ def admin_update(kind, entry_id):
     """Change only the given fields (the others keep what is stored when it is written)."""
     entry = _entry(kind, entry_id)
     expected = _expected(entry)
-    before = services.publish_state(entry)
     entry = _save(kind, _body(kind), entry, expected=expected)
-    _log(services.save_action(before, entry), entry)
     return _answer(entry)
 
 
@@ -169,8 +159,7 @@ def admin_update(kind, entry_id):
 def admin_trash(kind, entry_id):
     """Move to the trash (restorable)."""
     entry = _entry(kind, entry_id)
-    services.trash(entry, _expected(entry))
-    _log("trash", entry)
+    services.trash(entry, _expected(entry), actor=g.api_token)
     return "", 204
 
 
@@ -179,8 +168,7 @@ def admin_trash(kind, entry_id):
 def admin_restore(kind, entry_id):
     """Bring back from the trash."""
     entry = _entry(kind, entry_id)
-    services.restore(entry, _expected(entry))
-    _log("restore", entry)
+    services.restore(entry, _expected(entry), actor=g.api_token)
     return _answer(_entry(kind, entry_id))
 
 
@@ -192,8 +180,7 @@ def admin_publish(kind, entry_id):
     expected, at = _expected(entry), None
     if request.get_data(cache=True):  # the body is optional
         at = check_fields(read_json(), {"published_at": "datetime"}).get("published_at")
-    entry = services.publish(entry, g.api_token.user, at, expected)
-    _log("schedule" if entry.is_scheduled else "publish", entry)
+    entry = services.publish(entry, at, expected, actor=g.api_token)
     return _answer(entry)
 
 
@@ -202,8 +189,7 @@ def admin_publish(kind, entry_id):
 def admin_unpublish(kind, entry_id):
     """Turn back into a draft."""
     entry = _entry(kind, entry_id)
-    entry = services.unpublish(entry, g.api_token.user, _expected(entry))
-    _log("unpublish", entry)
+    entry = services.unpublish(entry, _expected(entry), actor=g.api_token)
     return _answer(entry)
 
 
@@ -241,6 +227,5 @@ def admin_restore_revision(kind, entry_id, revision_id):
     """Bring back a revision's text (as a new revision); status and publish time stay."""
     entry = _entry(kind, entry_id)
     revision = _revision(kind, entry, revision_id)
-    entry = services.restore_revision(revision, g.api_token.user, _expected(entry))
-    _log("revision_restore", entry)
+    entry = services.restore_revision(revision, _expected(entry), actor=g.api_token)
     return _answer(entry)

@@ -6,9 +6,10 @@ none of them has a modification time, so If-Unmodified-Since is ignored here.
 
 from flask import g, request
 
-from ..audit import describe, log_activity
-from ..content import service as services
+from ..audit import log_activity
+from ..content.categories import restore_category, save_category, trash_category
 from ..content.models import Category, CategoryTrash, PostCategory
+from ..content.versions import category_version
 from ..core.templating import site_url
 from ..site import service as site_edit
 from ..site.models import Notice
@@ -54,7 +55,7 @@ def _category_data(category: Category) -> dict:
 
 
 def _with_count(category: Category, status: int = 200, headers=None):
-    version = services.category_version(category)
+    version = category_version(category)
     return tagged(_category_data(category), version, status=status, headers=headers)
 
 
@@ -71,8 +72,7 @@ def admin_categories():
 def admin_create_category():
     """Create a category (the slug comes from the name when not given)."""
     data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, ("name",))
-    category = services.save_category(data)
-    _log("category.create", describe(category))
+    category = save_category(data, actor=g.api_token)
     location = site_url(f"/api/v1/admin/categories/{category.id}")
     return _with_count(category, 201, {"Location": location})
 
@@ -89,13 +89,12 @@ def admin_category(category_id):
 def admin_update_category(category_id):
     """Rename or describe a category; PUT resets an omitted description (slug stays)."""
     category = _category(category_id)
-    expected = expected_version(services.category_version(category))
+    expected = expected_version(category_version(category))
     required = ("name",) if request.method == "PUT" else ()
     data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, required)
     if request.method == "PUT":
         data.setdefault("description", "")
-    category = services.save_category(data, category, expected)
-    _log("category.update", describe(category))
+    category = save_category(data, category, expected, actor=g.api_token)
     return _with_count(category)
 
 
@@ -104,8 +103,8 @@ def admin_update_category(category_id):
 def admin_trash_category(category_id):
     """Move a category to the trash; its posts keep their other categories."""
     category = _category(category_id)
-    services.trash_category(category, expected_version(services.category_version(category)))
-    _log("category.trash", describe(category))
+    expected = expected_version(category_version(category))
+    trash_category(category, expected, actor=g.api_token)
     return "", 204
 
 
@@ -137,8 +136,7 @@ def admin_restore_category(category_id):
     )
     if trashed is None:
         raise ApiProblem(404, f"There is no trashed category with id {category_id}.")
-    category = services.restore_category(trashed)
-    _log("category.restore", describe(category))
+    category = restore_category(trashed, actor=g.api_token)
     return _with_count(category)
 
 

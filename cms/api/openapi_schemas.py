@@ -1,7 +1,7 @@
 """The OpenAPI components: every JSON object the API reads or writes, and its errors."""
 
 from ..accounts.tokens import SCOPES
-from ..content.service import MAX_BODY, MAX_CATEGORIES, MAX_EXCERPT, MAX_META, MAX_SLUG, MAX_TITLE
+from ..content.fields import MAX_BODY, MAX_CATEGORIES, MAX_EXCERPT, MAX_META, MAX_SLUG, MAX_TITLE
 from ..core.validation import MAX_YEAR, MIN_YEAR
 from .inputs import MAX_ID, MAX_LIST
 from .serializers import PUBLIC_SETTINGS

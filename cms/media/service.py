@@ -19,6 +19,7 @@ from flask import current_app
 from markupsafe import escape
 from werkzeug.utils import secure_filename
 
+from ..audit import record, writes
 from ..content.models import Page, Post
 from ..content.render import BODY_IMAGE_SIZES
 from ..content.revisions import policy_versions
@@ -127,6 +128,16 @@ def process_upload(data: bytes, filename: str, alt: str) -> Media:
                 media=media, width=size["width"], height=size["height"], mime=full["mime"],
                 data=small, sha256=hashlib.sha256(small).hexdigest(),
             )  # fmt: skip
+    return media
+
+
+@writes("media.update", admin=True, what="keep imported times")
+def keep_upload_time(media: Media, created_at, *, actor) -> Media:
+    """Give an imported image the upload time it had where it came from."""
+    with db.atomic():
+        Media.update(created_at=created_at).where(Media.id == media.id).execute()
+        media.created_at = created_at
+        record("media.update", media, actor)
     return media
 
 

@@ -7,8 +7,9 @@ Everything created here is recorded in the `demo_content` setting, so
 from datetime import date, timedelta
 
 from ..accounts.actors import SYSTEM
-from ..content.models import Category, Page, Post, Revision, SearchEntry
-from ..content.service import save_category, save_page, save_post
+from ..content.categories import save_category
+from ..content.imported import remove_for_good
+from ..content.service import save_page, save_post
 from ..core import clock
 from ..core.db import db
 from ..site.models import DEFAULT_SETTINGS, get_settings, save_settings
@@ -249,7 +250,7 @@ def load_demo() -> dict:
         update_settings(PROFILE, actor=SYSTEM)
         cats = {}
         for name, description in CATEGORIES:
-            cat = save_category({"name": name, "description": description})
+            cat = save_category({"name": name, "description": description}, actor=SYSTEM)
             cats[name] = cat
             record["categories"].append(cat.id)
         for title, slug, is_policy, body in PAGES:
@@ -262,7 +263,8 @@ def load_demo() -> dict:
                     "is_policy": is_policy,
                     "effective_date": date(2026, 1, 15) if is_policy else None,
                     "published_at": now - timedelta(days=60),
-                }
+                },
+                actor=SYSTEM,
             )
             record["pages"].append(page.id)
         for age, (title, categories, body) in enumerate(reversed(POSTS)):
@@ -273,7 +275,8 @@ def load_demo() -> dict:
                     "status": "published",
                     "categories": [cats[c] for c in categories],
                     "published_at": now - timedelta(days=7 * (len(POSTS) - age)),
-                }
+                },
+                actor=SYSTEM,
             )
             record["posts"].append(post.id)
         save_settings({"demo_content": record})  # bookkeeping, not an editable setting
@@ -284,12 +287,10 @@ def remove_demo() -> dict:
     """Delete exactly the demo content (and reset the demo profile); return counts."""
     record = get_settings().get("demo_content") or {"posts": [], "pages": [], "categories": []}
     with db.atomic():
-        for kind, model in (("post", Post), ("page", Page)):
-            ids = record.get(f"{kind}s", [])
-            SearchEntry.forget(kind, ids)
-            Revision.delete().where((Revision.kind == kind) & Revision.object_id.in_(ids)).execute()
-            model.delete().where(model.id.in_(ids)).execute()
-        Category.delete().where(Category.id.in_(record.get("categories", []))).execute()
+        remove_for_good(
+            record.get("posts", []), record.get("pages", []), record.get("categories", []),
+            actor=SYSTEM,
+        )  # fmt: skip
         current = get_settings()
         reset = {k: DEFAULT_SETTINGS[k] for k, v in PROFILE.items() if current.get(k) == v}
         update_settings(reset, actor=SYSTEM)

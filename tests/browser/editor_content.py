@@ -6,6 +6,7 @@ import io
 from PIL import Image
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.core.db import db
 
 DRAFT_TITLE = "Notes for a first session"
@@ -54,10 +55,13 @@ def add_editor_content(instance) -> dict[str, str]:
                  "acknowledge": "y"}
             )  # fmt: skip
             draft = save_post(
-                {"title": DRAFT_TITLE, "body": "A first session is a chance to meet."}
+                {"title": DRAFT_TITLE, "body": "A first session is a chance to meet."}, actor=SYSTEM
             )
-            save_post({"body": DRAFT_TEXT}, draft)
-            trash(save_post({"title": "An old announcement", "body": "Gone for now."}))
+            save_post({"body": DRAFT_TEXT}, draft, actor=SYSTEM)
+            trash(
+                save_post({"title": "An old announcement", "body": "Gone for now."}, actor=SYSTEM),
+                actor=SYSTEM,
+            )
         draft_id = draft.id
     db.close()
     return {**SCREENS, "edit post": f"/admin/posts/{draft_id}/edit"}

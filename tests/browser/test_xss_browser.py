@@ -8,6 +8,7 @@ and with CSP bypassed, so the sanitizer is proven on its own.
 import pytest
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.content.models import Post
 from cms.core.db import db
@@ -40,7 +41,8 @@ def prepare(instance) -> tuple[str, dict]:
         admin = User.get(User.email == ADMIN[0])
         _, token = create_token("xss corpus", ["content:write"], user=admin)
         saved = save_post(
-            {"title": "Control: unsanitized", "body": "control", "status": "published"}
+            {"title": "Control: unsanitized", "body": "control", "status": "published"},
+            actor=SYSTEM,
         )
         Post.update(body_html=UNSANITIZED).where(Post.id == saved.id).execute()
     db.close()

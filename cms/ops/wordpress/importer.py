@@ -5,37 +5,32 @@ created is recorded in imported_item, so running the import again adds nothing t
 """
 
 import os
-import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from flask import request
 
+from ...accounts.actors import SYSTEM
 from ...accounts.models import User
+from ...content.categories import save_category
+from ...content.fields import MAX_DESCRIPTION, MAX_EXCERPT, RESERVED_PAGE_SLUGS
+from ...content.imported import keep_import_times
 from ...content.models import Category, Page, Post, Redirect
+from ...content.redirects import add_redirect
 from ...content.render import plain_text
 from ...content.sanitize import TooComplex
-from ...content.service import (
-    MAX_DESCRIPTION,
-    RESERVED_PAGE_SLUGS,
-    add_redirect,
-    make_slug,
-    public_path,
-    save_category,
-    save_page,
-    save_post,
-)
+from ...content.service import save_page, save_post
+from ...content.slugs import make_slug, public_path
 from ...core.db import db
 from ...core.errors import moved_to
 from ...core.validation import ConflictError, ValidationError
 from ..imports import Summary, record, recorded
+from .images import Images
 from .wxr import Export, Item, WxrError, parse, url_path
 
 STATUSES = {"publish": "published", "future": "published", "draft": "draft",
             "pending": "draft", "private": "draft"}  # fmt: skip
 SKIPPED_STATUSES = {"trash": "in the WordPress trash", "auto-draft": "an empty automatic draft",
                     "inherit": "a revision"}  # fmt: skip
-IMAGE_FILE = re.compile(r"\.(jpe?g|png|webp)$", re.I)
-SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")  # photo-300x200.jpg is a copy of photo.jpg
 QUERY_KEYS = ("p", "page_id", "cat")  # WordPress's "plain" permalinks: /?p=123
 
 
@@ -44,12 +39,9 @@ class WordPressImport:
 
     def __init__(self, export: Export, uploads: str | None, author: User | None):
         self.export, self.author, self.summary = export, author, Summary()
-        self.uploads = os.path.realpath(uploads) if uploads else None
         self.source = f"wordpress:{export.base_url}"
         self.prefix = urlsplit(export.base_url).path.rstrip("/")
-        self.attachments = {i.wp_id: i for i in export.items if i.type == "attachment"}
-        self.used_attachments: set[str] = set()
-        self._notes: list[str] = []
+        self.images = Images(export, uploads, self.source, self.summary)
 
     def _record(self, source_id: str, kind: str, object_id: int) -> None:
         record(self.source, source_id, kind, object_id)
@@ -67,7 +59,7 @@ class WordPressImport:
         ):
             return
         try:
-            add_redirect(old, new)  # checked like every redirect: local targets only
+            add_redirect(old, new, actor=SYSTEM)  # checked like every redirect: local targets only
         except ValidationError as exc:
             self.summary.skipped.append((f"old address {old!r}", str(exc)))
             return
@@ -97,7 +89,8 @@ class WordPressImport:
             try:
                 category = save_category(
                     {"name": term["name"] or term["slug"], "slug": slug,
-                     "description": plain_text(term.get("description", ""))[:MAX_DESCRIPTION]}
+                     "description": plain_text(term.get("description", ""))[:MAX_DESCRIPTION]},
+                    actor=SYSTEM,
                 )  # fmt: skip
                 self.summary.imported["categories"] += 1
             except ValidationError as exc:
@@ -120,77 +113,6 @@ class WordPressImport:
             if query:
                 self._redirect(query, new)
 
-    # Images --------------------------------------------------------------------------
-
-    def _upload_path(self, url: str) -> str | None:
-        path = unquote(urlsplit(url).path)
-        if "/wp-content/uploads/" not in path or not IMAGE_FILE.search(path):
-            return None
-        return path.split("/wp-content/uploads/", 1)[1]
-
-    def image(self, src: str, alt: str | None) -> str | None:
-        """A local URL for an image from the old site (imported once), or None.
-
-        alt is None for a link that merely points at an image file (kept if not found)."""
-        from ...media.service import media_url
-
-        if src.startswith("/media/"):
-            return src
-        media = self._image_media(src, alt)
-        return media_url(media) if media else None
-
-    def _image_media(self, src: str, alt: str | None):
-        relative = self._upload_path(src)
-        if relative is None:
-            if alt is not None:
-                self._notes.append(f"image from another site removed: {src}")
-            return None
-        for candidate in dict.fromkeys([SIZE_SUFFIX.sub("", relative), relative]):
-            media = self._media(candidate, alt)
-            if media is not None:
-                return media
-        if alt is not None:
-            reason = "no --uploads folder given" if not self.uploads else "not in the uploads"
-            self._notes.append(f"image {relative} removed ({reason})")
-        return None
-
-    def _media(self, relative: str, alt: str | None):
-        from ...media.models import Media
-        from ...media.service import process_upload
-
-        self.used_attachments.add(relative)
-        known = self._recorded(f"file:{relative}", Media)
-        if known is not None or not self.uploads:
-            return known
-        path = os.path.realpath(os.path.join(self.uploads, relative))
-        if os.path.commonpath([path, self.uploads]) != self.uploads or not os.path.isfile(path):
-            return None  # outside the uploads folder (../ or a symlink), or missing
-        described = alt or self._attachment_alt(relative)
-        if not described:
-            described = os.path.splitext(os.path.basename(relative))[0].replace("-", " ")
-            self._notes.append(f"image {relative} had no description; its file name was used")
-        with open(path, "rb") as fh:
-            data = fh.read()
-        try:
-            media = process_upload(data, os.path.basename(relative), described)
-        except ValidationError as exc:
-            self._notes.append(f"image {relative} not imported: {exc}")
-            return None
-        self._record(f"file:{relative}", "media", media.id)
-        self.summary.imported["images"] += 1
-        return media
-
-    def _attachment_alt(self, relative: str) -> str:
-        for item in self.attachments.values():
-            if self._upload_path(item.attachment_url) == relative:
-                return item.meta.get("_wp_attachment_image_alt") or item.title
-        return ""
-
-    def gallery(self, ids: list[int]) -> str:
-        """[gallery ids="..."] as a paragraph of images."""
-        urls = [self.attachments[i].attachment_url for i in ids if i in self.attachments]
-        return "<p>" + "".join(f'<img src="{u}" alt="">' for u in urls) + "</p>" if urls else ""
-
     # Posts and pages ----------------------------------------------------------------
 
     def entries(self) -> None:
@@ -209,30 +131,27 @@ class WordPressImport:
             if self._recorded(str(item.wp_id), model) is not None:
                 self.summary.skipped.append((label, "already imported"))
                 continue
-            self._notes = []
+            self.images.notes = []
             try:
                 with db.atomic():
                     self._entry(item, model)
             except (ValidationError, TooComplex) as exc:  # TooComplex: HTML kept as HTML
                 self.summary.skipped.append((label, str(exc)))
-            self.summary.notes += [f"{label}: {n}" for n in dict.fromkeys(self._notes)]
+            self.summary.notes += [f"{label}: {n}" for n in dict.fromkeys(self.images.notes)]
             if item.comments:
                 self.summary.notes.append(f"{label}: {item.comments} comments not imported")
-        for wp_id, item in self.attachments.items():
-            if self._upload_path(item.attachment_url) not in self.used_attachments:
-                self.summary.skipped.append(
-                    (f"attachment {wp_id} {item.title!r}", "not used by an imported post or page")
-                )
+        self.summary.skipped += self.images.unused()
 
     def _entry(self, item: Item, model) -> None:
         kind = "post" if model is Post else "page"
         from .content import convert  # BeautifulSoup and markdownify: import-time only
 
-        converted = convert(item.content, self.image, self.gallery, self.export.base_url)
-        self._notes += converted.notes
+        images = self.images
+        converted = convert(item.content, images.image, images.gallery, self.export.base_url)
+        images.notes += converted.notes
         slug = make_slug(item.slug) if item.slug else ""
         if model is Page and slug in RESERVED_PAGE_SLUGS:
-            self._notes.append(f"address /{slug} is used by this site; saved as /{slug}-page")
+            images.notes.append(f"address /{slug} is used by this site; saved as /{slug}-page")
             slug = f"{slug}-page"
         if model.select().where(model.slug == slug).exists():
             raise ConflictError({"slug": f"{public_path(kind, slug)} already exists"})
@@ -241,18 +160,20 @@ class WordPressImport:
             "title": item.title.strip() or f"Untitled {kind} {item.wp_id}",
             "slug": slug or None,
             "body": converted.body,
-            "excerpt": plain_text(item.excerpt)[:1000],
+            "excerpt": plain_text(item.excerpt)[:MAX_EXCERPT],
             "status": STATUSES[item.status],
             "published_at": when if item.status in ("publish", "future") else None,
         }
         if item.status in ("private", "pending"):
-            self._notes.append(f"{item.status} in WordPress; imported as a draft")
+            images.notes.append(f"{item.status} in WordPress; imported as a draft")
         if model is Post:
             data["categories"] = self._post_categories(item)
-            data["featured_image"] = self._featured(item)
+            data["featured_image"] = images.featured(item)
         save = save_post if model is Post else save_page
-        entry = save(data, user=self._author(item), note="imported from WordPress")
-        model.update(created_at=when or entry.created_at).where(model.id == entry.id).execute()
+        note = "imported from WordPress"
+        entry = save(data, actor=SYSTEM, author=self._author(item), note=note)
+        if when:
+            keep_import_times(entry, created_at=when, actor=SYSTEM)
         self._record(str(item.wp_id), kind, entry.id)
         self.summary.imported[f"{kind}s"] += 1
         if entry.status == "published":
@@ -270,14 +191,6 @@ class WordPressImport:
     def _post_categories(self, item: Item) -> list[str]:
         slugs = [make_slug(s or n) for d, s, n in item.categories if d in ("category", "post_tag")]
         return [s for s in dict.fromkeys(slugs) if Category.select().where(Category.slug == s)]
-
-    def _featured(self, item: Item):
-        attachment = self.attachments.get(int(item.meta.get("_thumbnail_id", "0") or 0))
-        if attachment is None:
-            return None
-        alt = attachment.meta.get("_wp_attachment_image_alt") or attachment.title
-        media = self._image_media(attachment.attachment_url, alt)
-        return media.id if media else None
 
     def _author(self, item: Item) -> User | None:
         if self.author is not None:
