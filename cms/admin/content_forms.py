@@ -5,15 +5,12 @@ content, and their ValidationError messages are attached to the same fields.
 """
 
 import json
-from datetime import datetime
 
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from markupsafe import Markup
 from wtforms import (
     BooleanField,
-    Field,
     FieldList,
     Form,
     FormField,
@@ -24,103 +21,35 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.utils import unset_value
-from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.validators import Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..content.fields import (
+    MAX_BODY,
+    MAX_CATEGORY_NAME,
+    MAX_DESCRIPTION,
+    MAX_EXCERPT,
+    MAX_META,
+    MAX_SLUG,
+    MAX_TITLE,
+)
 from ..core import clock
-from ..core.templating import local_time, site_zone
-from ..core.validation import AmbiguousTime, TimeProblem, parse_date, parse_datetime
+from .time_fields import LocalDateField, LocalDateTimeField
 
 
-class DateTimeLocalInput(TextInput):
-    """A datetime-local input; when the time typed happens twice (the clocks go back), the
-    two readings follow it as radio buttons to choose from."""
+class Limit(Length):
+    """At most `limit` characters, counted as the browser's maxlength (which this renders) and
+    the stored text count them: a line break is one character, not the two a form sends."""
 
-    input_type = "datetime-local"
+    def __init__(self, limit: int):
+        super().__init__(max=limit)
 
-    def __call__(self, field, **kwargs):
-        html = super().__call__(field, **kwargs)
-        if not field.fold_choices:
-            return html
-        option = Markup(
-            '<label><input type="radio" name="{}-fold" value="{}" id="{}-fold-{}"{}> {}</label>'
-        )
-        options = Markup("").join(
-            option.format(
-                field.name, n, field.id, n, Markup(" checked") if n == field.fold else "", label
+    def __call__(self, form, field):
+        length = len((field.data or "").replace("\r\n", "\n"))
+        if length > self.max:
+            raise ValidationError(
+                f"This is too long: at most {self.max:,} characters (it has {length:,})."
             )
-            for n, label in field.fold_choices
-        )
-        return Markup(
-            '{}<fieldset class="choices" id="{}-fold"><legend>Which one?</legend>{}</fieldset>'
-        ).format(html, field.id, options)
-
-
-class DateInput(TextInput):
-    input_type = "date"
-
-
-class LocalDateTimeField(Field):
-    """A time typed in the practice's time zone; `data` is naive UTC (as stored).
-
-    A time the clocks skip is refused; one they show twice is refused until one of the two
-    readings is chosen (the `<name>-fold` radio buttons), unless it is the stored time.
-    """
-
-    widget = DateTimeLocalInput()
-    fold_choices: list = []
-    fold: int | None = None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return local_time(self.data).strftime("%Y-%m-%dT%H:%M") if self.data else ""
-
-    def process(self, formdata, data=unset_value, extra_filters=None):
-        # Two inputs: the time, and (when asked for) which of two equal times is meant.
-        fold = formdata.get(f"{self.name}-fold") if formdata is not None else None
-        self.fold = int(fold) if fold in ("0", "1") else None
-        super().process(formdata, data, extra_filters)
-
-    def _stored_fold(self, text: str) -> int | None:
-        """The reading of the stored time, when the form sends it back unchanged."""
-        stored = local_time(self.object_data) if isinstance(self.object_data, datetime) else None
-        if stored is not None and stored.strftime("%Y-%m-%dT%H:%M") == text.replace(" ", "T"):
-            return stored.fold
-        return None
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not text:
-            return
-        try:
-            self.data = parse_datetime(text, zone=site_zone())
-        except AmbiguousTime as problem:
-            self.fold_choices = problem.choices  # shown with the form, the chosen one ticked
-            self.fold = self.fold if self.fold is not None else self._stored_fold(text)
-            if self.fold is None:
-                raise ValueError(str(problem)) from None
-            self.data = parse_datetime(text, zone=site_zone(), fold=self.fold)
-        except TimeProblem as problem:
-            raise ValueError(str(problem)) from None
-
-
-class LocalDateField(Field):
-    """A calendar date (YYYY-MM-DD)."""
-
-    widget = DateInput()
-
-    def _value(self):
-        return self.raw_data[0] if self.raw_data else (self.data.isoformat() if self.data else "")
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        try:
-            self.data = parse_date((valuelist[0] if valuelist else "").strip())
-        except TimeProblem as problem:
-            raise ValueError(str(problem)) from None
 
 
 class CheckboxListField(SelectMultipleField):
@@ -165,17 +94,22 @@ def loaded_state(form: FlaskForm) -> dict | None:
 class EntryForm(FlaskForm):
     """One form to create and edit posts and pages."""
 
-    version = HiddenField()  # cms.content.service.entry_version of what the form was loaded with
-    title = StringField("Title")
+    version = HiddenField()  # cms.content.versions.entry_version of what the form was loaded with
+    title = StringField("Title", validators=[Limit(MAX_TITLE)])
     slug = StringField(
-        "Address (slug)", description="Lower-case letters, digits and hyphens; empty: from title."
+        "Address (slug)",
+        validators=[Limit(MAX_SLUG)],
+        description="Lower-case letters, digits and hyphens; empty: from title.",
     )
     categories = CheckboxListField("Categories", coerce=str, validate_choice=False)
     excerpt = TextAreaField(
         "Excerpt",
+        validators=[Limit(MAX_EXCERPT)],
         description="Shown in lists and feeds. Leave empty to use the start of the text.",
     )
-    meta_description = TextAreaField("Meta description", description="For search engines.")
+    meta_description = TextAreaField(
+        "Meta description", validators=[Limit(MAX_META)], description="For search engines."
+    )
     status = SelectField(
         "Status",
         choices={"draft": "Draft (not public)", "published": "Published"},
@@ -189,7 +123,7 @@ class EntryForm(FlaskForm):
     featured_image = SelectField("Featured image", coerce=str, validate_choice=False)
     is_policy = BooleanField("This page is a policy (shows its effective date and history)")
     effective_date = LocalDateField("Effective date")
-    body = TextAreaField("Text (Markdown)")
+    body = TextAreaField("Text (Markdown)", validators=[Limit(MAX_BODY)])
 
     def service_data(self) -> dict:
         """The fields as the service functions expect them."""
@@ -221,10 +155,12 @@ class SwitchesForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    version = HiddenField()  # cms.content.service.category_version
-    name = StringField("Name")
-    slug = StringField("Address (slug)", description="Empty: made from the name.")
-    description = TextAreaField("Description")
+    version = HiddenField()  # cms.content.versions.category_version
+    name = StringField("Name", validators=[Limit(MAX_CATEGORY_NAME)])
+    slug = StringField(
+        "Address (slug)", validators=[Limit(MAX_SLUG)], description="Empty: made from the name."
+    )
+    description = TextAreaField("Description", validators=[Limit(MAX_DESCRIPTION)])
 
 
 class MergeForm(FlaskForm):

@@ -1,15 +1,11 @@
 """Writing: lists of posts and pages, one form for both, previews, publishing."""
 
-from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..accounts.guard import same_origin, session_account_id
-from ..accounts.stash import KEEP_FOR, drop_form, peek_form, stash_form
-from ..audit import client_address
-from ..content import presence
-from ..content.fields import MAX_BODY
+from ..accounts.stash import peek_form
+from ..content import fields, presence
+from ..content.fields import MAX_BODY, MAX_TITLE
 from ..content.models import Category, Page, Post, PostCategory, Revision
 from ..content.render import refused_preview, render_markdown, render_preview
 from ..content.revisions import ENTRY_FIELDS, compare, entry_sides
@@ -17,25 +13,19 @@ from ..content.sanitize import TooComplex
 from ..content.service import save_page, save_post
 from ..content.versions import entry_version
 from ..core import clock
-from ..core.security import row_id, too_large
+from ..core.security import row_id
 from ..core.templating import local_time
 from ..core.validation import StaleError, ValidationError
 from ..media.models import Media
 from ..site.models import Notice
 from . import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
+from .unsent import STASH_COOKIE
 
 KINDS = {"posts": (Post, "post", save_post), "pages": (Page, "page", save_page)}
 KIND_URL = "<any(posts, pages):kind>"
 PER_PAGE = 50
 FILTERS = ("all", "draft", "scheduled", "published")
-STASHABLE = {"admin.entry_create", "admin.entry_edit"}
-STASH_COOKIE = "cms_stash"
-NOT_KEPT = "Nothing was saved, and your text could not be kept: go back in your browser to copy it."
-STASH_FIELDS = {
-    "title", "slug", "categories", "excerpt", "meta_description", "status", "published_at",
-    "featured_image", "is_policy", "effective_date", "body", "version",
-}  # fmt: skip
 SAVING_ACTIONS = ("save", "publish", "unpublish")
 
 
@@ -81,7 +71,7 @@ def entry_list(kind):
     model = KINDS[kind][0]
     status = request.args.get("status", "all")
     status = status if status in FILTERS else "all"
-    q, category = request.args.get("q", "").strip()[:200], request.args.get("category", "")
+    q, category = request.args.get("q", "").strip()[:MAX_TITLE], request.args.get("category", "")
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     query = _filtered(model, status, q, category)
@@ -243,57 +233,14 @@ def live_preview():
         return jsonify(error=str(exc), html=refused_preview(str(exc))), 422
 
 
-@bp.after_app_request
-def keep_unsent_work(response):
-    """Text sent to the writing form but turned away (session ended, CSRF token expired) is
-    stashed, and a cookie remembers where, so the form shows it again after signing in.
-
-    Only text from this site's own editor page is kept, and only for the account the
-    browser was signed in to: otherwise any page elsewhere could post a text of its own
-    and have it offered as "your unsaved text", one Save from being published.
-    """
-    if request.method != "POST" or request.endpoint not in STASHABLE:
-        return response
-    if g.get("form_handled"):
-        key = request.cookies.get(STASH_COOKIE)
-        if key and response.status_code in (302, 303):  # saved: the kept text is done with
-            drop_form(key, request.path, current_user.id)
-            response.delete_cookie(STASH_COOKIE, path="/admin/")
-        return response
-    if response.status_code == 413 or not same_origin():
-        return response  # a form too large to read, or another site's: nothing is kept
-    account = session_account_id()
-    try:
-        key = account and stash_form(
-            request.path, request.form, STASH_FIELDS, client_address(), account
-        )
-    except RequestEntityTooLarge as error:  # read here first: the sign-in redirect did not
-        return too_large(error)
-    if key:
-        response.set_cookie(
-            STASH_COOKIE, key, max_age=int(KEEP_FOR.total_seconds()), path="/admin/",
-            secure=request.is_secure, httponly=True, samesite="Lax",
-        )  # fmt: skip
-        flash("Nothing was saved, but your text is kept: it will be back in the form.", "error")
-    else:
-        flash(NOT_KEPT, "error")
-    return response
-
-
-@bp.errorhandler(CSRFError)
-def keep_work_on_csrf_error(error):
-    """On the writing form, an expired CSRF token sends the writer back to the kept text
-    (only from this site's own page: keep_unsent_work keeps nothing else)."""
-    if request.endpoint in STASHABLE and same_origin():
-        if current_user.is_authenticated:
-            return redirect(request.path)
-        return redirect(url_for("admin.login", next=request.path))
-    handler = current_app._find_error_handler(error, [])  # the app-wide CSRF page
-    return handler(error) if handler else error
-
-
 @bp.app_template_filter("local_datetime")
 def local_datetime(value) -> str:
     """'25 November 2026, 09:00' in the practice's time zone."""
     local = local_time(value)
     return f"{local.day} {local:%B %Y, %H:%M}" if local else ""
+
+
+@bp.context_processor
+def content_limits() -> dict:
+    """The content field limits (cms.content.fields), for the editor's templates."""
+    return {"fields": fields}
