@@ -38,6 +38,7 @@ WRITER = r"""
 import sys, time
 from cms import create_app
 from cms.core.db import db
+from cms.accounts.actors import SYSTEM
 from cms.content.service import save_post
 instance, seconds, tag = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 app = create_app({"INSTANCE_PATH": instance, "SECRET_KEY": "faults"})
@@ -47,9 +48,9 @@ with app.app_context():
     while time.monotonic() < ends:
         title = f"{tag} {n}"
         post = save_post({"title": title, "body": f"Body of {title}", "status": "published",
-                          "categories": ["faq"]})
+                          "categories": ["faq"]}, actor=SYSTEM)
         print("post", post.id, title, flush=True)
-        save_post({"body": f"Revised {title}"}, post)
+        save_post({"body": f"Revised {title}"}, post, actor=SYSTEM)
         print("revision", post.id, flush=True)
         n += 1
 """
@@ -60,6 +61,7 @@ FORK_WRITER = r"""
 import os, sys
 from cms import create_app
 from cms.core.db import db
+from cms.accounts.actors import SYSTEM
 from cms.content.service import save_post
 from cms.content.render import render_markdown
 app = create_app({"INSTANCE_PATH": sys.argv[1], "SECRET_KEY": "faults"})
@@ -74,7 +76,7 @@ for cycle in sys.stdin:
             while True:
                 title = f"crash {cycle.strip()} {n}"
                 post = save_post({"title": title, "body": "x " * n, "status": "published",
-                                  "categories": ["faq"]})
+                                  "categories": ["faq"]}, actor=SYSTEM)
                 print("post", post.id, title, flush=True)
                 n += 1
     print("child", pid, flush=True)

@@ -30,7 +30,7 @@ ACTIONS = {kind: tuple(f"{kind}.{verb}" for verb in SAVES) for kind in ("post", 
 
 
 def kind_of(entry) -> str:
-    """ "post" or "page"."""
+    """The kind of an entry as the log and the search index name it: post or page."""
     return "post" if isinstance(entry, Post) else "page"
 
 
