@@ -41,7 +41,6 @@ from .archive import (
 
 PREFIX, SUFFIX = "cms-backup-", ".tar.gz"
 KEY_FILES = ("secret_key", "message_key")
-DEFAULT_KEEP = 14
 MAX_KEY_LENGTH = 1024
 CHECKSUMS_ONLY = (
     "Checked: every file matches its checksum, so accidental damage would have been found. "
@@ -153,7 +152,7 @@ def create_backup(app, directory=None, keep=None, passphrase=None) -> str:
             f"The disk is full ({free.free // 2**20} MB free where the backup goes, "
             f"{directory}): no backup was written, and no older one was deleted."
         ) from None
-    prune(directory, keep or app.config.get("BACKUP_KEEP", DEFAULT_KEEP))
+    prune(directory, keep or app.config["BACKUP_KEEP"])
     return final
 
 
