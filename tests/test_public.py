@@ -297,7 +297,7 @@ def test_search_escapes_indexed_text(app, client):
 
 
 def test_search_ranks_the_newest_matches_and_tries_prefixes(app, client, monkeypatch):
-    monkeypatch.setattr("cms.public.search.RANK_WINDOW", 40)
+    monkeypatch.setattr("cms.content.search.RANK_WINDOW", 40)
     with app.app_context():
         for n in range(45):
             body = "axolotl " * (9 if n in (0, 44) else 1)  # the oldest and newest say it most

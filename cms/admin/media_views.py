@@ -1,8 +1,9 @@
 """The media library: upload, browse, copy into a post, edit the description, delete."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 
 from ..audit import log_activity
+from ..core.paging import Pagination
 from ..core.validation import ValidationError
 from ..media.models import Media, MediaVariant
 from ..media.service import (
@@ -70,14 +71,11 @@ def media_library():
             log_activity("media.upload", f"media {media.id}: {media.filename}")
             flash("The image was uploaded. Copy the snippet below into a post to show it.")
             return redirect(url_for("admin.media_detail", media_id=media.id))
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     query = Media.select(Media.id, Media.filename, Media.alt, Media.width, Media.height)
-    items = list(query.order_by(Media.id.desc()).paginate(page, PER_PAGE))
+    pages = Pagination(query.order_by(Media.id.desc()), PER_PAGE)
     return render_template(
-        "admin/media.html", form=form, items=items, page=page,
-        thumbs=_thumb_widths([m.id for m in items]),
-        has_next=query.count() > page * PER_PAGE,
+        "admin/media.html", form=form, items=pages.items, page=pages.number,
+        thumbs=_thumb_widths([m.id for m in pages.items]), has_next=pages.has_next,
     )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from ..audit import log_activity
 from ..core.templating import site_url
 from ..media import service as pipeline
 from ..media.models import Media
-from . import bp
+from . import bp, fields
 from .auth import require
 from .errors import ApiProblem
 from .inputs import check_fields, expected_version, read_json, tagged
@@ -90,7 +90,7 @@ def admin_media_item(media_id):
 def admin_update_media(media_id):
     """Change an image's alt text."""
     expected = expected_version(pipeline.media_version(_item(media_id)))
-    data = check_fields(read_json(), {"alt": "text"}, READ_ONLY, ("alt",))
+    data = check_fields(read_json(), fields.MEDIA, READ_ONLY, ("alt",))
     item = pipeline.update_alt(Media.get_by_id(media_id), data["alt"], expected)
     _log("media.update", item)
     return tagged(media_json(item), pipeline.media_version(item))

@@ -12,7 +12,7 @@ from ..content.models import Category, CategoryTrash, PostCategory
 from ..core.templating import site_url
 from ..site import service as site_edit
 from ..site.models import Notice
-from . import bp
+from . import bp, fields
 from .auth import require
 from .errors import ApiProblem
 from .inputs import check_fields, expected_version, read_json, tagged
@@ -21,12 +21,8 @@ from .serializers import availability_json, category_json, iso, notice_json
 
 CATEGORY = "/admin/categories/<api_id:category_id>"
 NOTICE = "/admin/notices/<api_id:notice_id>"
-CATEGORY_SPEC = {"name": "text", "slug": "text", "description": "text"}
+CATEGORY_SPEC, NOTICE_SPEC = fields.CATEGORY, fields.NOTICE
 CATEGORY_READ_ONLY = {"id", "url", "post_count"}
-NOTICE_SPEC = {
-    "body": "text", "link_label": "text", "link_url": "text", "link_page": "id",
-    "starts_at": "datetime", "ends_at": "datetime", "enabled": "bool",
-}  # fmt: skip
 NOTICE_READ_ONLY = {
     "id", "key", "label", "body_html", "placement", "availability_state", "updated_at",
     "position",
@@ -70,7 +66,7 @@ def admin_categories():
 @require("content:write")
 def admin_create_category():
     """Create a category (the slug comes from the name when not given)."""
-    data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, ("name",))
+    data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, fields.CATEGORY_REQUIRED)
     category = services.save_category(data)
     _log("category.create", describe(category))
     location = site_url(f"/api/v1/admin/categories/{category.id}")
@@ -90,7 +86,7 @@ def admin_update_category(category_id):
     """Rename or describe a category; PUT resets an omitted description (slug stays)."""
     category = _category(category_id)
     expected = expected_version(services.category_version(category))
-    required = ("name",) if request.method == "PUT" else ()
+    required = fields.CATEGORY_REQUIRED if request.method == "PUT" else ()
     data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, required)
     if request.method == "PUT":
         data.setdefault("description", "")
@@ -135,6 +131,8 @@ def admin_restore_category(category_id):
         .order_by(CategoryTrash.id.desc())
         .first()
     )
+    if trashed is None and Category.get_or_none(Category.id == category_id):
+        raise ApiProblem(409, f"Category {category_id} is not in the trash.")
     if trashed is None:
         raise ApiProblem(404, f"There is no trashed category with id {category_id}.")
     category = services.restore_category(trashed)
@@ -198,7 +196,7 @@ def admin_settings():
 def admin_update_settings():
     """Change the given settings; a notices:write token may change `availability` only."""
     expected = expected_version(site_edit.settings_version())
-    data = check_fields(read_json(), SETTING_KINDS)
+    data = check_fields(read_json(), fields.settings_fields(SETTING_KINDS))
     if set(data) - {"availability"} and not g.api_token.allows("settings:write"):
         raise ApiProblem(
             403, "This token may change only availability; other settings need settings:write."

@@ -5,7 +5,8 @@ from flask import current_app, jsonify
 from ..accounts.tokens import SCOPES
 from . import bp
 from .admin_site import SETTING_KINDS
-from .openapi_schemas import MAX_ID, ref, schemas
+from .fields import MAX_ID
+from .openapi_schemas import ref, schemas
 from .paging import MAX_LIMIT
 
 PROBLEM = "application/problem+json"
@@ -14,7 +15,9 @@ ERRORS = {
     401: "No token, or an unknown, revoked or expired one (the session cookie is ignored).",
     403: "The token lacks the scope this operation needs.",
     404: "No such resource.",
-    409: "The slug is already used by another resource.",
+    409: "The request conflicts with what is stored now: the slug is used by another "
+    "resource, or the body names an image or category that does not exist (any more), or "
+    "the resource is not in a state this action applies to.",
     413: "The body is too large.",
     412: "The resource changed since the version named by If-Match or If-Unmodified-Since; "
     "nothing was written. The ETag header (and `current_etag`) gives the current version.",
@@ -180,8 +183,8 @@ def _site_paths() -> dict:
                             NO_CONTENT, params=[cid], conditions=[IF_MATCH]),
         },
         "/api/v1/admin/categories/{id}/restore": {"post": admin(
-            "Restore a trashed category with its posts", WRITE, _ok("Category"), [409],
-            [cid])},
+            "Restore a trashed category with its posts (409 when it is not in the trash)", WRITE,
+            _ok("Category"), [409], [cid])},
         "/api/v1/admin/notices": {"get": admin(
             "Every notice and the availability state", ("content:read", "notices:write"),
             _ok("AdminNoticeList"))},

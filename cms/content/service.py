@@ -225,10 +225,8 @@ def _categories_from(value) -> list[Category]:
         if cat is None and row_id(key) is not None:
             cat = Category.get_or_none(Category.id == row_id(key))
         (found if cat else unknown).append(cat or key)
-    if unknown:
-        raise ValidationError(
-            {"categories": f"Unknown categories: {', '.join(map(str, unknown))}."}
-        )
+    if unknown:  # a reference to what is not there (now): a conflict, not a malformed value
+        raise ConflictError({"categories": f"Unknown categories: {', '.join(map(str, unknown))}."})
     return list({c.id: c for c in found}.values())
 
 
@@ -304,7 +302,7 @@ def _save_entry(model, kind: str, data: dict, entry=None, user=None, note="", ve
             or row_id(media_id) is None
             or not Media.select().where(Media.id == media_id).exists()
         ):
-            raise ValidationError({"featured_image": "No such image."})
+            raise ConflictError({"featured_image": "No such image."})
         extra["featured_image"] = media_id
     try:
         body_html = render_markdown(clean["body"])  # before the transaction: the slow part
