@@ -11,7 +11,9 @@ CONFIG_DEFAULTS = {
     "API_CACHE_SECONDS": 60,  # Cache-Control max-age of Content API answers
     "API_RATE_LIMIT": 600,  # Admin API requests per token per minute (per worker)
     "API_AUTH_FAILURE_LIMIT": 30,  # bad tokens per address per minute (all workers)
-    "API_MAX_JSON": 1024 * 1024,  # bytes in one JSON request body
+    # bytes in one JSON request body: room for the largest valid post (200,000 characters,
+    # each escaped as a \uXXXX\uXXXX pair, is 2.4 MB) with its other fields
+    "API_MAX_JSON": 3 * 1024 * 1024,
 }
 
 

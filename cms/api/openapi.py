@@ -3,11 +3,12 @@
 from flask import current_app, jsonify
 
 from ..accounts.tokens import SCOPES
+from ..core.paging import CURSORS
 from . import bp
 from .admin_site import SETTING_KINDS
 from .fields import MAX_ID
 from .openapi_schemas import ref, schemas
-from .paging import MAX_LIMIT
+from .paging import DEFAULT_LIMIT, MAX_LIMIT
 
 PROBLEM = "application/problem+json"
 ERRORS = {
@@ -31,9 +32,19 @@ CACHING = {
     "Cache-Control": {"schema": {"type": "string"}, "required": True},
 }
 LIMIT = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-         "maximum": MAX_LIMIT, "default": 20}}  # fmt: skip
-CURSOR = {"name": "cursor", "in": "query", "schema": {"type": "string"},
-          "description": "The opaque cursor from a `next` link."}  # fmt: skip
+         "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}}  # fmt: skip
+
+
+def _cursor(shape: str) -> dict:
+    return {
+        "name": "cursor", "in": "query",
+        "schema": {"type": "string", "pattern": CURSORS[shape]},
+        "description": "Where the previous page ended, from its `next` link (empty: the "
+        "first page). Any value of this shape is read as a position in the list.",
+    }  # fmt: skip
+
+
+CURSOR, DATED_CURSOR = _cursor("id"), _cursor("dated")
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}
 ETAG = {"ETag": {"schema": {"type": "string"}, "required": True,
                  "description": "The version of what the answer describes (strong)."}}  # fmt: skip
@@ -142,7 +153,8 @@ def _entry_paths(kind: str) -> dict:
                          _json(f"{name}Replace"), conditions=when),
             "patch": admin(f"Change a {one}", WRITE, entry, [409], idp,
                            _json(f"{name}Patch"), conditions=when),
-            "delete": admin(f"Move a {one} to the trash", WRITE, NO_CONTENT, params=idp,
+            "delete": admin(f"Move a {one} to the trash (it stays readable, with trashed: "
+                            "true, until restored)", WRITE, NO_CONTENT, params=idp,
                             conditions=when),
         },  # fmt: skip
         f"{item}/restore": {"post": admin(f"Restore a {one} from the trash", WRITE, entry,
@@ -227,10 +239,10 @@ def _content_paths() -> dict:
     slug = [_path_param("slug", "string")]
     return {
         "/api/v1/posts": {"get": public("Published posts, newest first", "PostList",
-                                        [category, q, LIMIT, CURSOR], [400, 404])},
+                                        [category, q, LIMIT, DATED_CURSOR], [400, 404])},
         "/api/v1/posts/{slug}": {"get": public("One published post", "Post", slug, [404])},
         "/api/v1/pages": {"get": public("Published pages, newest first", "PageList",
-                                        [LIMIT, CURSOR], [400])},
+                                        [LIMIT, DATED_CURSOR], [400])},
         "/api/v1/pages/{slug}": {"get": public("One published page", "Page", slug, [404])},
         "/api/v1/categories": {"get": public("Categories with published posts",
                                              "CategoryList")},

@@ -1,7 +1,8 @@
 """The API's lists through the one paging codec (cms.core.paging): ?limit= and ?cursor=.
 
-Cursors are opaque to clients (base64url of the last row's sort key); an empty one is the
-first page. Lists answer {"items": [...], "next": URL or null}.
+A cursor is the last row's sort key, the same text the public lists use; clients take it
+from a `next` link. An empty one is the first page. Lists answer {"items": [...], "next":
+URL or null}.
 """
 
 from urllib.parse import urlencode
@@ -25,8 +26,7 @@ def limit_arg() -> int:
 
 
 def _cursor(shape: str) -> tuple | None:
-    text = paging.from_opaque(request.args.get("cursor"), BAD_CURSOR)
-    return paging.decode(text, shape, BAD_CURSOR)
+    return paging.decode(request.args.get("cursor"), shape, BAD_CURSOR)
 
 
 def by_date(listing, model, limit: int):
@@ -48,5 +48,5 @@ def next_url(cursor: str | None) -> str | None:
     if cursor is None:
         return None
     args = {k: v for k, v in request.args.items() if k != "cursor"}
-    args["cursor"] = paging.opaque(cursor)
+    args["cursor"] = cursor
     return site_url(request.path) + "?" + urlencode(args)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask import abort, render_template, request
 
-from ..content.search import MAX_QUERY, match_expression, ranked, results_for, windowed
+from ..content import search as fts
 from ..core.cache import reads_args
 from ..core.db import db
 from ..core.paging import page_number
@@ -30,10 +30,10 @@ class Numbered:
 def search():
     """Ranked full-text search over published posts and pages."""
     q = request.args.get("q", "").strip()
-    if len(q) > MAX_QUERY:
-        abort(400, f"Please shorten your search to {MAX_QUERY} characters.")
+    if len(q) > fts.MAX_QUERY:
+        abort(400, f"Please shorten your search to {fts.MAX_QUERY} characters.")
     results, pagination = [], None
-    expression = match_expression(q)
+    expression = fts.match_expression(q)
     if expression:
         # One read transaction (deferred: it takes no write lock), so every query sees the
         # same snapshot: a post edited or trashed meanwhile is found whole or not at all.
@@ -44,13 +44,13 @@ def search():
 
 def _search(expression: str, q: str) -> tuple[list[dict], Numbered]:
     number = page_number()
-    found, window = ranked(expression, number * PER_PAGE + 1)
+    found, window = fts.ranked(expression, number * PER_PAGE + 1)
     if not found:  # perhaps part of a word: try the words as prefixes
-        expression = match_expression(q, prefix=True)
-        found, window = ranked(expression, number * PER_PAGE + 1)
+        expression = fts.match_expression(q, prefix=True)
+        found, window = fts.ranked(expression, number * PER_PAGE + 1)
     shown = found[(number - 1) * PER_PAGE : number * PER_PAGE]
     if not shown and number > 1:
         abort(404, "There are no more results.")
     more = len(found) > number * PER_PAGE
-    ranked_only = window if more and windowed(expression, window) else 0
-    return results_for(expression, shown), Numbered(number, number > 1, more, ranked_only)
+    ranked_only = window if more and fts.windowed(expression, window) else 0
+    return fts.results_for(expression, shown), Numbered(number, number > 1, more, ranked_only)
