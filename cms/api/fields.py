@@ -2,7 +2,8 @@
 document publishes and what a request body is checked against (with jsonschema), so the
 two cannot disagree. Limits come from the domain constants; the text patterns are made
 from the text rule itself (cms.core.validation), so a value the document allows is one
-the services accept.
+the services accept, except for what no schema can know: whether the image or category a
+body names exists (409), or a Markdown text past the rendering bounds (422 with why).
 """
 
 import sys
@@ -88,7 +89,7 @@ def text_patterns() -> tuple[str, str]:
     refused = _refused_in(0, sys.maxunicode + 1)
     blank = [c for c in range(sys.maxunicode + 1) if not has_visible(chr(c))]
     keep = _char_class(refused)
-    shown = _char_class(set(refused) | set(blank) - set(SURROGATES))
+    shown = _char_class(set(refused) | (set(blank) - set(SURROGATES)))
     return f"^[^{keep}]*$", f"^[^{keep}]*[^{shown}][^{keep}]*$"
 
 

@@ -90,7 +90,15 @@ def check_fields(data: dict, fields: dict[str, Field], read_only=(), required=()
 
 
 def _explain(field: Field, value) -> str:
-    """The text rule's own words where it has some (where, which character), else the field's."""
+    """The rule's own words where it has some (a time without its offset, which character
+    of a text), else the field's message."""
+    if isinstance(value, str) and field.convert is not None:
+        try:
+            field.convert(value)
+        except TimeProblem as problem:
+            return str(problem)
+        except ValueError:  # an id written as text: the field's own message says it
+            pass
     if isinstance(value, str) and "x-text" in field.schema and _valid_text(value):
         errors: dict = {}
         shown = field.schema["x-text"] == "shown"
