@@ -106,11 +106,6 @@ def test_restoring_a_category_that_is_not_in_the_trash_is_a_conflict(api):
     assert api("POST", "categories/99999/restore").status_code == 404
 
 
-def test_the_largest_valid_post_fits_in_a_json_body(api):
-    body = {"title": "Long", "body": "\U0001f600" * services.MAX_BODY}
-    assert api("POST", "posts", body).status_code == 201
-
-
 @pytest.mark.parametrize(
     "url", ["/api/v1/posts?cursor=", "/api/v1/pages?cursor=", "/blog/?before=", "/?after="]
 )

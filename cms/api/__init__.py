@@ -6,16 +6,6 @@ from werkzeug.routing import BaseConverter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-CONFIG_DEFAULTS = {
-    "API_CORS_ORIGINS": [],  # origins allowed to read the Content API from a browser
-    "API_CACHE_SECONDS": 60,  # Cache-Control max-age of Content API answers
-    "API_RATE_LIMIT": 600,  # Admin API requests per token per minute (per worker)
-    "API_AUTH_FAILURE_LIMIT": 30,  # bad tokens per address per minute (all workers)
-    # bytes in one JSON request body: room for the largest valid post (200,000 characters,
-    # each escaped as a \uXXXX\uXXXX pair, is 2.4 MB) with its other fields
-    "API_MAX_JSON": 3 * 1024 * 1024,
-}
-
 
 class NoSession(NullSession):
     """The API's session: empty, never written, never 'accessed' (so no Vary: Cookie)."""
@@ -48,8 +38,6 @@ class IdConverter(BaseConverter):
 def _setup(state):
     app = state.app
     app.url_map.converters["api_id"] = IdConverter
-    for name, value in CONFIG_DEFAULTS.items():
-        app.config.setdefault(name, value)
     base = type(app.session_interface)  # keep whatever cookie settings the app chose
     app.session_interface = type("ApiAwareSessionInterface", (ApiSessionMixin, base), {})()
 

@@ -80,7 +80,7 @@ def posts():
     found = search.matching(Post, q)
 
     def listing(until):
-        query = Post.in_category(category, until) if category else Post.published(until)
+        query = Post.in_category(category, until) if category else Post.live(until)
         return query if found is None else query.where(Post.id.in_(found))
 
     items, next_url = by_date(listing, Post, limit_arg())
@@ -100,7 +100,7 @@ def post(slug):
 @cache.reads_args(*PAGING_ARGS)
 def pages():
     """Published pages, newest first; ?limit=, ?cursor=."""
-    items, next_url = by_date(Page.published, Page, limit_arg())
+    items, next_url = by_date(Page.live, Page, limit_arg())
     return public_json({"items": entries_json(items), "next": next_url})
 
 
@@ -116,7 +116,7 @@ def page(slug):
 @bp.get("/categories")
 def categories():
     """Categories that have published posts, with their counts."""
-    rows = Category.with_published_counts()
+    rows = Category.with_counts()
     items = [category_json(c, c.post_count) for c in rows]
     return public_json({"items": items, "next": None})
 

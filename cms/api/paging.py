@@ -30,7 +30,7 @@ def _cursor(shape: str) -> tuple | None:
 
 
 def by_date(listing, model, limit: int):
-    """Visible rows of listing(until) (as Post.published), newest first, after ?cursor=;
+    """Visible rows of listing(until) (as Post.live), newest first, after ?cursor=;
     returns (rows, next_url)."""
     rows, more = older(listing, model, _cursor("dated"), limit)
     last = rows[-1] if more else None

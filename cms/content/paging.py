@@ -17,7 +17,7 @@ def older(listing, model, before: tuple | None, size: int) -> tuple[list, bool]:
     """Up to `size` rows of listing(until) past the `before` key; and whether more follow.
 
     `listing(until)` is a newest-first query of visible rows published by `until` (None:
-    now), such as Post.published.
+    now), such as Post.live.
     """
     now = clock.utcnow()
     query = listing(min(before[0], now) if before else None)
