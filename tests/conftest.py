@@ -1,24 +1,65 @@
-"""Fixtures in the flaskr style: app, client, runner, on a temporary instance folder."""
+"""Fixtures in the flaskr style: app, client, runner, on a temporary instance folder.
+
+The demo site is built once per run by the real first start (schema, default notices,
+demo content) and copied, files and all, into each test's own instance folder, so every
+test still gets a fresh and independent site without paying for the first start again.
+"""
+
+import shutil
 
 import pytest
 
 from cms import create_app
 from cms.core import clock
-from cms.core.db import db
+from cms.core.db import configure, db
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test",
+    "WTF_CSRF_ENABLED": False,
+}
+DEMO_CONFIG = {"SITE_URL": "http://localhost"}
+
+
+@pytest.fixture(autouse=True)
+def database_left_as_found():
+    """Every test leaves the shared database handle pointing where it found it.
+
+    Peewee's database object is one per process: without this, a test that calls the
+    models without an app would read whatever file an earlier test configured, and pass
+    or fail by the order the tests ran in. Outside a fixture's app it points nowhere, so
+    such a test fails at once, in any order.
+    """
+    found = db.database
+    yield
+    if not db.deferred:
+        db.close()
+    if db.database != found:
+        if found is None:
+            db.init(None)
+        else:
+            configure(found)
+
+
+def _start(path, **config):
+    return create_app({**TEST_CONFIG, "INSTANCE_PATH": str(path), **config})
+
+
+@pytest.fixture(scope="session")
+def demo_instance(tmp_path_factory):
+    """An instance folder after a real first start with the demo content, built once."""
+    path = tmp_path_factory.mktemp("demo-instance")
+    _start(path, **DEMO_CONFIG)
+    db.close()
+    db.init(None)
+    return path
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, demo_instance):
     """The app on a fresh instance folder, with the demo content loaded."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path),
-            "SECRET_KEY": "test",
-            "SITE_URL": "http://localhost",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    shutil.copytree(demo_instance, tmp_path, dirs_exist_ok=True)
+    app = _start(tmp_path, **DEMO_CONFIG)
     yield app
     db.close()
 
@@ -26,15 +67,7 @@ def app(tmp_path):
 @pytest.fixture
 def empty_app(tmp_path):
     """The app on a fresh instance folder without demo content."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path),
-            "SECRET_KEY": "test",
-            "DEMO_CONTENT": False,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    app = _start(tmp_path, DEMO_CONTENT=False)
     yield app
     db.close()
 
@@ -109,7 +142,21 @@ def report(record_property):
     return add
 
 
-def pytest_terminal_summary(terminalreporter):
+def _test_order(config) -> str:
+    """How this run ordered the tests, with what replays it (pytest-random-order)."""
+    from random_order.config import Config
+
+    order = Config(config)
+    if order.bucket_type == "none":
+        return "test order: as written (--random-order-bucket=none)"
+    return (
+        f"test order: shuffled by {order.bucket_type}, seed {order.seed}; replay with "
+        f"--random-order-seed={order.seed}, keep file order with --random-order-bucket=none"
+    )
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    terminalreporter.write_line(_test_order(config))
     if FIGURES:
         terminalreporter.section("figures measured by the tests")
         for line in FIGURES:
