@@ -6,6 +6,7 @@ test still gets a fresh and independent site without paying for the first start 
 """
 
 import shutil
+from unittest.mock import patch
 
 import pytest
 
@@ -19,6 +20,7 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
 }
 DEMO_CONFIG = {"SITE_URL": "http://localhost"}
+PASSWORD = "correct horse battery"  # the test accounts'
 
 
 @pytest.fixture(autouse=True)
@@ -104,21 +106,34 @@ class AuthActions:
     def __init__(self, client):
         self._client = client
 
-    def login(self, email="admin@example.org", password="correct horse battery"):
+    def login(self, email="admin@example.org", password=PASSWORD):
         return self._client.post("/admin/login", data={"email": email, "password": password})
 
     def logout(self):
         return self._client.post("/admin/logout")
 
 
-@pytest.fixture
-def users(app):
-    """An admin and an editor account (password: 'correct horse battery')."""
-    from cms.accounts.users import create_user
+@pytest.fixture(scope="session")
+def password_hash():
+    """The scrypt hash of PASSWORD, made once: each one costs about a third of a second."""
+    from cms.accounts.passwords import hash_password
 
-    with app.app_context():
-        admin = create_user("admin@example.org", "correct horse battery", "admin", "Ada Admin")
-        editor = create_user("editor@example.org", "correct horse battery", "editor", "Eddie")
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def users(app, password_hash):
+    """An admin and an editor account (password: 'correct horse battery')."""
+    from cms.accounts import users as accounts
+
+    real = accounts.hash_password
+
+    def known(password):  # the same scrypt hash, made once per run rather than per account
+        return password_hash if password == PASSWORD else real(password)
+
+    with app.app_context(), patch.object(accounts, "hash_password", known):
+        admin = accounts.create_user("admin@example.org", PASSWORD, "admin", "Ada Admin")
+        editor = accounts.create_user("editor@example.org", PASSWORD, "editor", "Eddie")
     return {"admin": admin, "editor": editor}
 
 
