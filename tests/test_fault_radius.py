@@ -176,7 +176,8 @@ def mounts():
 
     yield mount
     for target in reversed(made):
-        db.close()
+        if not db.deferred:  # a test that started no app in this process opened nothing
+            db.close()
         subprocess.run(["umount", target], check=False)
         if os.path.ismount(target):
             subprocess.run(["umount", "-l", target], check=False)
