@@ -8,8 +8,7 @@ from cms.audit import Activity
 from cms.core.db import db
 from cms.messages import service as messages
 from cms.messages.service import Message, key_path, store_message
-from tests.test_contact import GOOD
-from tests.test_messages import raw_bytes
+from tests.helpers.contact import GOOD, raw_bytes
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from cms.core.db import db
 from cms.messages import service as messages
 from cms.messages.service import Message, key_path, store_message, unseal
 from cms.ops.backup import create_backup, restore_backup
-from tests.browser.conftest import ROOT
-from tests.test_contact import GOOD
+from tests.helpers.contact import GOOD
+from tests.helpers.live import ROOT
 
 PASSPHRASE = "a long backup passphrase"
 

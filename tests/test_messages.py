@@ -31,20 +31,9 @@ from cms.messages.service import (
     unseal,
 )
 from cms.ops.backup import DB_MEMBER, create_backup
-from tests.test_contact import GOOD, opened_token, send, stored
+from tests.helpers.contact import GOOD, opened_token, raw_bytes, send, stored
 
 MARKER = "Zq7MarkerPlaintext"
-
-
-def raw_bytes(app) -> bytes:
-    """The database file and its -wal, as a thief copying the folder would get them."""
-    data = b""
-    for suffix in ("", "-wal"):
-        path = app.config["DATABASE"] + suffix
-        if os.path.exists(path):
-            with open(path, "rb") as fh:
-                data += fh.read()
-    return data
 
 
 def checkpoint(app) -> None:

@@ -23,7 +23,7 @@ from cms.content.service import save_page, save_post
 from cms.core.db import db
 from cms.media.service import process_upload
 from cms.messages.service import Message, store_message
-from tests.test_contact import GOOD
+from tests.helpers.contact import GOOD
 
 # Housekeeping that any request may do: the hourly retention purge (its marker and the
 # rate-limit rows it prunes) and a token's last-used time (to the hour). And the secret the

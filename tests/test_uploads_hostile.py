@@ -19,7 +19,7 @@ from cms.accounts.models import User
 from cms.accounts.tokens import create_token
 from cms.core.db import db
 from cms.media.models import Media, MediaVariant
-from tests.test_media import GPS_IFD, image_bytes, jpeg_with_gps
+from tests.helpers.images import GPS_IFD, image_bytes, jpeg_with_gps
 
 SCRIPT = b"<script>alert(1)</script>"
 NOT_AN_IMAGE = "Upload a JPEG, PNG or WebP image."

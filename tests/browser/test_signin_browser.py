@@ -8,7 +8,8 @@ import pytest
 
 from cms import create_app
 from cms.core.db import db
-from tests.browser.conftest import ADMIN, EDITOR, LiveServer, screenshot
+from tests.helpers.browser import screenshot
+from tests.helpers.live import ADMIN, EDITOR, LiveServer
 
 
 @pytest.fixture

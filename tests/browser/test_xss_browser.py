@@ -11,15 +11,15 @@ from cms import create_app
 from cms.accounts.models import User
 from cms.content.models import Post
 from cms.core.db import db
-from tests.browser.conftest import ADMIN, LiveServer, prepare_instance
-from tests.browser.xss_harness import (
+from tests.helpers.live import ADMIN, LiveServer, prepare_instance
+from tests.helpers.xss_corpus import CONSTRUCTS, all_payloads
+from tests.helpers.xss_harness import (
     LIVE_BODY,
     Visitor,
     hostile_posts,
     publish_through_api,
     refused_through_api,
 )
-from tests.xss_corpus import CONSTRUCTS, all_payloads
 
 CSP_MODES = ["site CSP", "CSP bypassed"]
 # Stored as the body of one post, bypassing the sanitizer, to prove the harness notices.
