@@ -3,6 +3,7 @@
 import pytest
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.core import clock
 from cms.core.db import db
 
@@ -84,8 +85,12 @@ def users(app):
     from cms.accounts.users import create_user
 
     with app.app_context():
-        admin = create_user("admin@example.org", "correct horse battery", "admin", "Ada Admin")
-        editor = create_user("editor@example.org", "correct horse battery", "editor", "Eddie")
+        admin = create_user(
+            "admin@example.org", "correct horse battery", "admin", "Ada Admin", actor=SYSTEM
+        )
+        editor = create_user(
+            "editor@example.org", "correct horse battery", "editor", "Eddie", actor=SYSTEM
+        )
     return {"admin": admin, "editor": editor}
 
 

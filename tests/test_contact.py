@@ -11,11 +11,11 @@ from cms import create_app
 from cms.accounts.actors import SYSTEM
 from cms.core import clock
 from cms.core.db import db
-from cms.messages.service import Message
+from cms.messages.models import Message
 from cms.public.contact import CSRF_FAILED
 from cms.public.contact_forms import TAMPERED, TOO_FAST
 from cms.site.models import Notice, save_settings
-from cms.site.service import save_notice
+from cms.site.notices import save_notice
 
 GOOD = {
     "name": "Robin Example",

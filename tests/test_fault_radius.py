@@ -26,7 +26,9 @@ from cms import create_app
 from cms.core import db as db_module
 from cms.core import errors
 from cms.core.db import db
-from cms.messages.service import Message, key_path, store_message
+from cms.messages.keys import key_path
+from cms.messages.models import Message
+from cms.messages.service import store_message
 from tests.browser.conftest import ROOT, _free_port, prepare_instance
 from tests.test_contact import GOOD, send
 from tests.test_faults import contact_form
