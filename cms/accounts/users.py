@@ -9,8 +9,9 @@ import secrets
 from flask import current_app
 
 from ..audit import describe, record, writes
+from ..core.addresses import BAD_EMAIL, email_address
 from ..core.db import db
-from ..core.validation import BAD_EMAIL, ValidationError, email_address, single_line
+from ..core.validation import ValidationError, single_line
 from . import onetime
 from .actors import require_self_or_admin
 from .models import ROLES, User

@@ -29,15 +29,9 @@ from wtforms.validators import Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..core import clock
+from ..core.addresses import MAX_EMAIL
 from ..core.templating import local_time, site_zone
-from ..core.validation import (
-    MAX_EMAIL,
-    MAX_URL,
-    AmbiguousTime,
-    TimeProblem,
-    parse_date,
-    parse_datetime,
-)
+from ..core.validation import MAX_URL, AmbiguousTime, TimeProblem, parse_date, parse_datetime
 from ..media.service import MAX_ALT
 from ..site.menu import MAX_LABEL
 from ..site.notices import MAX_LINK_LABEL
@@ -312,7 +306,10 @@ class SettingsForm(FlaskForm):
     logo_media_id = SelectField("Logo", coerce=str, validate_choice=False)
     favicon_media_id = SelectField("Favicon", coerce=str, validate_choice=False)
     timezone = SelectField("Time zone", validate_choice=False)
-    posts_per_page = StringField("Posts per page", validators=[Length(max=len(str(MAX_PER_PAGE)))])
+    posts_per_page = StringField(
+        "Posts per page",
+        render_kw={"maxlength": len(str(MAX_PER_PAGE))},  # stored as a number
+    )
     editors_can_read_messages = BooleanField("Editors may read contact messages")
 
     def settings_data(self) -> dict:

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..accounts.passwords import MAX_PASSWORD, MIN_PASSWORD
 from ..accounts.users import MAX_NAME
-from ..core.validation import MAX_EMAIL
+from ..core.addresses import MAX_EMAIL
 
 PASSWORD_HINT = (
     f"At least {MIN_PASSWORD} characters; a few unrelated words make a good one. "

@@ -8,9 +8,6 @@ text needs at least one visible character.
 Times: one ISO 8601 parser and one year range for the editor, the Admin API and imports.
 A time typed in the practice's time zone that the clocks skip is refused, naming the change;
 one the clocks show twice is refused until the writer says which of the two is meant.
-
-Addresses: one e-mail rule (email-validator) and one phone rule, with one message each, for
-accounts, settings, the contact form and the Admin API alike.
 """
 
 import hashlib
@@ -272,37 +269,7 @@ class StaleError(ConflictError):
         self.current, self.version = current, version
 
 
-BAD_EMAIL = "Please enter an e-mail address such as name@example.org."
-BAD_PHONE = "Please enter a phone number using digits (spaces, +, - and brackets are fine)."
 MAX_URL = 500  # a link address anywhere: notices, the menu, social links
-MAX_EMAIL = 254  # RFC 5321's longest address
-MAX_PHONE = 40
-# An optional leading +, then 7 to 15 digits (E.164's most) among spaces, brackets, - and .
-PHONE = re.compile(r"^\+?[ ().-]*(?:[0-9][ ().-]*){7,15}$")
-
-
-def email_address(value) -> str:
-    """The address in its normal form; ValueError(BAD_EMAIL) unless it is a valid one.
-
-    Syntax only (no DNS look-up). email-validator is loaded on first use: a worker that
-    only serves readers never needs it.
-    """
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        return validate_email(str(value or "").strip(), check_deliverability=False).normalized
-    except EmailNotValidError:
-        raise ValueError(BAD_EMAIL) from None
-
-
-def phone_number(value) -> str:
-    """The number without surrounding spaces; ValueError(BAD_PHONE) unless it is one."""
-    number = str(value or "").strip()
-    if len(number) > MAX_PHONE or not PHONE.match(number):
-        raise ValueError(BAD_PHONE)
-    return number
-
-
 STALE = "Someone else saved a change since this was opened; nothing was saved."
 
 

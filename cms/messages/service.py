@@ -10,14 +10,9 @@ Only the times (received, read, handled) stay readable, for sorting and retentio
 from ..accounts.actors import NotAllowed, actor_role
 from ..audit import record, writes
 from ..core import clock
+from ..core.addresses import email_address, phone_number
 from ..core.db import db
-from ..core.validation import (
-    ValidationError,
-    email_address,
-    multi_line,
-    phone_number,
-    single_line,
-)
+from ..core.validation import ValidationError, multi_line, single_line
 from ..site.models import setting
 from .keys import seal
 from .models import Message

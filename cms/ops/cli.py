@@ -13,7 +13,6 @@ from ..messages.models import retention_days
 from ..messages.retention import purge_expired
 from ..site.models import get_settings
 from . import data_cli  # noqa: F401  (adds backup, restore, export and import)
-from .backup import BackupError, create_backup
 from .bootstrap import ensure_defaults, instance_lock
 from .commands import cms
 from .demo import load_demo, remove_demo
@@ -59,6 +58,8 @@ def demo_command(remove):
 @cms.command("migrate")
 def migrate_command():
     """Apply pending schema migrations, after taking a backup."""
+    from .backup import BackupError, create_backup  # loads cryptography: only when used
+
     with instance_lock(current_app.instance_path):  # not while a starting server migrates
         connect()
         pending = pending_migrations()

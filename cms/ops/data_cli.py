@@ -1,4 +1,7 @@
-"""Operations commands on `flask --app app cms`: backup, restore, export, import, WordPress."""
+"""Operations commands on `flask --app app cms`: backup, restore, export, import, WordPress.
+
+Each loads its machinery when run (backups load cryptography, which readers never need).
+"""
 
 import os
 import sqlite3
@@ -7,12 +10,7 @@ import click
 from flask import current_app
 
 from ..core.db import connect, fault_and_cause
-from .backup import BackupError, create_backup, restore_backup
-from .bootstrap import instance_lock
 from .commands import cms
-from .portable import PortableError, export_site, import_site
-from .wordpress.importer import import_wordpress
-from .wordpress.wxr import WxrError
 
 
 def _passphrase(path: str | None) -> str | None:
@@ -45,6 +43,8 @@ def _storage_error(exc: Exception) -> str:
 def backup_command(path, keep, passphrase_file):
     """Write a backup archive into PATH (default instance/backups), read it back, and prune
     old ones."""
+    from .backup import BackupError, create_backup
+
     passphrase = _passphrase(passphrase_file)
     try:
         archive = create_backup(current_app, path, keep, passphrase)
@@ -73,6 +73,9 @@ def backup_command(path, keep, passphrase_file):
 def restore_command(archive, passphrase_file, allow_unsigned):
     """Check an archive (gzip stream, checksums, with the passphrase its signature), then
     restore the database (and, with the passphrase, the keys) from it."""
+    from .backup import BackupError, restore_backup
+    from .bootstrap import instance_lock
+
     passphrase = _passphrase(passphrase_file)
     try:
         # Under the bootstrap lock: never while a starting server migrates the same file.
@@ -93,6 +96,8 @@ def restore_command(archive, passphrase_file, allow_unsigned):
 @click.option("--no-revisions", is_flag=True, help="Leave out the revision history.")
 def export_command(directory, no_revisions):
     """Write all content to DIRECTORY as content.json plus media files."""
+    from .portable import PortableError, export_site
+
     connect()
     private = os.umask(0o077)  # the export holds drafts: owner-only, whatever the umask
     try:
@@ -108,6 +113,8 @@ def export_command(directory, no_revisions):
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 def import_command(directory):
     """Read an export folder into this (empty) site."""
+    from .portable import PortableError, import_site
+
     connect()
     try:
         counts = import_site(directory)
@@ -123,6 +130,9 @@ def import_command(directory):
 @click.option("--author", metavar="EMAIL", help="Make this account the author of everything.")
 def import_wordpress_command(export, uploads, author):
     """Import posts, pages, categories, tags and images from a WordPress export (WXR)."""
+    from .wordpress.importer import import_wordpress
+    from .wordpress.wxr import WxrError
+
     connect()
     try:
         summary = import_wordpress(export, uploads, author)

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..core import clock
-from ..core.validation import MAX_EMAIL, MAX_PHONE, email_address, phone_number
+from ..core.addresses import MAX_EMAIL, MAX_PHONE, email_address, phone_number
 from ..messages.service import MAX_MESSAGE, MAX_NAME
 from ..site.models import availability
 

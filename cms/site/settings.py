@@ -11,17 +11,15 @@ from zoneinfo import available_timezones
 from ..accounts.actors import require_admin
 from ..audit import record, writes
 from ..content.sanitize import url_scheme
+from ..core.addresses import MAX_PHONE, email_address, phone_number
 from ..core.db import db
 from ..core.security import row_id
 from ..core.validation import (
-    MAX_PHONE,
     MAX_URL,
     StaleError,
     ValidationError,
     check_version,
-    email_address,
     multi_line,
-    phone_number,
     single_line,
     version_token,
 )
