@@ -10,7 +10,6 @@ from PIL import Image
 from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.accounts.tokens import ApiToken, create_token, revoke_token
-from cms.api.auth import throttle
 from cms.audit import Activity
 from cms.content import service as services
 from cms.content.models import Category, Post
@@ -24,13 +23,6 @@ def app(empty_app):
     """The app without demo content (quicker to build); URLs under http://localhost."""
     empty_app.config["SITE_URL"] = "http://localhost"
     return empty_app
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    throttle.reset()
-    yield
-    throttle.reset()
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ def test_keyset_paging_walks_every_post_once_in_order(client, ctx):
     for n in range(45):  # some share a publication time, so the id breaks ties
         services.save_post({"title": f"Note {n}", "status": "published",
                             "published_at": base + timedelta(hours=n // 3)})  # fmt: skip
-    expected = [(p.published_at, p.id) for p in Post.published()]
+    expected = [(p.published_at, p.id) for p in Post.live()]
     first = _json(client.get("/api/v1/posts?limit=20"))
     assert len(first["items"]) == 20 and first["next"].startswith("http://localhost/api/v1/posts?")
     items = _all_items(client, "/api/v1/posts?limit=20")

@@ -7,9 +7,10 @@ import pyotp
 from itsdangerous import URLSafeTimedSerializer
 
 from cms.accounts.models import User
-from cms.accounts.throttle import DEVICE_COOKIE, LoginFailure
+from cms.accounts.throttle import DEVICE_COOKIE
 from cms.core import clock
 from cms.core.db import db
+from cms.core.ratelimit import RateHit
 
 PASSWORD = "correct horse battery"
 WRONG = "wrong password!!"
@@ -92,7 +93,7 @@ def test_the_owner_with_a_device_cookie_passes_the_account_ceiling(app, users):
     assert sign_in(owner).headers["Location"] == "/admin/"
     assert owner.get("/admin/").status_code == 200
     with app.app_context():  # counts are keyed hashes: no cookie value or id in the clear
-        keys = [row.key_hash for row in LoginFailure.select()]
+        keys = [row.key for row in RateHit.select()]
     assert keys and all(re.fullmatch(r"[0-9a-f]{64}", key) for key in keys)
 
 
@@ -120,7 +121,7 @@ def test_a_stolen_device_cookie_gets_only_a_few_tries(app, users):
     assert sign_in(owner_laptop).status_code == 429  # (the same cookie)
     assert sign_in(owner_phone).status_code == 302  # other devices are not
     with app.app_context():  # charged to that cookie alone, not to the untrusted clients' counts
-        assert {row.scope for row in LoginFailure.select()} == {"device"}
+        assert {row.bucket for row in RateHit.select()} == {"login-device"}
 
 
 def test_a_password_change_or_reset_ends_device_cookies(app, users):

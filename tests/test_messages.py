@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from cms import create_app
+from cms.config import DEFAULTS
 from cms.core import clock, ratelimit
 from cms.core.db import db
 from cms.core.ratelimit import RateHit
@@ -283,7 +284,7 @@ def test_a_failing_mail_server_loses_nothing_and_shows_no_error(app, client, cap
     assert (
         mailer.send(
             {
-                **mailer.CONFIG_DEFAULTS,
+                **{name: DEFAULTS[name] for name in mailer.MAIL_SETTINGS},
                 "SMTP_HOST": "127.0.0.1",
                 "SMTP_PORT": port,
                 "SMTP_STARTTLS": False,

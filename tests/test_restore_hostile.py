@@ -13,14 +13,9 @@ import pytest
 
 from cms.content.service import save_post
 from cms.core.db import db
-from cms.ops.backup import (
-    SCRYPT,
-    BackupError,
-    _fernet,
-    create_backup,
-    restore_backup,
-    seal_manifest,
-)
+from cms.ops.archive import SCRYPT
+from cms.ops.backup import BackupError, create_backup, restore_backup, seal_manifest
+from cms.ops.keybundle import _fernet
 
 PASSPHRASE = "correct horse battery staple"
 

@@ -34,7 +34,7 @@ def assert_security_headers(response):
 def _first(model, client):
     with client.application.app_context():
         db.connect(reuse_if_open=True)
-        return model.published().first()
+        return model.live().first()
 
 
 def test_public_pages_api_static_and_errors_carry_the_headers(client):

@@ -135,8 +135,8 @@ def _poison(app) -> dict:
     """Write what XML 1.0 cannot carry straight into the database, past every service."""
     with app.app_context():
         db.connect(reuse_if_open=True)
-        post = Post.published().first()
-        category = Category.with_published_counts().first()
+        post = Post.live().first()
+        category = Category.with_counts().first()
         db.execute_sql(
             "UPDATE post SET title = 'Bad' || char(1) || char(11) || 'title',"
             " excerpt = 'Ex' || char(65535) || char(0), body_html = '<p>x' || char(2) || '</p>',"

@@ -14,7 +14,6 @@ from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.accounts.tokens import ROLE_SCOPES, create_token
 from cms.accounts.users import create_user
-from cms.api.auth import throttle
 from cms.content.models import Revision
 from cms.content.service import save_category, save_page, save_post, trash, trash_category
 from cms.core import clock
@@ -326,13 +325,6 @@ def _api_call(client, token, method, path, body):
         data = {"file": (io.BytesIO(_png()), "new.png"), "alt": "A new dot"}
         return client.open(f"/api/v1/admin/{path}", method=method, headers=headers, data=data)
     return client.open(f"/api/v1/admin/{path}", method=method, headers=headers, json=body)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    throttle.reset()
-    yield
-    throttle.reset()
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

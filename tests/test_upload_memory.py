@@ -18,7 +18,7 @@ from functools import cache
 import pytest
 from PIL import Image
 
-from cms import DEFAULTS
+from cms.config import DEFAULTS
 from cms.media.imaging import PEAK_BYTES
 from cms.media.service import imaging_child, read_copies
 from tests import test_uploads_hostile as hostile

@@ -7,7 +7,7 @@ the token (sign-out, password change, disabling) ends every session of the accou
 """
 
 import hmac
-from datetime import UTC, timedelta
+from datetime import UTC
 from functools import wraps
 from urllib.parse import unquote, urlsplit
 
@@ -25,20 +25,6 @@ login_manager.login_view = "admin.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.session_protection = "strong"
 
-# Defaults for the settings of this module (instance config and CMS_* variables win).
-DEFAULTS = {
-    "IDLE_TIMEOUT": 2 * 3600,  # seconds without a request before a session ends
-    "REMEMBER_COOKIE_DURATION": timedelta(days=14),  # "Keep me signed in on this device"
-    "REMEMBER_COOKIE_HTTPONLY": True,
-    "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "LOGIN_THROTTLE_ACCOUNT": 5,  # failed tries per account from one address within the window
-    "LOGIN_THROTTLE_ACCOUNT_GLOBAL": None,  # per account from all addresses (None: 10x the above)
-    "LOGIN_THROTTLE_ADDRESS": 20,  # failed tries per client address within the window
-    "LOGIN_THROTTLE_WINDOW": 15 * 60,  # seconds
-    "SETUP_LINK": True,  # log a one-time setup link on a start with no account
-    "SETUP_LINK_HOURS": 24,
-    "SET_PASSWORD_LINK_HOURS": 72,
-}
 # Views reachable without signing in; every other admin view requires it by default.
 PUBLIC_ADMIN_ENDPOINTS = {
     "admin.login",
@@ -262,8 +248,6 @@ def csrf_failed(error: CSRFError):
 
 def init_app(app) -> None:
     """Attach Flask-Login, the admin guard, the cookie settings and the CSRF error page."""
-    for name, value in DEFAULTS.items():
-        app.config.setdefault(name, value)
     app.session_interface = SessionInterface()
     # Registered before Flask-Login's own after_request, so it runs after it.
     app.after_request(_secure_remember_cookie)

@@ -1,4 +1,4 @@
-"""Sign-in throttling, stored in the database so every worker process shares it.
+"""Sign-in throttling: policies of the database-backed limiter (cms.core.ratelimit).
 
 Failures are counted within a sliding window per account and address together (the
 e-mail typed, known or not, from one client address), per address, and per account from
@@ -18,18 +18,15 @@ a disabled account's cookies are refused.
 
 import hashlib
 import hmac
-import math
 import secrets
-from datetime import timedelta
 
 from flask import after_this_request, current_app, request
 from itsdangerous import BadData, URLSafeTimedSerializer
-from peewee import CharField, DateTimeField
 from werkzeug.exceptions import TooManyRequests
 
 from ..audit import client_address
-from ..core import clock
-from ..core.db import BaseModel, db
+from ..core.db import db
+from ..core.ratelimit import Policy, setting
 from .models import User
 
 MESSAGE = (
@@ -38,67 +35,32 @@ MESSAGE = (
 )
 
 
-class LoginFailure(BaseModel):
-    # "pair" (account and address), "address", "account" (everywhere) or "device" (cookie)
-    scope = CharField()
-    key_hash = CharField()
-    created_at = DateTimeField(default=clock.utcnow)
-
-    class Meta:
-        indexes = ((("scope", "key_hash", "created_at"), False),)
-
-
-def _key(scope: str, value: str) -> str:
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, f"{scope}:{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def _window() -> timedelta:
-    return timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
-
-
-def _pair_key(email: str, address: str) -> str:
-    return _key("pair", f"{email.strip().lower()}\n{address}")
-
-
-def _keys(email: str, address: str, device: str | None = None) -> list[tuple[str, str, int]]:
+def _global_limit() -> int:
     config = current_app.config
-    per_pair = config["LOGIN_THROTTLE_ACCOUNT"]
+    return config["LOGIN_THROTTLE_ACCOUNT_GLOBAL"] or 10 * config["LOGIN_THROTTLE_ACCOUNT"]
+
+
+_per_pair, _window = setting("LOGIN_THROTTLE_ACCOUNT"), setting("LOGIN_THROTTLE_WINDOW")
+PAIR = Policy("login-pair", _per_pair, _window, MESSAGE)  # account and address together
+ADDRESS = Policy("login-address", setting("LOGIN_THROTTLE_ADDRESS"), _window, MESSAGE)
+ACCOUNT = Policy("login-account", _global_limit, _window, MESSAGE)  # from everywhere
+DEVICE = Policy("login-device", _per_pair, _window, MESSAGE)  # one device cookie
+
+
+def _pair(email: str, address: str) -> str:
+    return f"{email.strip().lower()}\n{address}"
+
+
+def _counted(email: str, address: str, device: str | None = None) -> list[tuple[Policy, str]]:
     if device:
-        return [("device", _key("device", device), per_pair)]
-    return [
-        ("pair", _pair_key(email, address), per_pair),
-        ("address", _key("address", address), config["LOGIN_THROTTLE_ADDRESS"]),
-        (
-            "account",
-            _key("account", email.strip().lower()),
-            config["LOGIN_THROTTLE_ACCOUNT_GLOBAL"] or 10 * per_pair,
-        ),
-    ]
+        return [(DEVICE, device)]
+    return [(PAIR, _pair(email, address)), (ADDRESS, address), (ACCOUNT, email.strip().lower())]
 
 
 def retry_after(email: str, address: str, device: str | None = None) -> int:
     """Seconds until another try is allowed for this account and address, or this device
     cookie (0: allowed now)."""
-    now = clock.utcnow()
-    since = now - _window()
-    wait = 0
-    for scope, key, limit in _keys(email, address, device):
-        recent = (
-            LoginFailure.select(LoginFailure.created_at)
-            .where(
-                (LoginFailure.scope == scope)
-                & (LoginFailure.key_hash == key)
-                & (LoginFailure.created_at > since)
-            )
-            .order_by(LoginFailure.created_at.desc())
-            .limit(limit)
-        )
-        times = [row.created_at for row in recent]
-        if len(times) >= limit:
-            # Allowed again once the oldest of the last `limit` failures leaves the window.
-            wait = max(wait, math.ceil((times[-1] + _window() - now).total_seconds()))
-    return max(wait, 0)
+    return max(policy.wait(value) for policy, value in _counted(email, address, device))
 
 
 def check(email: str, address: str, device: str | None = None) -> None:
@@ -106,32 +68,25 @@ def check(email: str, address: str, device: str | None = None) -> None:
     browser, its device cookie) has failed too often."""
     wait = retry_after(email, address, device)
     if wait:
-        minutes = max(1, math.ceil(wait / 60))
-        raise TooManyRequests(
-            MESSAGE.format(minutes=minutes, s="" if minutes == 1 else "s"), retry_after=wait
-        )
+        raise TooManyRequests(PAIR.say(wait), retry_after=wait)
 
 
 def record_failure(email: str, address: str, device: str | None = None) -> None:
     """Count one failed try against the pair, the address and the account (or the device
-    cookie alone); drop old rows."""
-    now = clock.utcnow()
+    cookie alone)."""
     with db.atomic():
-        LoginFailure.delete().where(LoginFailure.created_at <= now - _window()).execute()
-        for scope, key, _limit in _keys(email, address, device):
-            LoginFailure.create(scope=scope, key_hash=key, created_at=now)
+        for policy, value in _counted(email, address, device):
+            policy.record(value)
 
 
 def clear_account(email: str, address: str | None = None, device: str | None = None) -> None:
     """Forget the account's failures from this address (the request's), and this device
     cookie's, after a sign-in."""
     # The account-wide count stays: a sign-in must not renew a distributed guesser's budget.
-    pair = _pair_key(email, client_address() if address is None else address)
-    done = (LoginFailure.scope == "pair") & (LoginFailure.key_hash == pair)
-    if device:
-        done |= (LoginFailure.scope == "device") & (LoginFailure.key_hash == _key("device", device))
     with db.atomic():
-        LoginFailure.delete().where(done).execute()
+        PAIR.forget(_pair(email, client_address() if address is None else address))
+        if device:
+            DEVICE.forget(device)
 
 
 # Device cookies

@@ -32,10 +32,9 @@ def entry_delete(kind, entry_id):
 def trash_list():
     """Trashed posts and pages, restorable."""
     trashed = {
-        kind: list(model.select().where(model.deleted_at.is_null(False)).order_by(
-            model.deleted_at.desc()))
+        kind: list(model.trashed().order_by(model.deleted_at.desc()))
         for kind, (model, _, _) in KINDS.items()
-    }  # fmt: skip
+    }
     return render_template("admin/trash.html", trashed=trashed, form=ConfirmForm())
 
 

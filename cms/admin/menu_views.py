@@ -20,7 +20,7 @@ MENU_LABELS = {"home": "Home page", "blog": "Blog", "contact": "Contact page"}
 
 
 def _menu_choices() -> dict[str, str]:
-    pages = Page.select(Page.id, Page.title).where(Page.deleted_at.is_null()).order_by(Page.title)
+    pages = Page.current().select(Page.id, Page.title).order_by(Page.title)
     return {
         "": "Choose…",
         **{key: MENU_LABELS[key] for key in MENU_TARGETS},

@@ -51,13 +51,8 @@ def get_entry(kind: str, entry_id: int):
 
 
 def _filtered(model, status: str, q: str, category: str):
-    query = model.select().where(model.deleted_at.is_null())
-    if status == "draft":
-        query = query.where(model.status == "draft")
-    elif status == "published":
-        query = query.where(model.visible_clause())
-    elif status == "scheduled":
-        query = query.where((model.status == "published") & (model.published_at > clock.utcnow()))
+    lists = {"draft": model.drafts, "published": model.live, "scheduled": model.scheduled}
+    query = lists.get(status, model.current)()
     if q:
         query = query.where(model.title.contains(q) | model.slug.contains(q))
     if row_id(category) is not None and model is Post:
@@ -71,13 +66,7 @@ def _posts_in(category_id: int):
 
 def entry_counts(model) -> dict:
     """How many live drafts and scheduled entries there are (trash excluded)."""
-    live = model.select().where(model.deleted_at.is_null())
-    return {
-        "draft": live.where(model.status == "draft").count(),
-        "scheduled": live.where(
-            (model.status == "published") & (model.published_at > clock.utcnow())
-        ).count(),
-    }
+    return {"draft": model.drafts().count(), "scheduled": model.scheduled().count()}
 
 
 @bp.route(f"/{KIND_URL}/")

@@ -127,7 +127,7 @@ def _notice_form(notice: Notice) -> NoticeForm:
     form = NoticeForm(data={**{n: getattr(notice, n) for n in names},
                             "link_page": notice.link_page_id or 0,
                             "version": notice_version(notice)})  # fmt: skip
-    pages = Page.select(Page.id, Page.title).where(Page.deleted_at.is_null()).order_by(Page.title)
+    pages = Page.current().select(Page.id, Page.title).order_by(Page.title)
     form.link_page.choices = {0: "No page", **{p.id: p.title for p in pages}}
     return form
 

@@ -63,5 +63,5 @@ def dashboard():
         "admin/dashboard.html",
         drafts=counts["draft"],
         scheduled=counts["scheduled"],
-        pages=Page.select().where(Page.deleted_at.is_null()).count(),
+        pages=Page.current().count(),
     )

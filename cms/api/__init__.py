@@ -6,14 +6,6 @@ from werkzeug.routing import BaseConverter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-CONFIG_DEFAULTS = {
-    "API_CORS_ORIGINS": [],  # origins allowed to read the Content API from a browser
-    "API_CACHE_SECONDS": 60,  # Cache-Control max-age of Content API answers
-    "API_RATE_LIMIT": 600,  # Admin API requests per token per minute (per worker)
-    "API_AUTH_FAILURE_LIMIT": 30,  # bad tokens per address per minute (all workers)
-    "API_MAX_JSON": 1024 * 1024,  # bytes in one JSON request body
-}
-
 
 class NoSession(NullSession):
     """The API's session: empty, never written, never 'accessed' (so no Vary: Cookie)."""
@@ -46,8 +38,6 @@ class IdConverter(BaseConverter):
 def _setup(state):
     app = state.app
     app.url_map.converters["api_id"] = IdConverter
-    for name, value in CONFIG_DEFAULTS.items():
-        app.config.setdefault(name, value)
     base = type(app.session_interface)  # keep whatever cookie settings the app chose
     app.session_interface = type("ApiAwareSessionInterface", (ApiSessionMixin, base), {})()
 

@@ -1,61 +1,39 @@
 """Admin API authentication: Bearer tokens only, scopes, and throttling (429)."""
 
 import functools
-import threading
-import time
-from collections import defaultdict, deque
 
-from flask import current_app, g, request
+from flask import g, request
 
 from ..accounts.tokens import ApiToken, verify_token
 from ..audit import client_address
-from ..core import ratelimit
+from ..core.ratelimit import Policy, setting
 from .errors import ApiProblem
 
 # Query parameters that people (and some tools) use for credentials.
 QUERY_TOKEN_NAMES = {"access_token", "token", "api_key", "apikey", "key", "bearer"}
-WINDOW = 60.0  # seconds
+WINDOW = 60  # seconds
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="admin-api"'}
 
 
-class Throttle:
-    """Counts requests per token in a sliding window, per worker process.
-
-    In memory on purpose: a valid token's calls must not each cost a database write.
-    """
-
-    def __init__(self):
-        self.events: dict[int, deque] = defaultdict(deque)
-        self.lock = threading.Lock()
-
-    def hit(self, key: int, limit: int) -> float | None:
-        """Record an event; return seconds to wait if the key is over its limit, else None."""
-        now = time.monotonic()
-        with self.lock:
-            events = self.events[key]
-            while events and events[0] <= now - WINDOW:
-                events.popleft()
-            if len(events) >= limit:
-                return events[0] + WINDOW - now
-            events.append(now)
-        return None
-
-    def reset(self) -> None:
-        with self.lock:
-            self.events.clear()
+# Both counted in the database, so every worker process shares the count.
+TOKEN_REQUESTS = Policy(
+    "api-token-requests",
+    setting("API_RATE_LIMIT"),
+    lambda: WINDOW,
+    "Too many requests with this token; please slow down.",
+)
+BAD_TOKENS = Policy(
+    "api-token",
+    setting("API_AUTH_FAILURE_LIMIT"),
+    lambda: WINDOW,
+    "Too many requests with bad tokens from this address; please wait.",
+)
 
 
-throttle = Throttle()
-
-
-def _throttled(token: ApiToken) -> None:
-    wait = throttle.hit(token.id, current_app.config["API_RATE_LIMIT"])
-    if wait is not None:
-        raise ApiProblem(
-            429,
-            "Too many requests with this token; please slow down.",
-            headers={"Retry-After": str(max(1, int(wait + 1)))},
-        )
+def _limit(policy: Policy, value: str) -> None:
+    verdict = policy.hit(value)
+    if not verdict.allowed:
+        raise ApiProblem(429, policy.message, headers={"Retry-After": str(verdict.retry_after)})
 
 
 def _refuse_query_token() -> None:
@@ -81,21 +59,13 @@ def authenticate() -> ApiToken:
         )
     token = verify_token(secret.strip())
     if token is None:
-        # Counted in the database, so guessing is slowed across every worker process.
-        limit = current_app.config["API_AUTH_FAILURE_LIMIT"]
-        verdict = ratelimit.hit("api-token", client_address(), limit, int(WINDOW))
-        if not verdict.allowed:
-            raise ApiProblem(
-                429,
-                "Too many requests with bad tokens from this address; please wait.",
-                headers={"Retry-After": str(verdict.retry_after)},
-            )
+        _limit(BAD_TOKENS, client_address())
         raise ApiProblem(
             401,
             "The token is unknown, revoked or expired, or its account is disabled.",
             headers=CHALLENGE,
         )
-    _throttled(token)
+    _limit(TOKEN_REQUESTS, str(token.id))
     return token
 
 

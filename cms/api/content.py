@@ -122,7 +122,7 @@ def page(slug):
 @bp.get("/categories")
 def categories():
     """Categories that have published posts, with their counts."""
-    rows = Category.with_published_counts()
+    rows = Category.with_counts()
     items = [category_json(c, c.post_count) for c in rows]
     return public_json({"items": items, "next": None})
 

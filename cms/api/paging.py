@@ -50,7 +50,7 @@ def _bad_cursor():
 
 def published_rows(model):
     """Published, untrashed rows without the time bound: by_date adds it, keyset-friendly."""
-    return model.select().where((model.status == "published") & model.deleted_at.is_null())
+    return model.current().where(model.status == "published")
 
 
 def by_date(query, model, limit: int):

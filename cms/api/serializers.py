@@ -3,8 +3,8 @@
 from datetime import UTC, date, datetime
 
 from ..content.models import Category, Page, Post, PostCategory, Revision
-from ..content.service import public_path
 from ..core.templating import site_url
+from ..media.models import Media
 from ..site.models import AVAILABILITY_STATES, Notice, get_settings
 
 # Settings the public site itself shows; internal bookkeeping stays private.
@@ -43,7 +43,6 @@ def category_slugs(posts) -> dict[int, list[str]]:
 
 def entry_json(entry, categories: list[str] | None = None, admin: bool = False) -> dict:
     """A post or page. Admin answers add author, trash state and the draft's would-be URL."""
-    kind = "post" if isinstance(entry, Post) else "page"
     data = {
         "id": entry.id,
         "title": entry.title,
@@ -55,14 +54,14 @@ def entry_json(entry, categories: list[str] | None = None, admin: bool = False) 
         "status": entry.status,
         "published_at": iso(entry.published_at),
         "categories": categories if categories is not None else _slugs_of(entry),
-        "url": site_url(public_path(kind, entry.slug)),
+        "url": site_url(entry.url),
         "created_at": iso(entry.created_at),
         "updated_at": iso(entry.updated_at),
     }
     if isinstance(entry, Post):
         data["featured_image"] = entry.featured_image_id
         data["featured_image_url"] = (
-            site_url(f"/media/{entry.featured_image_id}") if entry.featured_image_id else None
+            site_url(Media.url_of(entry.featured_image_id)) if entry.featured_image_id else None
         )
     else:
         data["is_policy"] = entry.is_policy
@@ -93,7 +92,7 @@ def category_json(category: Category, count: int | None = None) -> dict:
         "name": category.name,
         "slug": category.slug,
         "description": category.description,
-        "url": site_url(f"/category/{category.slug}"),
+        "url": site_url(category.url),
     }
     if count is not None:
         data["post_count"] = count
@@ -138,7 +137,7 @@ def public_settings_json() -> dict:
     data["office_hours"] = values["office_hours"] if values["show_office_hours"] else ""
     for key in ("logo", "favicon"):
         media_id = values[f"{key}_media_id"]
-        data[f"{key}_url"] = site_url(f"/media/{media_id}") if media_id else None
+        data[f"{key}_url"] = site_url(Media.url_of(media_id)) if media_id else None
     data["url"] = site_url("/")
     return data
 

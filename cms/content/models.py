@@ -1,5 +1,7 @@
 """The content model. Queries live on the models; writes go through cms.content.service."""
 
+from urllib.parse import quote
+
 from peewee import (
     SQL,
     BooleanField,
@@ -7,27 +9,44 @@ from peewee import (
     DateField,
     DateTimeField,
     ForeignKeyField,
-    IntegerField,
     TextField,
     fn,
 )
-from playhouse.sqlite_ext import FTS5Model, RowIDField, SearchField
 
 from ..accounts.models import User
 from ..core import clock
-from ..core.db import BaseModel, db
+from ..core.db import BaseModel
 from ..media.models import Media
+
+# Content models kept in their own modules, imported from here like the rest.
+from .records import CategoryTrash, Redirect, Revision  # noqa: F401
+from .search_index import SearchEntry  # noqa: F401
 
 STATUSES = ("draft", "published")
 
 
 class Category(BaseModel):
+    URL = "/category/{}"
+
     name = CharField()
     slug = CharField(unique=True)
     description = TextField(default="")
 
     @classmethod
-    def with_published_counts(cls):
+    def url_of(cls, slug: str) -> str:
+        """The public path of the category with this slug, percent-encoded like url_for."""
+        return cls.URL.format(quote(slug, safe=""))
+
+    @property
+    def url(self) -> str:
+        return self.url_of(self.slug)
+
+    @property
+    def feed_url(self) -> str:
+        return self.url + "/feed.xml"
+
+    @classmethod
+    def with_counts(cls):
         """Categories that have visible posts, with a post_count each, by name."""
         return (
             cls.select(cls, fn.COUNT(Post.id).alias("post_count"))
@@ -40,7 +59,9 @@ class Category(BaseModel):
 
 
 class Entry(BaseModel):
-    """Fields shared by posts and pages."""
+    """Fields shared by posts and pages, and the words their queries are made of."""
+
+    URL = "/{}"  # the public path of a slug
 
     title = CharField()
     slug = CharField(unique=True)
@@ -57,6 +78,15 @@ class Entry(BaseModel):
     deleted_at = DateTimeField(null=True)
 
     @classmethod
+    def url_of(cls, slug: str) -> str:
+        """The public path of the entry with this slug, percent-encoded like url_for."""
+        return cls.URL.format(quote(slug, safe=""))
+
+    @property
+    def url(self) -> str:
+        return self.url_of(self.slug)
+
+    @classmethod
     def visible_clause(cls, until=None):
         """SQL condition: published, not trashed, publish time reached (by `until` <= now)."""
         return (
@@ -66,7 +96,7 @@ class Entry(BaseModel):
         )
 
     @classmethod
-    def published(cls, until=None):
+    def live(cls, until=None):
         """Visible entries, newest first; `until` (never later than now) narrows the range."""
         return (
             cls.select()
@@ -77,7 +107,29 @@ class Entry(BaseModel):
     @classmethod
     def public_by_slug(cls, slug: str):
         """The visible entry with this slug, or None."""
-        return cls.published().where(cls.slug == slug).first()
+        return cls.live().where(cls.slug == slug).first()
+
+    @classmethod
+    def current(cls):
+        """Entries not in the trash."""
+        return cls.select().where(cls.deleted_at.is_null())
+
+    @classmethod
+    def trashed(cls):
+        """Entries in the trash."""
+        return cls.select().where(cls.deleted_at.is_null(False))
+
+    @classmethod
+    def drafts(cls):
+        """Drafts not in the trash."""
+        return cls.current().where(cls.status == "draft")
+
+    @classmethod
+    def scheduled(cls):
+        """Published entries not in the trash whose publish time is still ahead."""
+        return cls.current().where(
+            (cls.status == "published") & (cls.published_at > clock.utcnow())
+        )
 
     @property
     def is_scheduled(self) -> bool:
@@ -98,6 +150,8 @@ class Entry(BaseModel):
 
 
 class Post(Entry):
+    URL = "/blog/{}"
+
     author = ForeignKeyField(User, null=True, backref="posts", on_delete="SET NULL")
     featured_image = ForeignKeyField(Media, null=True, on_delete="SET NULL")
 
@@ -120,12 +174,12 @@ class Post(Entry):
         member = PostCategory.select(SQL("1")).where(
             (PostCategory.post == cls.id) & (PostCategory.category == category)
         )
-        return cls.published(until).where(fn.EXISTS(member))
+        return cls.live(until).where(fn.EXISTS(member))
 
     @classmethod
     def links(cls):
         """Visible posts with only what a link needs (no bodies), newest first."""
-        return cls.published().select(cls.id, cls.title, cls.slug, cls.published_at)
+        return cls.live().select(cls.id, cls.title, cls.slug, cls.published_at)
 
     def recommended(self, limit: int = 3, candidates: int = 100, category_ids=None):
         """Other visible posts: those sharing most categories first, then the newest.
@@ -205,78 +259,3 @@ class PostCategory(BaseModel):
 
     class Meta:
         indexes = ((("post", "category"), True),)
-
-
-class Revision(BaseModel):
-    """A saved state of a post or page: who, when, what."""
-
-    kind = CharField()  # "post" or "page"
-    object_id = IntegerField()
-    title = CharField()
-    slug = CharField()
-    body = TextField()
-    excerpt = TextField(default="")
-    excerpt_typed = BooleanField(default=False)
-    meta_description = TextField(default="")
-    status = CharField()
-    published_at = DateTimeField(null=True)
-    effective_date = DateField(null=True)
-    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=clock.utcnow)
-    note = CharField(default="")
-
-    class Meta:
-        indexes = ((("kind", "object_id", "created_at"), False),)
-
-    @classmethod
-    def history(cls, kind: str, object_id: int):
-        """Revisions of one post or page, newest first."""
-        return (
-            cls.select()
-            .where((cls.kind == kind) & (cls.object_id == object_id))
-            .order_by(cls.created_at.desc(), cls.id.desc())
-        )
-
-
-class Redirect(BaseModel):
-    """An old path that answers 301 with a new one (changed slugs, imported URLs)."""
-
-    old_path = CharField(unique=True)
-    new_path = CharField()
-    created_at = DateTimeField(default=clock.utcnow)
-
-
-class CategoryTrash(BaseModel):
-    """A deleted category, kept with its post links so it can be restored (migration 0005)."""
-
-    category_id = IntegerField(index=True)
-    name = CharField()
-    slug = CharField()
-    description = TextField(default="")
-    post_ids = TextField()  # JSON list
-    deleted_at = DateTimeField(default=clock.utcnow)
-
-
-class SearchEntry(FTS5Model):
-    """Full-text index of posts and pages; kind and ref point at the row."""
-
-    rowid = RowIDField()
-    title = SearchField()
-    body = SearchField()
-    kind = SearchField(unindexed=True)
-    ref = SearchField(unindexed=True)
-
-    @staticmethod
-    def key(kind: str, ref: int) -> int:
-        """The row id of a post's or page's entry: found by rowid, not by scanning."""
-        return ref * 2 + (1 if kind == "page" else 0)
-
-    @classmethod
-    def forget(cls, kind: str, refs) -> None:
-        """Remove the entries of these posts or pages."""
-        cls.delete().where(cls.rowid.in_([cls.key(kind, ref) for ref in refs])).execute()
-
-    class Meta:
-        database = db
-        table_name = "search_entry"
-        options = {"tokenize": "porter unicode61 remove_diacritics 2"}

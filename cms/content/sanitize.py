@@ -1,7 +1,9 @@
 """The one place HTML from users is cleaned, and where the values that become links
-(URLs, e-mail addresses, phone numbers) are checked. Nothing else imports bleach.
+(URLs, e-mail addresses, phone numbers) are checked (by cms.content.links, whose checks
+are imported from here). Nothing else imports bleach.
 
-Allow-lists are constants so a review (or a swap of sanitizer) touches this file only.
+Allow-lists are constants so a review (or a swap of sanitizer) touches this file (and
+cms/content/links.py, its link checks) only.
 """
 
 import functools
@@ -10,7 +12,20 @@ import re
 import threading
 import time
 from contextlib import contextmanager
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
+
+# The single-value checks, imported from here with the rest (cms.content.links has them).
+from .links import (  # noqa: F401
+    LINK_SCHEMES,
+    email_address,
+    is_local_image,
+    is_safe_link,
+    local_srcset,
+    mailto_url,
+    normalize_url,
+    tel_url,
+    url_scheme,
+)
 
 ALLOWED_TAGS = frozenset(
     {
@@ -30,87 +45,7 @@ ALLOWED_ATTRIBUTES = {
     "th": ["colspan", "rowspan", "align", "scope"],
     "code": ["class"],
 }
-# Links may leave the site (a visitor chooses to click); images may not, because loading
-# them would tell another origin who reads the page. Nor may an image load any other
-# address of the site: the browser would send the reader's cookies, so a draft could make
-# an administrator who previews it call the editor. Images are uploaded images only:
-# /media/<id>[/<name>...], no query, no dot segments (the browser would resolve
-# /media/1/../../admin), no percent-escapes (%2e%2e is a dot segment too).
-LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
-MEDIA_IMAGE = re.compile(r"^/media/[0-9]{1,18}(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
-SRCSET_DESCRIPTOR = re.compile(r"^([0-9]{1,5}w|[0-9]{1,2}(\.[0-9]{1,3})?x)$")
-# Digits, spaces, + ( ) - . only, with at least one digit (a lookahead: "[...]*[0-9][...]*"
-# would try every split of a long run of digits).
-PHONE = re.compile(r"^\+?(?=[^0-9]*[0-9])[0-9 ().-]*$")
 CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,40}$")
-# Whitespace and C0/C1 control characters browsers ignore inside a URL scheme.
-_IGNORED_IN_URL = re.compile(
-    r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]+"
-)
-
-
-# Each level of nested entities (&amp;amp;...) costs one pass over the value: a link made
-# of 50,000 levels took minutes. No real address nests them; one that does is refused.
-MAX_ENTITY_LEVELS = 8
-
-
-def _decode_entities(value: str) -> str | None:
-    """Entities decoded, nested ones too (&amp;#106;); None past MAX_ENTITY_LEVELS."""
-    for _ in range(MAX_ENTITY_LEVELS + 1):
-        decoded = html.unescape(value)
-        if decoded == value:
-            return value
-        value = decoded
-    return None
-
-
-def normalize_url(value: str) -> str | None:
-    """Decode entities and drop the characters browsers ignore, as a browser would read it
-    (None for entities nested too deep to read)."""
-    decoded = _decode_entities(value)
-    return None if decoded is None else _IGNORED_IN_URL.sub("", decoded)
-
-
-def url_scheme(value: str) -> str | None:
-    """The lower-cased scheme of a URL, or None for a relative one."""
-    normalized = normalize_url(value)
-    if normalized is None:
-        return "nested-entities"  # like "network-path": a scheme no check allows
-    match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", normalized)
-    if match:
-        return match.group(1).lower()
-    # "\\evil.example" and "//evil.example" are network paths, not relative ones.
-    if normalized.startswith(("//", "\\\\", "/\\", "\\/")):
-        return "network-path"
-    return None
-
-
-def is_safe_link(value: str) -> bool:
-    """True for relative links and http(s)/mailto/tel links."""
-    scheme = url_scheme(value)
-    return scheme is None or scheme in LINK_SCHEMES
-
-
-def is_local_image(value: str) -> bool:
-    """True for the address of an uploaded image, /media/...: the only thing <img> may load."""
-    return bool(MEDIA_IMAGE.match(normalize_url(value) or ""))
-
-
-def _local_srcset(value: str) -> bool:
-    """True when every candidate is an uploaded image with at most a w or x descriptor.
-
-    Split on commas and every kind of whitespace, more eagerly than a browser does, so
-    whatever a browser would take for a URL is one of the pieces checked here.
-    """
-    decoded = _decode_entities(value)
-    if decoded is None:
-        return False
-    candidates = [part.split() for part in decoded.split(",")]
-    candidates = [c for c in candidates if c]
-    return bool(candidates) and all(
-        len(c) <= 2 and is_local_image(c[0]) and all(SRCSET_DESCRIPTOR.match(d) for d in c[1:])
-        for c in candidates
-    )
 
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
@@ -121,7 +56,7 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "img" and name == "src":
         return is_local_image(value)
     if tag == "img" and name == "srcset":
-        return _local_srcset(value)
+        return local_srcset(value)
     if tag == "code" and name == "class":
         return bool(CODE_CLASS.match(value))
     if name in ("width", "height", "colspan", "rowspan", "start"):
@@ -336,31 +271,3 @@ def clean_html(dirty: str) -> str:
 def clean_text(value: str) -> str:
     """Plain text with all markup removed (for excerpts, search and meta tags)."""
     return html.unescape(_bleach()[2].clean(value))
-
-
-def email_address(value: str) -> str:
-    """The address in its normal form if it is a valid e-mail address; else ValueError.
-
-    Syntax only (no DNS look-up). email-validator is loaded on first use: a worker that
-    only serves readers never needs it.
-    """
-    from email_validator import EmailNotValidError, validate_email
-
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def mailto_url(address: str) -> str:
-    """A mailto: link to exactly this address: ?, &, = or % in it cannot add a Bcc or a subject."""
-    return "mailto:" + quote(address, safe="@")
-
-
-def tel_url(phone: str) -> str | None:
-    """A tel: link (digits, with + for an international number) or None if the number has
-    anything but digits, spaces, +, -, dots and brackets."""
-    phone = phone.strip()
-    if not PHONE.match(phone):
-        return None
-    return "tel:" + ("+" if phone.startswith("+") else "") + re.sub(r"[^0-9]", "", phone)

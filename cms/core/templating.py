@@ -104,7 +104,7 @@ def post_jsonld(post) -> dict:
         "description": post.meta_description or post.excerpt,
         "datePublished": iso_datetime(post.published_at),
         "dateModified": iso_datetime(post.updated_at),
-        "url": site_url(f"/blog/{post.slug}"),
+        "url": site_url(post.url),
         "author": {"@type": "Person", "name": author or s["site_title"]},
         "publisher": {"@type": "Organization", "name": s["site_title"]},
     }

@@ -16,6 +16,8 @@ from ..core.db import BaseModel
 class Media(BaseModel):
     """An uploaded image; the bytes live in the database (one file to back up)."""
 
+    URL = "/media/{}"
+
     filename = CharField()
     mime = CharField()
     width = IntegerField(default=0)
@@ -24,6 +26,15 @@ class Media(BaseModel):
     data = BlobField()
     sha256 = CharField(index=True)
     created_at = DateTimeField(default=clock.utcnow)
+
+    @classmethod
+    def url_of(cls, media_id: int) -> str:
+        """The public path of the image with this id."""
+        return cls.URL.format(media_id)
+
+    @property
+    def url(self) -> str:
+        return self.url_of(self.id)
 
 
 class MediaVariant(BaseModel):

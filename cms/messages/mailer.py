@@ -18,17 +18,18 @@ from ..core.templating import site_url
 
 log = logging.getLogger(__name__)
 
-CONFIG_DEFAULTS = {
-    "SMTP_HOST": "",  # empty: no notification e-mails
-    "SMTP_PORT": 587,
-    "SMTP_USER": "",
-    "SMTP_PASSWORD": "",
-    "SMTP_STARTTLS": True,
-    "SMTP_SSL": False,  # implicit TLS (usually port 465) instead of STARTTLS
-    "SMTP_TIMEOUT": 10,
-    "SMTP_FROM": "",  # defaults to NOTIFY_EMAIL
-    "NOTIFY_EMAIL": "",  # who is told about new messages
-}
+# The settings a sending thread needs (defaults in cms/config.py).
+MAIL_SETTINGS = (
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USER",
+    "SMTP_PASSWORD",
+    "SMTP_STARTTLS",
+    "SMTP_SSL",
+    "SMTP_TIMEOUT",
+    "SMTP_FROM",
+    "NOTIFY_EMAIL",
+)
 SUBJECT = "New message waiting in your practice inbox"
 BODY = """A new message was sent through the contact form on your website.
 
@@ -86,15 +87,13 @@ def notify_new_message(inbox_path: str) -> threading.Thread | None:
     app_config = current_app.config
     if not (app_config["SMTP_HOST"] and app_config["NOTIFY_EMAIL"]):
         return None
-    config = {name: app_config[name] for name in CONFIG_DEFAULTS}
+    config = {name: app_config[name] for name in MAIL_SETTINGS}
     thread = threading.Thread(target=send, args=(config, inbox_link(inbox_path)), daemon=True)
     thread.start()
     return thread
 
 
 def init_app(app) -> None:
-    """Fill in mail settings that are not configured; warn if mails could not link home."""
-    for name, value in CONFIG_DEFAULTS.items():
-        app.config.setdefault(name, value)
+    """Warn if notification e-mails could not link home."""
     if app.config["SMTP_HOST"] and app.config["NOTIFY_EMAIL"] and not app.config["SITE_URL"]:
         log.warning(NO_SITE_URL)

@@ -18,12 +18,6 @@ from .keys import seal
 from .models import Message
 from .retention import empty_wal, maybe_purge
 
-CONFIG_DEFAULTS = {
-    "MESSAGE_RETENTION_DAYS": 90,
-    "CONTACT_MIN_SECONDS": 3,  # a person takes longer than this to fill in the form
-    "CONTACT_RATE_LIMIT": 10,  # form submissions per address ...
-    "CONTACT_RATE_WINDOW": 3600,  # ... per this many seconds
-}
 MAX_NAME = 100  # characters, as the contact form says
 MAX_MESSAGE = 5000
 
@@ -119,7 +113,5 @@ def delete_message(message: Message, *, actor) -> None:
 
 
 def init_app(app) -> None:
-    """Fill in message settings not configured, and run the retention purge when due."""
-    for name, value in CONFIG_DEFAULTS.items():
-        app.config.setdefault(name, value)
+    """Run the retention purge when due."""
     app.before_request(maybe_purge)

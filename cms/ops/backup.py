@@ -9,7 +9,6 @@ the database inside, and `cms backup` reads back what it wrote before it deletes
 older archive.
 """
 
-import base64
 import glob
 import json
 import os
@@ -19,8 +18,6 @@ import tarfile
 import tempfile
 from datetime import datetime
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from ..core import clock
 from ..core.db import DISK_FULL, db, migrate, storage_fault
 from .archive import (
@@ -28,21 +25,17 @@ from .archive import (
     FORMAT,
     KEYS_MEMBER,
     MANIFEST,
-    SCRYPT,
     BackupError,
     check_behaviour,
     check_database,
-    derive_key,
     file_digest,
     read_archive,
     seal_manifest,
     signature_matches,
 )
+from .keybundle import decrypt_keys, encrypt_keys
 
 PREFIX, SUFFIX = "cms-backup-", ".tar.gz"
-KEY_FILES = ("secret_key", "message_key")
-DEFAULT_KEEP = 14
-MAX_KEY_LENGTH = 1024
 CHECKSUMS_ONLY = (
     "Checked: every file matches its checksum, so accidental damage would have been found. "
     "Without the passphrase the archive is not authenticated: a deliberate edit that also "
@@ -69,54 +62,6 @@ def snapshot(source: str, target: str) -> None:
     finally:
         dst.close()
         src.close()
-
-
-def _fernet(passphrase: str, salt: bytes) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(derive_key(passphrase, salt)))
-
-
-def encrypt_keys(instance_path: str, passphrase: str) -> bytes:
-    """The instance's key files, encrypted with a key derived from the passphrase."""
-    keys = {}
-    for name in KEY_FILES:
-        path = os.path.join(instance_path, name)
-        if os.path.exists(path):
-            with open(path) as fh:
-                keys[name] = fh.read()
-    salt = os.urandom(16)
-    token = _fernet(passphrase, salt).encrypt(json.dumps(keys).encode())
-    envelope = {"kdf": "scrypt", **SCRYPT, "salt": base64.b64encode(salt).decode()}
-    return json.dumps({**envelope, "fernet": token.decode()}).encode()
-
-
-def decrypt_keys(blob: bytes, passphrase: str) -> dict[str, str]:
-    """The key files from an archive, checked. Raises BackupError for a wrong passphrase."""
-    try:
-        envelope = json.loads(blob)
-        fernet = _fernet(passphrase, base64.b64decode(envelope["salt"]))
-        keys = json.loads(fernet.decrypt(envelope["fernet"].encode()))
-    except InvalidToken:
-        raise BackupError("The passphrase does not open the keys in this archive.") from None
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise BackupError("The encrypted keys in this archive are damaged.") from None
-    return _checked_keys(keys)
-
-
-def _checked_keys(keys) -> dict[str, str]:
-    """Only the instance's own key files, each a short line of printable text."""
-    if not isinstance(keys, dict):
-        raise BackupError("The encrypted keys in this archive are damaged.")
-    unknown = [repr(name)[:80] for name in keys if name not in KEY_FILES]
-    if unknown:
-        raise BackupError(
-            f"The key bundle names files other than the instance's keys ({', '.join(unknown)}); "
-            f"only {' and '.join(KEY_FILES)} are ever restored."
-        )
-    for name, value in keys.items():
-        text = value.strip() if isinstance(value, str) else ""
-        if not (0 < len(text) <= MAX_KEY_LENGTH and text.isascii() and text.isprintable()):
-            raise BackupError(f"The {name} in the key bundle is not the text of a key.")
-    return keys
 
 
 def backup_dir(app) -> str:
@@ -153,7 +98,7 @@ def create_backup(app, directory=None, keep=None, passphrase=None) -> str:
             f"The disk is full ({free.free // 2**20} MB free where the backup goes, "
             f"{directory}): no backup was written, and no older one was deleted."
         ) from None
-    prune(directory, keep or app.config.get("BACKUP_KEEP", DEFAULT_KEEP))
+    prune(directory, keep or app.config["BACKUP_KEEP"])
     return final
 
 

@@ -8,9 +8,9 @@ from flask_wtf.csrf import CSRFError
 
 from ..audit import client_address
 from ..content.render import render_markdown
-from ..core import ratelimit
 from ..core.cache import memo
 from ..core.errors import handle_http_error
+from ..core.ratelimit import Policy, setting
 from ..messages import mailer
 from ..messages.models import retention_days
 from ..messages.service import store_message
@@ -24,6 +24,9 @@ RATE_LIMITED = (
     "Several messages were sent from your connection in a short time, so this one was not "
     "sent. Please try again in about {minutes} minutes, or use the e-mail address or phone "
     "number above."
+)
+SUBMISSIONS = Policy(
+    "contact", setting("CONTACT_RATE_LIMIT"), setting("CONTACT_RATE_WINDOW"), RATE_LIMITED
 )
 CSRF_FAILED = (
     "The form could not be checked because your session on this page expired or your "
@@ -55,12 +58,9 @@ def contact_csrf_failed(error):
 
 
 def _receive(form):
-    config = current_app.config
-    verdict = ratelimit.hit(
-        "contact", client_address(), config["CONTACT_RATE_LIMIT"], config["CONTACT_RATE_WINDOW"]
-    )
+    verdict = SUBMISSIONS.hit(client_address())
     if not verdict.allowed:
-        response = _page(form, 429, RATE_LIMITED.format(minutes=-(-verdict.retry_after // 60)))
+        response = _page(form, 429, SUBMISSIONS.say(verdict.retry_after))
         response.headers["Retry-After"] = str(verdict.retry_after)
         return response
     if form.is_bot():

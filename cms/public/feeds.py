@@ -6,7 +6,6 @@ category name) is dropped instead of failing the whole feed.
 """
 
 import re
-from urllib.parse import quote
 
 from flask import abort, make_response, render_template
 from peewee import fn
@@ -28,9 +27,9 @@ def _text(value) -> str:
 
 
 def _loc(path: str) -> str:
-    """The absolute address of a path on this site, percent-encoded (slugs come from the
-    database, which may hold what a URL cannot)."""
-    return _text(site_url(quote(path, safe="/")))
+    """The absolute address of a path on this site (the models' URLs are percent-encoded:
+    slugs come from the database, which may hold what a URL cannot)."""
+    return _text(site_url(path))
 
 
 def _atom(posts, title: str, path: str) -> str:
@@ -48,9 +47,9 @@ def _atom(posts, title: str, path: str) -> str:
     updated = None
     for post in reversed(posts):  # feedgen prepends entries
         entry = feed.add_entry()
-        entry.id(_loc(f"/blog/{post.slug}"))
+        entry.id(_loc(post.url))
         entry.title(_text(post.title))
-        entry.link(href=_loc(f"/blog/{post.slug}"))
+        entry.link(href=_loc(post.url))
         entry.published(iso_datetime(post.published_at))
         entry.updated(iso_datetime(max(post.updated_at, post.published_at)))
         entry.summary(_text(post.excerpt))
@@ -69,7 +68,7 @@ def _xml(body, mimetype="application/xml"):
 @bp.route("/feed.xml")
 def feed():
     """The site's Atom feed of full posts."""
-    posts = list(Post.published().limit(FEED_SIZE))
+    posts = list(Post.live().limit(FEED_SIZE))
     return _xml(_atom(posts, get_settings()["site_title"], "/feed.xml"), "application/atom+xml")
 
 
@@ -79,7 +78,7 @@ def category_feed(slug):
     cat = public_category(slug) or abort(404)
     posts = list(Post.in_category(cat).limit(FEED_SIZE))
     title = f"{get_settings()['site_title']}: {cat.name}"
-    return _xml(_atom(posts, title, f"/category/{slug}/feed.xml"), "application/atom+xml")
+    return _xml(_atom(posts, title, cat.feed_url), "application/atom+xml")
 
 
 def _post_parts() -> int:
@@ -100,8 +99,8 @@ def sitemap_index():
 def sitemap_pages():
     """Home, pages and categories."""
     urls = [("/", None), ("/blog/", None), ("/archive", None), ("/contact", None)]
-    urls += [(f"/{p.slug}", p.updated_at) for p in Page.published()]
-    urls += [(f"/category/{c.slug}", None) for c in Category.with_published_counts()]
+    urls += [(p.url, p.updated_at) for p in Page.live()]
+    urls += [(c.url, None) for c in Category.with_counts()]
     return _sitemap(urls)
 
 
@@ -116,10 +115,9 @@ def sitemap_posts(part):
         .where(Post.visible_clause() & (Post.id > low) & (Post.id <= high))
         .order_by(Post.id)
     )
-    return _sitemap([(f"/blog/{p.slug}", p.updated_at) for p in posts])
+    return _sitemap([(p.url, p.updated_at) for p in posts])
 
 
 def _sitemap(urls):
-    """A sitemap part; paths are percent-encoded (slugs come from the database)."""
-    paths = [(quote(path, safe="/"), updated) for path, updated in urls]
-    return _xml(render_template("public/sitemap.xml", urls=paths))
+    """A sitemap part of (path, last change) pairs."""
+    return _xml(render_template("public/sitemap.xml", urls=urls))

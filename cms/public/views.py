@@ -20,7 +20,7 @@ def _per_page() -> int:
 @reads_args(*WINDOW_ARGS)
 def home():
     """Latest posts and the notices for the top of the home page."""
-    window = Window(Post.published, Post, _per_page())
+    window = Window(Post.live, Post, _per_page())
     return render_template("public/home.html", window=window, top_notices=active_notices("top"))
 
 
@@ -28,7 +28,7 @@ def home():
 @reads_args(*WINDOW_ARGS)
 def blog():
     """All posts, newest first."""
-    window = Window(Post.published, Post, _per_page())
+    window = Window(Post.live, Post, _per_page())
     return render_template("public/blog.html", window=window)
 
 
@@ -73,11 +73,11 @@ def category(slug):
 @reads_args(*WINDOW_ARGS)
 def archive():
     """Every post, grouped by month."""
-    window = Window(Post.published, Post, 50)
+    window = Window(Post.live, Post, 50)
     return render_template(
         "public/archive.html",
         window=window,
-        categories=list(Category.with_published_counts()),
+        categories=list(Category.with_counts()),
     )
 
 

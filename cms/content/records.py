@@ -1,0 +1,65 @@
+"""What is kept beside the content: revisions, redirects and deleted categories."""
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from ..accounts.models import User
+from ..core import clock
+from ..core.db import BaseModel
+
+
+class Revision(BaseModel):
+    """A saved state of a post or page: who, when, what."""
+
+    kind = CharField()  # "post" or "page"
+    object_id = IntegerField()
+    title = CharField()
+    slug = CharField()
+    body = TextField()
+    excerpt = TextField(default="")
+    excerpt_typed = BooleanField(default=False)
+    meta_description = TextField(default="")
+    status = CharField()
+    published_at = DateTimeField(null=True)
+    effective_date = DateField(null=True)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=clock.utcnow)
+    note = CharField(default="")
+
+    class Meta:
+        indexes = ((("kind", "object_id", "created_at"), False),)
+
+    @classmethod
+    def history(cls, kind: str, object_id: int):
+        """Revisions of one post or page, newest first."""
+        return (
+            cls.select()
+            .where((cls.kind == kind) & (cls.object_id == object_id))
+            .order_by(cls.created_at.desc(), cls.id.desc())
+        )
+
+
+class Redirect(BaseModel):
+    """An old path that answers 301 with a new one (changed slugs, imported URLs)."""
+
+    old_path = CharField(unique=True)
+    new_path = CharField()
+    created_at = DateTimeField(default=clock.utcnow)
+
+
+class CategoryTrash(BaseModel):
+    """A deleted category, kept with its post links so it can be restored (migration 0005)."""
+
+    category_id = IntegerField(index=True)
+    name = CharField()
+    slug = CharField()
+    description = TextField(default="")
+    post_ids = TextField()  # JSON list
+    deleted_at = DateTimeField(default=clock.utcnow)
