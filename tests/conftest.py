@@ -11,6 +11,7 @@ from unittest.mock import patch
 import pytest
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.core import clock
 from cms.core.db import configure, db
 
@@ -132,8 +133,12 @@ def users(app, password_hash):
         return password_hash if password == PASSWORD else real(password)
 
     with app.app_context(), patch.object(accounts, "hash_password", known):
-        admin = accounts.create_user("admin@example.org", PASSWORD, "admin", "Ada Admin")
-        editor = accounts.create_user("editor@example.org", PASSWORD, "editor", "Eddie")
+        admin = accounts.create_user(
+            "admin@example.org", PASSWORD, "admin", "Ada Admin", actor=SYSTEM
+        )
+        editor = accounts.create_user(
+            "editor@example.org", PASSWORD, "editor", "Eddie", actor=SYSTEM
+        )
     return {"admin": admin, "editor": editor}
 
 

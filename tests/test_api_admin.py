@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.accounts.tokens import ApiToken, create_token, revoke_token
 from cms.audit import Activity
@@ -32,7 +33,7 @@ def make_token(app):
 
     def make(scopes=ALL_SCOPES, name="test script", **kwargs):
         with app.app_context():
-            return create_token(name, scopes, user=admin, **kwargs)[1]
+            return create_token(name, scopes, user=admin, actor=SYSTEM, **kwargs)[1]
 
     return make
 
@@ -110,7 +111,7 @@ def test_read_scope_cannot_write(client, make_token):
 def test_revoked_and_expired_tokens_get_401(app, client, make_token):
     revoked_plain = make_token("content:read", name="old")
     with app.app_context():
-        revoke_token(ApiToken.get(ApiToken.name == "old"))
+        revoke_token(ApiToken.get(ApiToken.name == "old"), actor=SYSTEM)
     response = Api(client, revoked_plain)("GET", "posts")
     assert response.status_code == 401 and "WWW-Authenticate" in response.headers
     expiring = Api(client, make_token("content:read", name="short", expires_days=1))

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.api.openapi import document
 from cms.content import service as services
@@ -71,7 +72,7 @@ def app(tmp_path_factory):
 @pytest.fixture(scope="module")
 def token(app):
     with app.app_context():
-        return create_token("schemathesis", ALL_SCOPES)[1]
+        return create_token("schemathesis", ALL_SCOPES, actor=SYSTEM)[1]
 
 
 @pytest.fixture(scope="module")

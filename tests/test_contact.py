@@ -14,7 +14,7 @@ from cms.core.db import db
 from cms.public.contact import CSRF_FAILED
 from cms.public.contact_forms import TAMPERED, TOO_FAST
 from cms.site.models import Notice, save_settings
-from cms.site.service import save_notice
+from cms.site.notices import save_notice
 from tests.helpers.contact import GOOD, opened_token, send, stored
 
 

@@ -26,7 +26,9 @@ from cms import create_app
 from cms.core import db as db_module
 from cms.core import errors
 from cms.core.db import db
-from cms.messages.service import Message, key_path, store_message
+from cms.messages.keys import key_path
+from cms.messages.models import Message
+from cms.messages.service import store_message
 from tests.helpers.contact import GOOD, contact_form, send
 from tests.helpers.live import ROOT, free_port, prepare_instance
 

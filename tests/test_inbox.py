@@ -6,8 +6,10 @@ import pytest
 
 from cms.audit import Activity
 from cms.core.db import db
-from cms.messages import service as messages
-from cms.messages.service import Message, key_path, store_message
+from cms.messages import keys as messages
+from cms.messages.keys import key_path
+from cms.messages.models import Message
+from cms.messages.service import store_message
 from tests.helpers.contact import GOOD, raw_bytes
 
 

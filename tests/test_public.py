@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from cms.accounts.actors import SYSTEM
 from cms.content.models import Post
 from cms.content.service import save_post
 from cms.core import clock
@@ -370,7 +371,7 @@ def test_logo_favicon_and_featured_image_come_from_media(app, client):
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 800), "teal").save(buffer, "PNG")
     with app.app_context():
-        image = process_upload(buffer.getvalue(), "photo.png", "A teal square")
+        image = process_upload(buffer.getvalue(), "photo.png", "A teal square", actor=SYSTEM)
         save_settings({"logo_media_id": image.id, "favicon_media_id": image.id})
         post = Post.get(Post.slug == "small-habits-for-difficult-weeks")
         save_post({"featured_image": image.id}, post)

@@ -10,7 +10,7 @@ from ..audit import describe, log_activity
 from ..content import service as services
 from ..content.models import Category, CategoryTrash, PostCategory
 from ..core.templating import site_url
-from ..site import service as site_edit
+from ..site import notices, settings
 from ..site.models import Notice
 from . import bp, fields
 from .auth import require
@@ -29,7 +29,7 @@ NOTICE_READ_ONLY = {
 }  # fmt: skip
 # The inbox switch belongs to the editor's Inbox screen, not to scripts.
 SETTING_KINDS = {
-    key: kind for key, kind in site_edit.SETTING_KINDS.items() if key != "editors_can_read_messages"
+    key: kind for key, kind in settings.SETTING_KINDS.items() if key != "editors_can_read_messages"
 }
 
 
@@ -156,7 +156,7 @@ def admin_notices():
 
 
 def _notice_answer(notice: Notice):
-    version = site_edit.notice_version(notice, switch=True)
+    version = notices.notice_version(notice, switch=True)
     return tagged(notice_json(notice, admin=True), version)
 
 
@@ -172,16 +172,15 @@ def admin_notice(notice_id):
 def admin_update_notice(notice_id):
     """Switch a notice on or off, or change its text, link and time window."""
     notice = _notice(notice_id)
-    expected = expected_version(site_edit.notice_version(notice, switch=True))
+    expected = expected_version(notices.notice_version(notice, switch=True))
     data = check_fields(read_json(), NOTICE_SPEC, NOTICE_READ_ONLY)
-    notice = site_edit.update_notice(notice, data, actor=g.api_token, expected_version=expected)
-    _log("notice.update", f"notice {notice.id}: {notice.label}")
+    notice = notices.update_notice(notice, data, actor=g.api_token, expected_version=expected)
     return _notice_answer(_notice(notice_id))
 
 
 def _editable_settings():
-    values = site_edit.read_settings(actor=g.api_token)
-    return tagged({key: values[key] for key in SETTING_KINDS}, site_edit.settings_version(values))
+    values = settings.read_settings(actor=g.api_token)
+    return tagged({key: values[key] for key in SETTING_KINDS}, settings.settings_version(values))
 
 
 @bp.get("/admin/settings")
@@ -195,12 +194,11 @@ def admin_settings():
 @require("settings:write", "notices:write")
 def admin_update_settings():
     """Change the given settings; a notices:write token may change `availability` only."""
-    expected = expected_version(site_edit.settings_version())
+    expected = expected_version(settings.settings_version())
     data = check_fields(read_json(), fields.settings_fields(SETTING_KINDS))
     if set(data) - {"availability"} and not g.api_token.allows("settings:write"):
         raise ApiProblem(
             403, "This token may change only availability; other settings need settings:write."
         )
-    site_edit.update_settings(data, actor=g.api_token, expected_version=expected)
-    _log("settings.update", ", ".join(sorted(data)))
+    settings.update_settings(data, actor=g.api_token, expected_version=expected)
     return _editable_settings()

@@ -33,8 +33,10 @@ from ..core import clock
 from ..core.db import db
 from ..core.validation import ValidationError, parse_datetime
 from ..media.models import Media
+from ..site.menu import save_menu
 from ..site.models import NavItem, Notice, Setting, availability
-from ..site.service import save_menu, save_notice, save_switches, update_settings
+from ..site.notices import save_notice, save_switches
+from ..site.settings import update_settings
 
 FORMAT, VERSION = "practice-cms-export", 1
 MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -230,7 +232,9 @@ def _import_media(directory: str, items: list) -> dict[int, int]:
             if type(m["id"]) is not int or m["id"] in ids:
                 raise ValueError("each image needs its own whole-number id")
             data = _file(directory, _text(m["file"], "file"), m["sha256"])
-            media = process_upload(data, _text(m["filename"], "filename"), _text(m["alt"], "alt"))
+            media = process_upload(
+                data, _text(m["filename"], "filename"), _text(m["alt"], "alt"), actor=SYSTEM
+            )
             created = _time(m["created_at"]) or media.created_at
             Media.update(created_at=created).where(Media.id == media.id).execute()
             ids[m["id"]] = media.id

@@ -8,6 +8,7 @@ and with CSP bypassed, so the sanitizer is proven on its own.
 import pytest
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.content.models import Post
 from cms.core.db import db
@@ -38,7 +39,7 @@ def prepare(instance) -> tuple[str, dict]:
     with app.app_context():
         db.connect(reuse_if_open=True)
         admin = User.get(User.email == ADMIN[0])
-        _, token = create_token("xss corpus", ["content:write"], user=admin)
+        _, token = create_token("xss corpus", ["content:write"], user=admin, actor=SYSTEM)
         saved = save_post(
             {"title": "Control: unsanitized", "body": "control", "status": "published"}
         )

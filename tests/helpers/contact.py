@@ -8,7 +8,7 @@ import html5lib
 
 from cms.core import clock
 from cms.core.db import db
-from cms.messages.service import Message
+from cms.messages.models import Message
 
 GOOD = {
     "name": "Robin Example",

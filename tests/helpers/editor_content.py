@@ -6,6 +6,7 @@ import io
 from PIL import Image
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.core.db import db
 
 DRAFT_TITLE = "Notes for a first session"
@@ -47,7 +48,7 @@ def add_editor_content(instance) -> dict[str, str]:
         if draft is None:
             png = io.BytesIO()
             Image.new("RGB", (640, 400), (40, 110, 150)).save(png, "PNG")
-            process_upload(png.getvalue(), "crawl.png", "A blue rectangle")
+            process_upload(png.getvalue(), "crawl.png", "A blue rectangle", actor=SYSTEM)
             store_message(
                 {"name": "Robin Example", "email": "robin@example.org", "phone": "",
                  "contact_method": "email", "message": "May I ask about your fees?",

@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.core.db import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,8 +31,8 @@ def prepare_instance(path: Path, **config) -> None:
     app = create_app({"INSTANCE_PATH": str(path), "SECRET_KEY": "browser-tests", **config})
     with app.app_context():
         db.connect(reuse_if_open=True)
-        create_user(ADMIN[0], ADMIN[1], "admin", "Ada Admin")
-        create_user(EDITOR[0], EDITOR[1], "editor", "Eddie Editor")
+        create_user(ADMIN[0], ADMIN[1], "admin", "Ada Admin", actor=SYSTEM)
+        create_user(EDITOR[0], EDITOR[1], "editor", "Eddie Editor", actor=SYSTEM)
     db.close()
 
 

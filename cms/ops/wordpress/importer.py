@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import request
 
+from ...accounts.actors import SYSTEM
 from ...accounts.models import User
 from ...content.models import Category, Page, Post, Redirect
 from ...content.render import plain_text
@@ -172,7 +173,7 @@ class WordPressImport:
         with open(path, "rb") as fh:
             data = fh.read()
         try:
-            media = process_upload(data, os.path.basename(relative), described)
+            media = process_upload(data, os.path.basename(relative), described, actor=SYSTEM)
         except ValidationError as exc:
             self._notes.append(f"image {relative} not imported: {exc}")
             return None
