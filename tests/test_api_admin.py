@@ -190,7 +190,7 @@ def test_lone_surrogates_are_a_422_not_a_crash(api):
         ({"data": '{"title": NaN}', "content_type": "application/json"}, 400),
         ({"data": "[1, 2]", "content_type": "application/json"}, 422),
         ({"data": "title=x", "content_type": "application/x-www-form-urlencoded"}, 415),
-        ({"data": '{"title": "' + "x" * 1_100_000 + '"}', "content_type": "application/json"}, 413),
+        ({"data": '{"title": "' + "x" * 4_200_000 + '"}', "content_type": "application/json"}, 413),
     ],
 )
 def test_malformed_bodies_get_clear_problems(api, kwargs, status):

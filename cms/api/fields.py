@@ -33,7 +33,8 @@ from ..core.validation import (
     single_line,
 )
 from ..media.service import MAX_ALT
-from ..site.service import MAX_NOTICE, TEXT_LIMITS
+from ..site.notices import MAX_LINK_LABEL, MAX_NOTICE
+from ..site.settings import TEXT_LIMITS
 
 MAX_ID = 2**53 - 1
 MAX_LIST = 50
@@ -234,7 +235,7 @@ CATEGORY = {
 CATEGORY_REQUIRED = ("name",)
 NOTICE = {
     "body": text(MAX_NOTICE, shown=True),
-    "link_label": text(80),  # as cms.site.service.save_notice checks
+    "link_label": text(MAX_LINK_LABEL),
     "link_url": text(500),
     "link_page": ID_OR_NULL,
     "starts_at": MOMENT_OR_NULL,
@@ -249,7 +250,7 @@ KINDS = {
 
 
 def settings_fields(kinds: dict) -> dict:
-    """The settings' fields from {setting: kind} (cms.site.service.SETTING_KINDS)."""
+    """The settings' fields from {setting: kind} (cms.site.settings.SETTING_KINDS)."""
     return {
         key: text(TEXT_LIMITS[key]) if key in TEXT_LIMITS else KINDS[kind]
         for key, kind in kinds.items()

@@ -5,8 +5,8 @@ keeps the search index and redirects in step, and raises ValidationError with th
 fields at fault instead of writing anything partial.
 
 What an actor (an account, an API token, or SYSTEM for server commands) may act as is
-decided in cms.accounts.actors; content is open to both roles, and cms.site.service keeps
-the site's own parts to administrators.
+decided in cms.accounts.actors; content is open to both roles, and cms.site (settings,
+notices, menu) keeps the site's own parts to administrators.
 """
 
 import json
