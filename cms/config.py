@@ -100,7 +100,7 @@ SETTINGS = (
     Setting("API_CACHE_SECONDS", 60, "Cache-Control max-age of Content API answers"),
     Setting("API_RATE_LIMIT", 600, "Admin API requests per token per minute"),
     Setting("API_AUTH_FAILURE_LIMIT", 30, "requests with a bad token per address per minute"),
-    Setting("API_MAX_JSON", MB, "largest JSON body the Admin API reads", "1 MB"),
+    Setting("API_MAX_JSON", 4 * MB, "largest JSON body the Admin API reads", "4 MB"),
 )
 DEFAULTS = {setting.name: setting.default for setting in SETTINGS}
 

@@ -7,6 +7,7 @@ import pytest
 
 from cms import create_app
 from cms.accounts import stash
+from cms.accounts.actors import SYSTEM
 from cms.accounts.guard import IDLE_ACCOUNT
 from cms.accounts.stash import FormStash
 from cms.audit import Activity
@@ -274,7 +275,9 @@ def csrf_app(tmp_path):
     from cms.accounts.users import create_user
 
     with app.app_context():
-        create_user("admin@example.org", "correct horse battery", "admin", "Ada Admin")
+        create_user(
+            "admin@example.org", "correct horse battery", "admin", "Ada Admin", actor=SYSTEM
+        )
     yield app
     db.close()
 

@@ -4,12 +4,14 @@ import re
 
 import pytest
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.audit import Activity
 from cms.content.models import Category, Post, PostCategory
 from cms.core.db import db
 from cms.site.models import DEFAULT_SETTINGS, NavItem, Notice, Setting
-from cms.site.service import ALWAYS_SHOWN, EDITABLE_SETTINGS
+from cms.site.notices import ALWAYS_SHOWN
+from cms.site.settings import EDITABLE_SETTINGS
 
 CRISIS = "If you are in crisis or in danger"
 NOT_ACCEPTING = "I am no longer accepting new clients"
@@ -45,7 +47,7 @@ def test_switching_availability_changes_the_public_notice(client, auth, app):
     assert "currently accepting new clients" in home and "no longer accepting" not in home
     assert "Secure online therapy" not in home  # the banner was switched off
     with app.app_context():
-        assert "settings.availability" in [a.action for a in Activity.recent().limit(3)]
+        assert "notices.switch" in [a.action for a in Activity.recent().limit(3)]
     auth.login()
     client.post("/admin/notices/switches", data={"availability": "nonsense", "shown": others})
     assert "currently accepting" in client.get("/contact").text
@@ -112,7 +114,7 @@ def test_crisis_notice_stays_on_when_every_switch_is_off(client, auth, app):
 
 def test_crisis_notice_cannot_be_switched_off_through_the_api(client, users, app):
     with app.app_context():
-        token = create_token("script", "notices:write", user=users["admin"])[1]
+        token = create_token("script", "notices:write", user=users["admin"], actor=SYSTEM)[1]
     crisis = notice(app, "contact-crisis")
     response = client.patch(
         f"/api/v1/admin/notices/{crisis.id}",

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.accounts.tokens import ApiToken, create_token, revoke_token
 from cms.audit import Activity
@@ -32,7 +33,7 @@ def make_token(app):
 
     def make(scopes=ALL_SCOPES, name="test script", **kwargs):
         with app.app_context():
-            return create_token(name, scopes, user=admin, **kwargs)[1]
+            return create_token(name, scopes, user=admin, actor=SYSTEM, **kwargs)[1]
 
     return make
 
@@ -110,7 +111,7 @@ def test_read_scope_cannot_write(client, make_token):
 def test_revoked_and_expired_tokens_get_401(app, client, make_token):
     revoked_plain = make_token("content:read", name="old")
     with app.app_context():
-        revoke_token(ApiToken.get(ApiToken.name == "old"))
+        revoke_token(ApiToken.get(ApiToken.name == "old"), actor=SYSTEM)
     response = Api(client, revoked_plain)("GET", "posts")
     assert response.status_code == 401 and "WWW-Authenticate" in response.headers
     expiring = Api(client, make_token("content:read", name="short", expires_days=1))
@@ -163,10 +164,8 @@ def test_server_owned_and_unknown_fields_are_refused_with_422(api):
         ({"title": "T", "slug": "Not a slug"}, "slug"),
         ({"title": "T", "published_at": "yesterday"}, "published_at"),
         ({"title": "T", "published_at": "0001-01-01T00:00:00+01:00"}, "published_at"),
-        ({"title": "T", "categories": ["no-such-category"]}, "categories"),
         ({"title": "T", "categories": "anxiety"}, "categories"),
         ({"title": "T", "featured_image": 10**30}, "featured_image"),
-        ({"title": "T", "featured_image": 999}, "featured_image"),
         ({"title": "T", "body": "\x00"}, "body"),
         ({"body": "no title"}, "title"),
     ],
@@ -191,7 +190,7 @@ def test_lone_surrogates_are_a_422_not_a_crash(api):
         ({"data": '{"title": NaN}', "content_type": "application/json"}, 400),
         ({"data": "[1, 2]", "content_type": "application/json"}, 422),
         ({"data": "title=x", "content_type": "application/x-www-form-urlencoded"}, 415),
-        ({"data": '{"title": "' + "x" * 1_100_000 + '"}', "content_type": "application/json"}, 413),
+        ({"data": '{"title": "' + "x" * 4_200_000 + '"}', "content_type": "application/json"}, 413),
     ],
 )
 def test_malformed_bodies_get_clear_problems(api, kwargs, status):
@@ -264,7 +263,7 @@ def test_category_trash_and_restore_keeps_its_posts(api):
     restored = api("POST", f"categories/{cat_id}/restore")
     assert restored.status_code == 200 and restored.json["id"] == cat_id
     assert api("GET", f"posts/{post['id']}").json["categories"] == ["couples"]
-    assert api("POST", f"categories/{cat_id}/restore").status_code == 404
+    assert api("POST", f"categories/{cat_id}/restore").status_code == 409
 
 
 def test_notices_switch_and_availability(client, make_token):

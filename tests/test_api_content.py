@@ -1,6 +1,5 @@
 """The Content API: published content only, JSON shape, keyset paging, caching, CORS."""
 
-import base64
 import json
 from datetime import datetime, timedelta
 
@@ -192,6 +191,6 @@ def test_unknown_api_address_and_method_are_problem_json(client):
 
 def test_a_crafted_cursor_from_the_future_reveals_no_scheduled_post(client, site):
     future = (clock.utcnow() + timedelta(days=30)).strftime("%Y%m%d%H%M%S")
-    cursor = base64.urlsafe_b64encode(f"{future}.1".encode()).decode().rstrip("=")
+    cursor = f"{future}-1"
     titles = {i["title"] for i in _json(client.get(f"/api/v1/posts?cursor={cursor}"))["items"]}
     assert "On grief" in titles and "Scheduled one" not in titles

@@ -75,7 +75,7 @@ def app(tmp_path_factory):
 @pytest.fixture(scope="module")
 def token(app):
     with app.app_context():
-        return create_token("schemathesis", ALL_SCOPES)[1]
+        return create_token("schemathesis", ALL_SCOPES, actor=SYSTEM)[1]
 
 
 @pytest.fixture(scope="module")

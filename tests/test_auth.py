@@ -2,9 +2,8 @@
 
 import logging
 import re
-from datetime import UTC, timedelta
+from datetime import timedelta
 
-import pyotp
 import pytest
 
 from cms.accounts.models import User
@@ -12,18 +11,12 @@ from cms.accounts.signin import SIGN_IN_FAILED
 from cms.audit import Activity
 from cms.core import clock
 from cms.core.db import db
+from tests.helpers.accounts import PASSWORD, sign_in
+from tests.helpers.accounts import enable_two_step as _enable_two_step
+from tests.helpers.accounts import totp_code as _code
 
-PASSWORD = "correct horse battery"
 ONE = {"REMOTE_ADDR": "198.51.100.7"}
 OTHER = {"REMOTE_ADDR": "203.0.113.9"}
-
-
-def sign_in(client, email="admin@example.org", password=PASSWORD, environ=None, **extra):
-    return client.post(
-        "/admin/login",
-        data={"email": email, "password": password, **extra},
-        environ_base=environ or {},
-    )
 
 
 def actions(app) -> list[str]:
@@ -171,7 +164,7 @@ def test_password_change_ends_other_sessions_but_not_this_one(app, client, users
     client.post("/admin/logout")
     assert sign_in(client, password=PASSWORD).status_code == 200
     assert sign_in(client, password="a brand new passphrase").status_code == 302
-    assert "password.change" in actions(app)
+    assert "user.password" in actions(app)
 
 
 def test_password_change_needs_the_current_password(app, client, users):
@@ -244,27 +237,6 @@ def test_disabled_account_is_signed_out_at_once(app, client, users):
 
 
 # Two-step sign-in
-
-
-def _enable_two_step(client) -> tuple[str, list[str]]:
-    page = client.get("/admin/account/two-step").get_data(as_text=True)
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page)[1]
-    assert "otpauth://totp/" in page and "<svg" in page  # URI and QR, made on the server
-    done = client.post(
-        "/admin/account/two-step",
-        data={"code": pyotp.TOTP(secret).now(), "current_password": PASSWORD},
-    )
-    assert done.status_code == 200
-    codes = re.findall(
-        r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", done.get_data(as_text=True)
-    )
-    assert len(codes) == 10
-    return secret, codes
-
-
-def _code(secret: str, steps_ahead: int = 0) -> str:
-    moment = clock.utcnow().replace(tzinfo=UTC) + timedelta(seconds=30 * steps_ahead)
-    return pyotp.TOTP(secret).at(moment)
 
 
 def test_two_step_sign_in(app, client, users):

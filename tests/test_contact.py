@@ -11,39 +11,11 @@ from cms import create_app
 from cms.accounts.actors import SYSTEM
 from cms.core import clock
 from cms.core.db import db
-from cms.messages.service import Message
 from cms.public.contact import CSRF_FAILED
 from cms.public.contact_forms import TAMPERED, TOO_FAST
 from cms.site.models import Notice, save_settings
-from cms.site.service import save_notice
-
-GOOD = {
-    "name": "Robin Example",
-    "email": "robin@example.org",
-    "phone": "",
-    "contact_method": "email",
-    "message": "Hello, I would like to ask about your fees.",
-    "acknowledge": "y",
-}
-
-
-def opened_token(client) -> str:
-    """Open the form like a browser and read its signed opening time."""
-    html = client.get("/contact").get_data(as_text=True)
-    return re.search(r'name="opened" type="hidden" value="([^"]+)"', html).group(1)
-
-
-def send(client, wait=10, **changes):
-    """Open the form, let `wait` seconds pass on the clock, then send it."""
-    data = {**GOOD, "opened": opened_token(client), **changes}
-    clock.advance(timedelta(seconds=wait))
-    return client.post("/contact", data=data)
-
-
-def stored(app) -> list[dict]:
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        return [m.contents for m in Message.inbox()]
+from cms.site.notices import save_notice
+from tests.helpers.contact import GOOD, opened_token, send, stored
 
 
 def text(response) -> str:

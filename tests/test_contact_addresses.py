@@ -16,8 +16,10 @@ import pytest
 from cms.content.sanitize import email_address, mailto_url, tel_url
 from cms.core.db import db
 from cms.core.validation import ValidationError
-from cms.messages.service import Message, seal, store_message
-from tests.test_contact import GOOD, send, stored
+from cms.messages.keys import seal
+from cms.messages.models import Message
+from cms.messages.service import store_message
+from tests.helpers.contact import GOOD, send, stored
 
 BCC_IN_DOMAIN = "robin@example.org?bcc=spy%40evil.example&subject=Re%3A%20fees"
 BCC_IN_LOCAL_PART = "robin?bcc=spy%40evil.example&subject=hi@example.org"  # valid per RFC 5322

@@ -5,8 +5,7 @@ from collections import Counter
 import pytest
 
 from cms.content.render import make_excerpt, plain_text, render_markdown
-from tests.test_sanitize import unsafe
-from tests.xss_corpus import CONSTRUCTS, all_payloads, corpora, markdown_cases
+from tests.helpers.xss_corpus import CONSTRUCTS, all_payloads, corpora, markdown_cases, unsafe
 
 
 def test_every_payload_in_every_markdown_construct_comes_out_clean(report):
@@ -62,7 +61,7 @@ def test_markdown_images_from_other_origins_lose_their_source(markdown):
     assert "src=" not in html and 'alt="x"' in html
 
 
-def test_local_markdown_image_is_kept():
+def test_local_markdown_image_is_kept(ctx):
     assert render_markdown("![A garden](/media/4/garden.jpg)") == (
         '<p><img src="/media/4/garden.jpg" alt="A garden"></p>\n'
     )

@@ -26,10 +26,11 @@ from cms import create_app
 from cms.core import db as db_module
 from cms.core import errors
 from cms.core.db import db
-from cms.messages.service import Message, key_path, store_message
-from tests.browser.conftest import ROOT, _free_port, prepare_instance
-from tests.test_contact import GOOD, send
-from tests.test_faults import contact_form
+from cms.messages.keys import key_path
+from cms.messages.models import Message
+from cms.messages.service import store_message
+from tests.helpers.contact import GOOD, contact_form, send
+from tests.helpers.live import ROOT, free_port, prepare_instance
 
 DAMAGE = {
     "garbage": b"this is not a key at all\n",
@@ -177,7 +178,8 @@ def mounts():
 
     yield mount
     for target in reversed(made):
-        db.close()
+        if not db.deferred:  # a test that started no app in this process opened nothing
+            db.close()
         subprocess.run(["umount", target], check=False)
         if os.path.ismount(target):
             subprocess.run(["umount", "-l", target], check=False)
@@ -365,7 +367,7 @@ def test_gunicorn_on_a_read_only_instance_serves_readers_and_keeps_running(tmp_p
     prepare_instance(instance)
     db.close()
     read_only(mounts, instance)
-    port, log_path = _free_port(), tmp_path / "server.log"
+    port, log_path = free_port(), tmp_path / "server.log"
     url = f"http://127.0.0.1:{port}"
     process, log = _gunicorn(instance, log_path, port)
     try:

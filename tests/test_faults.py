@@ -20,13 +20,14 @@ import urllib.request
 from collections import Counter
 from http.cookiejar import CookieJar
 
-import html5lib
 import pytest
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.content.models import Post
 from cms.core.db import db
-from tests.browser.conftest import ROOT, LiveServer, prepare_instance
+from tests.helpers.contact import contact_form
+from tests.helpers.live import ROOT, LiveServer, prepare_instance
 
 SECONDS = 8  # how long readers and writers run together
 KILLS = 60  # writer processes killed with SIGKILL at random moments
@@ -129,7 +130,7 @@ def lost_writes(path, acks: Acks, app=None) -> list[str]:
 
 def stored_markers(app) -> set[str]:
     """The markers of every stored contact message, decrypted (exact, so v0-1 is not v0-10)."""
-    from cms.messages.service import Message
+    from cms.messages.models import Message
 
     with app.app_context():
         db.connect(reuse_if_open=True)
@@ -148,27 +149,6 @@ def integrity_problems(path) -> list[str]:
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
     return problems
-
-
-def form_values(html: str) -> dict[str, str]:
-    """The pre-filled values of a page's POST form (hidden tokens included)."""
-    root = html5lib.parseFragment(html, namespaceHTMLElements=False)
-    form = next(f for f in root.iter("form") if (f.get("method") or "").lower() == "post")
-    return {i.get("name"): i.get("value") or "" for i in form.iter("input") if i.get("name")}
-
-
-def contact_form(html: str, marker: str) -> dict[str, str]:
-    """A filled-in contact form carrying a marker to find the message by."""
-    values = form_values(html)
-    values.update(
-        name="Fault Test",
-        email="visitor@example.org",
-        contact_method="email",
-        message=f"Hello, marker {marker}. " + "Please call me back. " * 200,
-        acknowledge="y",
-        website="",
-    )
-    return values
 
 
 class Traffic:
@@ -343,7 +323,9 @@ def test_full_or_read_only_database_gives_503_and_recovers(app, client, auth, co
     start, end = DISK_CONDITIONS[condition]
     auth.login()  # signed in (and a token made) before the disk fails
     with app.app_context():
-        bearer = {"Authorization": f"Bearer {create_token('faults', 'content:write')[1]}"}
+        bearer = {
+            "Authorization": f"Bearer {create_token('faults', 'content:write', actor=SYSTEM)[1]}"
+        }
         db.connect(reuse_if_open=True)  # the connection this thread's requests reuse
         db.execute_sql("VACUUM")  # no free pages left: the message must grow the file
         pages = db.execute_sql("PRAGMA page_count").fetchone()[0]

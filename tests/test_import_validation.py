@@ -20,8 +20,10 @@ from cms.core.db import db
 from cms.media.models import Media
 from cms.media.service import process_upload
 from cms.ops.portable import PortableError, export_site, import_site
+from cms.site.menu import save_menu
 from cms.site.models import NavItem, Notice, Setting
-from cms.site.service import save_menu, save_notice, update_settings
+from cms.site.notices import save_notice
+from cms.site.settings import update_settings
 
 
 def _png(width=300, height=200) -> bytes:
@@ -40,7 +42,7 @@ def export(tmp_path):
     source = create_app(_config(tmp_path / "source"))
     with source.app_context():
         db.connect(reuse_if_open=True)
-        image = process_upload(_png(), "sea.png", "A calm sea")
+        image = process_upload(_png(), "sea.png", "A calm sea", actor=SYSTEM)
         save_category({"name": "FAQ"}, actor=SYSTEM)
         page = save_page({"title": "About", "body": "Hello.", "status": "published"}, actor=SYSTEM)
         save_post(

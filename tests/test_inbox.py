@@ -6,10 +6,11 @@ import pytest
 
 from cms.audit import Activity
 from cms.core.db import db
-from cms.messages import service as messages
-from cms.messages.service import Message, key_path, store_message
-from tests.test_contact import GOOD
-from tests.test_messages import raw_bytes
+from cms.messages import keys as messages
+from cms.messages.keys import key_path
+from cms.messages.models import Message
+from cms.messages.service import store_message
+from tests.helpers.contact import GOOD, raw_bytes
 
 
 @pytest.fixture

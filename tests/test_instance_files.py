@@ -113,7 +113,7 @@ def test_restored_key_files_are_private_even_over_loose_ones(tmp_path, set_umask
     instance = tmp_path / "instance"
     app = _start(instance)
     with app.app_context():
-        from cms.messages.service import fernet
+        from cms.messages.keys import fernet
 
         fernet()  # creates message_key
     archive = create_backup(app, passphrase="a backup passphrase")

@@ -14,11 +14,13 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from cms import create_app
 from cms.core.db import db
-from cms.messages import service as messages
-from cms.messages.service import Message, key_path, store_message, unseal
+from cms.messages import keys as messages
+from cms.messages.keys import key_path, unseal
+from cms.messages.models import Message
+from cms.messages.service import store_message
 from cms.ops.backup import create_backup, restore_backup
-from tests.browser.conftest import ROOT
-from tests.test_contact import GOOD
+from tests.helpers.contact import GOOD
+from tests.helpers.live import ROOT
 
 PASSPHRASE = "a long backup passphrase"
 

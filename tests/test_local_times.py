@@ -131,7 +131,7 @@ def test_notice_times_follow_the_same_rule(app, client, auth):
 def test_api_times_need_an_offset_as_documented(app, client):
     with app.app_context():
         db.connect(reuse_if_open=True)
-        token = create_token("script", "content:write,notices:write")[1]
+        token = create_token("script", "content:write,notices:write", actor=SYSTEM)[1]
         spec = document()
     headers = {"Authorization": f"Bearer {token}"}
     body = {"title": "API time", "status": "published", "published_at": "2030-07-01T09:00"}

@@ -12,29 +12,7 @@ from cms.core.validation import ConflictError, ValidationError
 from cms.media.models import Media, MediaVariant
 from cms.media.service import delete_media, html_snippet, media_usage, process_upload
 from cms.site.models import save_settings
-
-GPS_IFD = 0x8825
-
-
-def jpeg_with_gps(size=(2000, 1000), orientation=None) -> bytes:
-    """A JPEG carrying a camera make and a GPS position in its EXIF."""
-    exif = Image.Exif()
-    exif[0x010F] = "Example Camera Co"  # Make
-    if orientation:
-        exif[0x0112] = orientation
-    gps = exif.get_ifd(GPS_IFD)
-    gps.update({1: "N", 2: (43.0, 32.0, 10.0), 3: "W", 4: (80.0, 14.0, 52.0)})
-    out = io.BytesIO()
-    Image.new("RGB", size, (200, 40, 40)).save(out, "JPEG", exif=exif)
-    data = out.getvalue()
-    assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)  # the test image has GPS
-    return data
-
-
-def image_bytes(fmt: str, size=(300, 200), **options) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGBA" if fmt == "PNG" else "RGB", size, (10, 120, 90)).save(out, fmt, **options)
-    return out.getvalue()
+from tests.helpers.images import image_bytes, jpeg_with_gps
 
 
 def has_no_metadata(data: bytes) -> bool:
@@ -48,7 +26,7 @@ def has_no_metadata(data: bytes) -> bool:
 
 
 def test_jpeg_gps_exif_is_removed_and_variants_are_made(ctx):
-    media = process_upload(jpeg_with_gps(), "IMG_0001.JPG", "A red wall")
+    media = process_upload(jpeg_with_gps(), "IMG_0001.JPG", "A red wall", actor=SYSTEM)
     assert (media.mime, media.filename, media.width, media.height) == (
         "image/jpeg", "img_0001.jpg", 2000, 1000,
     )  # fmt: skip
@@ -63,23 +41,25 @@ def test_jpeg_gps_exif_is_removed_and_variants_are_made(ctx):
 
 
 def test_orientation_is_applied_before_exif_is_dropped(ctx):
-    media = process_upload(jpeg_with_gps((200, 100), orientation=6), "turned.jpg", "Turned")
+    media = process_upload(
+        jpeg_with_gps((200, 100), orientation=6), "turned.jpg", "Turned", actor=SYSTEM
+    )
     assert (media.width, media.height) == (100, 200)
 
 
 def test_png_text_chunks_and_webp_exif_are_removed(ctx):
     info = PngImagePlugin.PngInfo()
     info.add_text("Author", "Jordan Avery, 12 Maple Street")
-    png = process_upload(image_bytes("PNG", pnginfo=info), "a.png", "Green")
+    png = process_upload(image_bytes("PNG", pnginfo=info), "a.png", "Green", actor=SYSTEM)
     assert png.mime == "image/png" and has_no_metadata(bytes(png.data))
     exif = Image.Exif()
     exif[0x010F] = "Example Camera Co"
-    webp = process_upload(image_bytes("WEBP", exif=exif), "b.webp", "Green")
+    webp = process_upload(image_bytes("WEBP", exif=exif), "b.webp", "Green", actor=SYSTEM)
     assert webp.mime == "image/webp" and has_no_metadata(bytes(webp.data))
 
 
 def test_type_comes_from_the_content_not_the_name(ctx):
-    media = process_upload(image_bytes("PNG"), "holiday.jpg", "Mislabelled")
+    media = process_upload(image_bytes("PNG"), "holiday.jpg", "Mislabelled", actor=SYSTEM)
     assert media.mime == "image/png" and media.filename == "holiday.png"
     for data, name in (
         (image_bytes("GIF"), "x.png"),
@@ -87,14 +67,14 @@ def test_type_comes_from_the_content_not_the_name(ctx):
         (b"%PDF-1.4 not an image", "x.jpg"),
     ):
         with pytest.raises(ValidationError) as err:
-            process_upload(data, name, "Alt")
+            process_upload(data, name, "Alt", actor=SYSTEM)
         assert err.value.errors["file"] == "Upload a JPEG, PNG or WebP image."
 
 
 def test_broken_file_gets_a_clear_error(ctx):
     truncated = jpeg_with_gps()[:3000]
     with pytest.raises(ValidationError) as err:
-        process_upload(truncated, "broken.jpg", "Broken")
+        process_upload(truncated, "broken.jpg", "Broken", actor=SYSTEM)
     assert "damaged" in err.value.errors["file"]
     assert Media.select().count() == 0
 
@@ -104,37 +84,37 @@ def test_decompression_bomb_is_refused_before_decoding(ctx):
     Image.new("1", (12000, 12000)).save(out, "PNG")  # 144 megapixels in a few kilobytes
     assert len(out.getvalue()) < 100_000
     with pytest.raises(ValidationError) as err:
-        process_upload(out.getvalue(), "bomb.png", "Bomb")
+        process_upload(out.getvalue(), "bomb.png", "Bomb", actor=SYSTEM)
     assert "too many pixels" in err.value.errors["file"]
     ctx.config["MAX_IMAGE_PIXELS"] = 50_000  # between the limit and twice the limit
     with pytest.raises(ValidationError) as err:
-        process_upload(image_bytes("PNG", size=(300, 200)), "wide.png", "Wide")
+        process_upload(image_bytes("PNG", size=(300, 200)), "wide.png", "Wide", actor=SYSTEM)
     assert "too many pixels" in err.value.errors["file"]
 
 
 def test_size_limit_and_required_alt_text(ctx):
     ctx.config["MAX_UPLOAD_BYTES"] = 1000
     with pytest.raises(ValidationError) as err:
-        process_upload(jpeg_with_gps(), "big.jpg", "Big")
+        process_upload(jpeg_with_gps(), "big.jpg", "Big", actor=SYSTEM)
     assert "too large" in err.value.errors["file"]
     ctx.config["MAX_UPLOAD_BYTES"] = 8 * 2**20
     for alt in ("", "   ", "x" * 301):
         with pytest.raises(ValidationError) as err:
-            process_upload(image_bytes("PNG"), "a.png", alt)
+            process_upload(image_bytes("PNG"), "a.png", alt, actor=SYSTEM)
         assert "alt" in err.value.errors
     assert Media.select().count() == 0
 
 
 def test_delete_is_refused_while_the_image_is_used(ctx):
-    media = process_upload(image_bytes("PNG"), "a.png", "Green")
-    other = process_upload(image_bytes("PNG"), "b.png", "Also green")
+    media = process_upload(image_bytes("PNG"), "a.png", "Green", actor=SYSTEM)
+    other = process_upload(image_bytes("PNG"), "b.png", "Also green", actor=SYSTEM)
     post = save_post(
         {"title": "Uses it", "body": f"![Green](/media/{media.id}/a.png)"}, actor=SYSTEM
     )
     save_post({"title": "Not it", "body": f"![x](/media/{media.id}0/a.png)"}, actor=SYSTEM)
     assert media_usage(media) == ["post “Uses it”"]
     with pytest.raises(ConflictError):
-        delete_media(media)
+        delete_media(media, actor=SYSTEM)
     save_post({"body": "No image now."}, post, actor=SYSTEM)
     save_post({"featured_image": media.id}, post, actor=SYSTEM)
     assert media_usage(media) == ["featured image of “Uses it”"]
@@ -142,7 +122,7 @@ def test_delete_is_refused_while_the_image_is_used(ctx):
     save_settings({"logo_media_id": media.id})
     assert media_usage(media) == ["site logo"]
     save_settings({"logo_media_id": None})
-    delete_media(media)
+    delete_media(media, actor=SYSTEM)
     assert Media.get_or_none(Media.id == media.id) is None
     assert not MediaVariant.select().where(MediaVariant.media == media.id).exists()
     assert Media.get_by_id(other.id)
@@ -207,7 +187,7 @@ def test_library_refuses_to_delete_an_image_in_use(client, signed_in, app):
 
 
 def test_library_images_in_a_post_get_srcset_and_size(ctx):
-    media = process_upload(jpeg_with_gps(), "wall.jpg", "A red wall")
+    media = process_upload(jpeg_with_gps(), "wall.jpg", "A red wall", actor=SYSTEM)
     post = save_post(
         {
             "title": "Pictures",

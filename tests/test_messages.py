@@ -21,30 +21,14 @@ from cms.core import clock, ratelimit
 from cms.core.db import db
 from cms.core.ratelimit import RateHit
 from cms.messages import mailer
-from cms.messages.service import (
-    Housekeeping,
-    Message,
-    key_path,
-    purge_expired,
-    seal,
-    store_message,
-    unseal,
-)
+from cms.messages.keys import key_path, seal, unseal
+from cms.messages.models import Housekeeping, Message
+from cms.messages.retention import purge_expired
+from cms.messages.service import store_message
 from cms.ops.backup import DB_MEMBER, create_backup
-from tests.test_contact import GOOD, opened_token, send, stored
+from tests.helpers.contact import GOOD, opened_token, raw_bytes, send, stored
 
 MARKER = "Zq7MarkerPlaintext"
-
-
-def raw_bytes(app) -> bytes:
-    """The database file and its -wal, as a thief copying the folder would get them."""
-    data = b""
-    for suffix in ("", "-wal"):
-        path = app.config["DATABASE"] + suffix
-        if os.path.exists(path):
-            with open(path, "rb") as fh:
-                data += fh.read()
-    return data
 
 
 def checkpoint(app) -> None:
@@ -113,7 +97,7 @@ def test_backup_archive_holds_no_plaintext_and_no_clear_key(app, client, tmp_pat
 def test_a_message_under_another_key_reads_as_undecryptable(ctx):
     message = store_message({"name": "A", "email": "a@example.org", "message": "B"})
     os.remove(key_path())
-    from cms.messages import service as messages
+    from cms.messages import keys as messages
 
     messages._keys.clear()
     assert Message.get_by_id(message.id).contents is None  # a new key cannot open it

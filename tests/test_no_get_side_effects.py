@@ -16,14 +16,16 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from PIL import Image
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.accounts.tokens import create_token
 from cms.content.models import Page, Post
 from cms.content.service import save_page, save_post
 from cms.core.db import db
 from cms.media.service import process_upload
-from cms.messages.service import Message, store_message
-from tests.test_contact import GOOD
+from cms.messages.models import Message
+from cms.messages.service import store_message
+from tests.helpers.contact import GOOD
 
 # Housekeeping that any request may do: the hourly retention purge (its marker and the
 # rate-limit rows it prunes) and a token's last-used time (to the hour). And the secret the
@@ -111,7 +113,7 @@ def site(app, users):
         store_message({**GOOD, "phone": "+1 416 555 0100"})
         png = io.BytesIO()
         Image.new("RGB", (1200, 800), (40, 110, 150)).save(png, "PNG")
-        media = process_upload(png.getvalue(), "sea.png", "A calm sea")
+        media = process_upload(png.getvalue(), "sea.png", "A calm sea", actor=SYSTEM)
         post = Post.select().order_by(Post.id).first()
         save_post({"body": post.body + "\n\nOne more line."}, post, actor=users["admin"])
         policy = {"title": "Fees policy", "body": "Fees are due.", "status": "published",
@@ -120,7 +122,7 @@ def site(app, users):
         save_page({"body": "Fees are due at the session.", "effective_date": date(2026, 1, 1)},
                   policy, actor=users["admin"])  # fmt: skip
         admin = User.get(User.email == "admin@example.org")
-        _, token = create_token("crawl", ["content:read", "media:write"], user=admin)
+        _, token = create_token("crawl", ["content:read", "media:write"], user=admin, actor=SYSTEM)
     return {"token": token, "media": media.id, "policy": policy.slug}
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from urllib.parse import unquote, urljoin, urlsplit
 
 from cms.core import clock
-from tests.test_auth import _code, _enable_two_step, sign_in
+from tests.helpers.accounts import enable_two_step, sign_in, totp_code
 
 SITE = "http://localhost"
 VECTORS = [
@@ -67,13 +67,13 @@ def test_no_way_in_leaves_the_site(client, users, report):
     sign_in(client)
     for vector in VECTORS:  # already signed in: the sign-in page redirects at once
         assert_stays_on_the_site(client.get("/admin/login", query_string={"next": vector}), vector)
-    secret, _ = _enable_two_step(client)
+    secret, _ = enable_two_step(client)
     client.post("/admin/logout")
     for vector in VECTORS:
         clock.advance(timedelta(seconds=30))  # a fresh code each time: codes are single-use
         first = _password_sign_in(client, vector)
         assert first.headers["Location"] == "/admin/login/two-step", vector
-        done = client.post("/admin/login/two-step", data={"code": _code(secret)})
+        done = client.post("/admin/login/two-step", data={"code": totp_code(secret)})
         assert_stays_on_the_site(done, vector)
         client.post("/admin/logout")
     report(

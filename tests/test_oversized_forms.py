@@ -9,13 +9,14 @@ from urllib.parse import urlencode
 import pytest
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.stash import FormStash
 from cms.accounts.tokens import create_token
 from cms.accounts.users import create_user
 from cms.content.models import Post
 from cms.core import clock
 from cms.core.db import db
-from cms.messages.service import Message
+from cms.messages.models import Message
 
 PASSWORD = "correct horse battery"
 KB, MB = 2**10, 2**20
@@ -38,7 +39,7 @@ def limited_app(tmp_path):
          "SITE_URL": "http://localhost", "WTF_CSRF_ENABLED": True, **LIMITS}
     )  # fmt: skip
     with app.app_context():
-        create_user("admin@example.org", PASSWORD, "admin", "Ada Admin")
+        create_user("admin@example.org", PASSWORD, "admin", "Ada Admin", actor=SYSTEM)
     yield app
     db.close()
 
@@ -133,7 +134,7 @@ def test_forms_within_the_limits_still_work(limited_app):
 
 def test_an_oversized_upload_to_the_admin_api_is_a_413_problem(limited_app):
     with limited_app.app_context():
-        _, token = create_token("uploads", ["media:write"])
+        _, token = create_token("uploads", ["media:write"], actor=SYSTEM)
     client = limited_app.test_client()
     response = client.post(
         "/api/v1/admin/media", data={f"field{n}": "x" for n in range(60)},

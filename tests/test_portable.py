@@ -30,7 +30,7 @@ def _fill(app, users):
     with app.app_context():
         db.connect(reuse_if_open=True)
         admin = users["admin"]
-        image = process_upload(_png(), "sea.png", "A calm sea")
+        image = process_upload(_png(), "sea.png", "A calm sea", actor=SYSTEM)
         category = Category.get(Category.slug == Category.select().first().slug)
         post = save_post(
             {"title": "With a picture", "body": f"![A calm sea](/media/{image.id}/sea.png)",
@@ -79,8 +79,8 @@ def test_round_trip_loses_nothing(app, users, tmp_path):
     )
     with other.app_context():
         db.connect(reuse_if_open=True)
-        create_user("admin@example.org", "correct horse battery", "admin")
-        create_user("editor@example.org", "correct horse battery", "editor")
+        create_user("admin@example.org", "correct horse battery", "admin", actor=SYSTEM)
+        create_user("editor@example.org", "correct horse battery", "editor", actor=SYSTEM)
         import_site(str(first))
         export_site(str(tmp_path / "again"))
         trashed = Post.get(Post.slug == "in-the-trash")
@@ -115,7 +115,7 @@ def _exported(empty_app, tmp_path):
     """A small export from a site with one image, and the empty site again."""
     with empty_app.app_context():
         db.connect(reuse_if_open=True)
-        image = process_upload(_png(200, 100), "dot.png", "A dot")
+        image = process_upload(_png(200, 100), "dot.png", "A dot", actor=SYSTEM)
         save_post({"title": "One", "body": f"![A dot](/media/{image.id}/dot.png)"}, actor=SYSTEM)
         export_site(str(tmp_path / "out"))
         Post.delete().execute()

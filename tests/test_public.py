@@ -301,7 +301,7 @@ def test_search_escapes_indexed_text(app, client):
 
 
 def test_search_ranks_the_newest_matches_and_tries_prefixes(app, client, monkeypatch):
-    monkeypatch.setattr("cms.public.search.RANK_WINDOW", 40)
+    monkeypatch.setattr("cms.content.search.RANK_WINDOW", 40)
     with app.app_context():
         for n in range(45):
             body = "axolotl " * (9 if n in (0, 44) else 1)  # the oldest and newest say it most
@@ -376,7 +376,7 @@ def test_logo_favicon_and_featured_image_come_from_media(app, client):
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 800), "teal").save(buffer, "PNG")
     with app.app_context():
-        image = process_upload(buffer.getvalue(), "photo.png", "A teal square")
+        image = process_upload(buffer.getvalue(), "photo.png", "A teal square", actor=SYSTEM)
         save_settings({"logo_media_id": image.id, "favicon_media_id": image.id})
         post = Post.get(Post.slug == "small-habits-for-difficult-weeks")
         save_post({"featured_image": image.id}, post, actor=SYSTEM)

@@ -120,10 +120,12 @@ def test_a_save_past_its_time_is_refused_not_killed(ctx, monkeypatch):
 def test_the_api_and_notices_refuse_it_too(app, client, users, ctx):
     from cms.accounts.tokens import create_token
     from cms.site.models import Notice
-    from cms.site.service import save_notice
+    from cms.site.notices import save_notice
 
     deep = "<b>" * (MAX_DEPTH + 10) + "end"
-    token = create_token("script", "content:read,content:write", user=users["admin"])[1]
+    token = create_token("script", "content:read,content:write", user=users["admin"], actor=SYSTEM)[
+        1
+    ]
     response = client.post(
         "/api/v1/admin/posts",
         json={"title": "Via the API", "body": deep},

@@ -10,8 +10,9 @@ from cms.content.models import Revision
 from cms.content.revisions import policy_versions
 from cms.core import clock
 from cms.core.db import db
-from cms.messages import service as messages
-from cms.messages.service import Housekeeping, purge_expired
+from cms.messages import retention as messages
+from cms.messages.models import Housekeeping
+from cms.messages.retention import purge_expired
 
 
 def _monday(weeks_ago: int) -> datetime:

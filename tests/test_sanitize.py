@@ -3,23 +3,13 @@
 import pytest
 
 from cms.content.sanitize import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_TAGS,
     clean_html,
     clean_text,
     is_local_image,
     is_safe_link,
     url_scheme,
 )
-from tests.xss_corpus import all_payloads, corpus_summary, problems
-
-# What clean_html may emit: the allow-lists, plus the rel it adds to external links.
-OUTPUT_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "a": [*ALLOWED_ATTRIBUTES["a"], "rel"]}
-
-
-def unsafe(html: str) -> list[str]:
-    """What an HTML5 parser finds wrong in sanitized output (outside the allow-lists too)."""
-    return problems(html, ALLOWED_TAGS, OUTPUT_ATTRIBUTES)
+from tests.helpers.xss_corpus import all_payloads, corpus_summary, unsafe
 
 
 def test_every_corpus_payload_comes_out_clean(report):

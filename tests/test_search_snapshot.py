@@ -2,8 +2,8 @@
 
 import sqlite3
 
+from cms.content import search as search_view
 from cms.core import clock
-from cms.public import search as search_view
 
 
 def _other_connection_trashes(app, rowid: int) -> str:

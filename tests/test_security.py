@@ -4,6 +4,7 @@ import pytest
 from flask import request
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.content.models import Post
 from cms.core.db import db
 from cms.core.security import CSP, ProductionConfigError
@@ -153,7 +154,7 @@ def test_too_large_body_gets_a_clear_413(tmp_path):
 
     with client.application.app_context():
         db.connect(reuse_if_open=True)
-        _, token = create_token("test", list(SCOPES))
+        _, token = create_token("test", list(SCOPES), actor=SYSTEM)
     api = client.post(
         "/api/v1/admin/posts", data=b" " * 1_200_000, content_type="application/json",
         headers={"Authorization": f"Bearer {token}"},

@@ -43,7 +43,7 @@ def test_the_site_e_mail_cannot_carry_a_bcc(app, auth, client):
     auth.login()
     from cms.accounts.actors import SYSTEM
     from cms.core.validation import ValidationError
-    from cms.site.service import update_settings
+    from cms.site.settings import update_settings
 
     with app.app_context():
         db.connect(reuse_if_open=True)

@@ -29,7 +29,7 @@ from cms.core.db import db
 from cms.core.validation import StaleError, version_token
 from cms.media.service import process_upload
 from cms.site.models import NavItem, Notice, Setting
-from cms.site.service import stored_settings, update_settings
+from cms.site.settings import stored_settings, update_settings
 
 PASSWORD = "correct horse battery"
 ALL_SCOPES = "content:read,content:write,notices:write,settings:write,media:write"
@@ -94,7 +94,7 @@ def hidden(html: str, name: str) -> str:
 def two(app, users):
     """Two signed-in browsers: Ada (admin) and Eddie (editor), and a second admin, Bea."""
     with app.app_context():
-        create_user("bea@example.org", PASSWORD, "admin", "Bea Admin")
+        create_user("bea@example.org", PASSWORD, "admin", "Bea Admin", actor=SYSTEM)
     clients = {}
     for who in ("admin", "editor", "bea"):
         client = app.test_client()
@@ -374,7 +374,7 @@ def test_switches_save_only_what_changed_and_refuse_a_switch_changed_twice(app, 
 def api(app, users):
     """A client with an administrator's token."""
     with app.app_context():
-        token = create_token("script", ALL_SCOPES, users["admin"])[1]
+        token = create_token("script", ALL_SCOPES, users["admin"], actor=SYSTEM)[1]
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client
@@ -450,7 +450,7 @@ def test_api_categories_notices_settings_and_media_refuse_stale_if_match(app, ap
         notice = Notice.get(Notice.key == "online-therapy")
         png = io.BytesIO()
         Image.new("RGB", (40, 30), (10, 90, 140)).save(png, "PNG")
-        media = process_upload(png.getvalue(), "sea.png", "Sea")
+        media = process_upload(png.getvalue(), "sea.png", "Sea", actor=SYSTEM)
     cases = [
         (f"/api/v1/admin/categories/{category.id}", {"name": "First"}, {"name": "Second"}),
         (f"/api/v1/admin/notices/{notice.id}", {"body": "First"}, {"body": "Second"}),

@@ -9,6 +9,7 @@ import pytest
 from flask import url_for
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.guard import same_origin
 from cms.accounts.models import User
 from cms.accounts.stash import FormStash
@@ -46,8 +47,8 @@ def csrf_app(tmp_path):
          "SITE_URL": "http://localhost", "WTF_CSRF_ENABLED": True}
     )  # fmt: skip
     with app.app_context():
-        create_user(ADMIN, PASSWORD, "admin", "Ada Admin")
-        create_user(EDITOR, PASSWORD, "editor", "Eddie")
+        create_user(ADMIN, PASSWORD, "admin", "Ada Admin", actor=SYSTEM)
+        create_user(EDITOR, PASSWORD, "editor", "Eddie", actor=SYSTEM)
     yield app
     db.close()
 

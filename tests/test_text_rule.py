@@ -16,8 +16,10 @@ from cms.core.db import db
 from cms.core.validation import ValidationError, has_visible, multi_line, single_line
 from cms.media.service import _clean_alt
 from cms.messages.service import check_contents
+from cms.site.menu import save_menu
 from cms.site.models import Notice, get_settings
-from cms.site.service import save_menu, save_notice, update_settings
+from cms.site.notices import save_notice
+from cms.site.settings import update_settings
 
 ZERO_WIDTH = "\u200b\u200b\u2060"
 
@@ -92,10 +94,11 @@ def test_every_service_refuses_control_characters_and_invisible_names(ctx):
     menu = [{"label": ZERO_WIDTH, "target": "home", "url": ""}]
     assert refused(lambda: save_menu(menu, actor=SYSTEM), "items-0")
     name = refused(
-        lambda: create_user("x@example.org", "correct horse battery", name="A\x1b"), "name"
+        lambda: create_user("x@example.org", "correct horse battery", name="A\x1b", actor=SYSTEM),
+        "name",
     )
     assert "U+001B" in name
-    assert refused(lambda: create_token("dep\x00loy", "content:read"), "name")
+    assert refused(lambda: create_token("dep\x00loy", "content:read", actor=SYSTEM), "name")
     assert "U+0008" in refused(lambda: _clean_alt("An\x08 image"), "alt")
 
 
@@ -124,7 +127,7 @@ def test_editor_and_api_refuse_with_the_message(app, client, auth):
     assert page.status_code == 200 and "U+0001" in page.get_data(as_text=True)
     with app.app_context():
         db.connect(reuse_if_open=True)
-        token = create_token("script", "content:write")[1]
+        token = create_token("script", "content:write", actor=SYSTEM)[1]
     answer = client.post("/api/v1/admin/posts", headers={"Authorization": f"Bearer {token}"},
                          json={"title": "\u200b"})  # fmt: skip
     assert answer.status_code == 422 and "title" in answer.get_data(as_text=True)

@@ -47,8 +47,8 @@ def template(tmp_path_factory):
     app = create_app(_config(path))
     with app.app_context():
         db.connect(reuse_if_open=True)
-        create_user("admin@example.org", PASSWORD, "admin", "Ada")
-        create_user("editor@example.org", PASSWORD, "editor", "Eddie")
+        create_user("admin@example.org", PASSWORD, "admin", "Ada", actor=SYSTEM)
+        create_user("editor@example.org", PASSWORD, "editor", "Eddie", actor=SYSTEM)
         post = save_post({"title": "Published", "body": "One", "status": "published"}, actor=SYSTEM)
         save_post({"body": "Two"}, post, actor=SYSTEM)
         draft = save_post({"title": "Draft", "body": "Not yet"}, actor=SYSTEM)
@@ -57,7 +57,7 @@ def template(tmp_path_factory):
         page = save_page({"title": "About", "body": "Hello", "status": "published"}, actor=SYSTEM)
         category = save_category({"name": "FAQ"}, actor=SYSTEM)
         trashed = trash_category(save_category({"name": "Old"}, actor=SYSTEM), actor=SYSTEM)
-        image = process_upload(_png(), "dot.png", "A dot")
+        image = process_upload(_png(), "dot.png", "A dot", actor=SYSTEM)
         notices = {n.key: n.id for n in Notice.select()}
         revisions = [r.id for r in Revision.history("post", post.id)]
         ids = {
@@ -84,7 +84,7 @@ def _token(app, kind: str, scope: str | None) -> str:
         user = None
         if kind != "unbound token":
             user = User.get(User.email == f"{KINDS[kind]}@example.org")
-        return create_token(kind, [scope] if scope else "content:read", user=user)[1]
+        return create_token(kind, [scope] if scope else "content:read", user=user, actor=SYSTEM)[1]
 
 
 def _visible_state(app) -> tuple:

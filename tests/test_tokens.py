@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.accounts.tokens import ApiToken, create_token, parse_scopes, revoke_token, verify_token
 from cms.audit import Activity
@@ -21,7 +22,7 @@ def app(empty_app):
 
 
 def test_token_is_stored_only_as_a_hash(ctx):
-    token, plain = create_token("deploy", "content:read,content:write")
+    token, plain = create_token("deploy", "content:read,content:write", actor=SYSTEM)
     assert plain.startswith("pcms_") and len(plain) > 40
     row = ApiToken.get_by_id(token.id)
     assert row.token_hash == hashlib.sha256(plain.encode()).hexdigest()
@@ -31,7 +32,7 @@ def test_token_is_stored_only_as_a_hash(ctx):
 
 
 def test_verify_accepts_the_token_and_records_last_use(ctx):
-    token, plain = create_token("script", ["content:read"])
+    token, plain = create_token("script", ["content:read"], actor=SYSTEM)
     assert token.last_used_at is None
     assert verify_token(plain).id == token.id
     assert ApiToken.get_by_id(token.id).last_used_at is not None
@@ -39,15 +40,15 @@ def test_verify_accepts_the_token_and_records_last_use(ctx):
 
 @pytest.mark.parametrize("guess", ["", "pcms_", "pcms_wrong", "x" * 5000, "\x00"])
 def test_verify_refuses_unknown_tokens(ctx, guess):
-    create_token("script", ["content:read"])
+    create_token("script", ["content:read"], actor=SYSTEM)
     assert verify_token(guess) is None
 
 
 def test_revoked_and_expired_tokens_no_longer_verify(ctx):
-    revoked, plain_revoked = create_token("old", ["content:read"])
-    revoke_token(revoked)
+    revoked, plain_revoked = create_token("old", ["content:read"], actor=SYSTEM)
+    revoke_token(revoked, actor=SYSTEM)
     assert verify_token(plain_revoked) is None
-    expiring, plain_expiring = create_token("short", ["content:read"], expires_days=1)
+    expiring, plain_expiring = create_token("short", ["content:read"], expires_days=1, actor=SYSTEM)
     assert verify_token(plain_expiring) is not None
     clock.advance(timedelta(days=1, seconds=1))
     assert verify_token(plain_expiring) is None
@@ -67,7 +68,7 @@ def test_revoked_and_expired_tokens_no_longer_verify(ctx):
 )
 def test_bad_token_requests_are_refused(ctx, name, scopes, days, field):
     with pytest.raises(ValidationError) as info:
-        create_token(name, scopes, expires_days=days)
+        create_token(name, scopes, expires_days=days, actor=SYSTEM)
     assert field in info.value.errors
     assert ApiToken.select().count() == 0
 
@@ -154,15 +155,15 @@ def test_a_disabled_accounts_tokens_get_401_until_it_is_enabled_again(app, clien
 
     with app.app_context():
         editor = users["editor"]
-        plain = create_token("script", ["content:read"], user=editor)[1]
+        plain = create_token("script", ["content:read"], user=editor, actor=SYSTEM)[1]
         assert _call(client, plain).status_code == 200
-        update_user(editor, editor.name, editor.email, "editor", active=False)
+        update_user(editor, editor.name, editor.email, "editor", active=False, actor=SYSTEM)
         assert verify_token(plain) is None
     refused = _call(client, plain)
     assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
     assert "account is disabled" in refused.json["detail"]
     with app.app_context():
-        update_user(editor, editor.name, editor.email, "editor", active=True)
+        update_user(editor, editor.name, editor.email, "editor", active=True, actor=SYSTEM)
     assert _call(client, plain).status_code == 200
 
 
@@ -170,10 +171,14 @@ def test_a_demoted_accounts_token_keeps_only_what_the_new_role_allows(app, clien
     from cms.accounts.users import create_user, update_user
 
     with app.app_context():
-        admin = create_user("second@example.org", "correct horse battery", "admin", "Bo")
-        plain = create_token("site script", ["content:read", "settings:write"], user=admin)[1]
+        admin = create_user(
+            "second@example.org", "correct horse battery", "admin", "Bo", actor=SYSTEM
+        )
+        plain = create_token(
+            "site script", ["content:read", "settings:write"], user=admin, actor=SYSTEM
+        )[1]
         assert _call(client, plain, "PATCH", "settings", {"tagline": "New"}).status_code == 200
-        update_user(admin, admin.name, admin.email, "editor", active=True)
+        update_user(admin, admin.name, admin.email, "editor", active=True, actor=SYSTEM)
     refused = _call(client, plain, "PATCH", "settings", {"tagline": "Newer"})
     assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
     assert "editor" in refused.json["detail"]
@@ -183,13 +188,15 @@ def test_a_demoted_accounts_token_keeps_only_what_the_new_role_allows(app, clien
 def test_an_editors_token_may_do_content_but_not_settings(ctx, users):
     editor = users["editor"]
     editor_scopes = "content:read,content:write,notices:write,media:write"
-    assert create_token("editor script", editor_scopes, user=editor)[0].allows("notices:write")
+    assert create_token("editor script", editor_scopes, user=editor, actor=SYSTEM)[0].allows(
+        "notices:write"
+    )
     with pytest.raises(ValidationError) as info:
-        create_token("too much", "content:read,settings:write", user=editor)
+        create_token("too much", "content:read,settings:write", user=editor, actor=SYSTEM)
     assert "settings:write" in info.value.errors["scopes"]
     gone = User.create(email="gone@example.org", name="Gone", role="admin", active=False)
     with pytest.raises(ValidationError) as info:
-        create_token("x", "content:read", user=gone)
+        create_token("x", "content:read", user=gone, actor=SYSTEM)
     assert "disabled" in info.value.errors["user"]
     assert ApiToken.select().count() == 1
 

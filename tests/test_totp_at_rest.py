@@ -11,6 +11,7 @@ from datetime import UTC, timedelta
 import pyotp
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.accounts.two_step import SEALED, SETUP_MINUTES, PendingSecret, RecoveryCode, reseal_secrets
 from cms.core import clock
@@ -126,7 +127,7 @@ def test_upgrading_a_site_seals_its_plain_secrets_at_start(tmp_path):
         db.connect(reuse_if_open=True)
         user = User.get(User.email == "old@example.org")
         assert user.totp_secret.startswith(SEALED) and LEGACY not in user.totp_secret
-        set_password(user, PASSWORD)
+        set_password(user, PASSWORD, actor=SYSTEM)
     db.close()
     client = app.test_client()
     assert _sign_in(client, "old@example.org").headers["Location"] == "/admin/login/two-step"

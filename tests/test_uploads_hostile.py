@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.accounts.tokens import create_token
 from cms.core.db import db
 from cms.media.models import Media, MediaVariant
-from tests.test_media import GPS_IFD, image_bytes, jpeg_with_gps
+from tests.helpers.images import GPS_IFD, image_bytes, jpeg_with_gps
 
 SCRIPT = b"<script>alert(1)</script>"
 NOT_AN_IMAGE = "Upload a JPEG, PNG or WebP image."
@@ -88,7 +89,7 @@ def upload(request, app, client, auth):
         with app.app_context():
             db.connect(reuse_if_open=True)
             admin = User.get(User.email == "admin@example.org")
-            _, token = create_token("uploads", ["media:write"], user=admin)
+            _, token = create_token("uploads", ["media:write"], user=admin, actor=SYSTEM)
     headers = {} if request.param == "editor" else {"Authorization": f"Bearer {token}"}
     url = "/admin/media" if request.param == "editor" else "/api/v1/admin/media"
 

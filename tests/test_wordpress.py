@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.users import create_user
 from cms.content.models import Category, Page, Post, Redirect
 from cms.core.db import db
@@ -32,7 +33,7 @@ def uploads(tmp_path):
 def site(empty_app):
     with empty_app.app_context():
         db.connect(reuse_if_open=True)
-        create_user("jane@example.org", "correct horse battery", "admin", "Dr Jane")
+        create_user("jane@example.org", "correct horse battery", "admin", "Dr Jane", actor=SYSTEM)
         yield empty_app
 
 
@@ -141,7 +142,9 @@ def test_running_twice_adds_nothing(site, uploads):
 
 
 def test_author_option_and_missing_uploads(site):
-    create_user("assistant@example.org", "correct horse battery", "editor", "Assistant")
+    create_user(
+        "assistant@example.org", "correct horse battery", "editor", "Assistant", actor=SYSTEM
+    )
     summary = import_wordpress(EXPORT, author="Assistant@example.org")
     authors = {p.author.email for p in Post.select()}
     assert authors == {"assistant@example.org"}

@@ -6,8 +6,7 @@ domain service asks them before it writes.
 
 from werkzeug.exceptions import Forbidden
 
-from .models import User
-from .tokens import ApiToken
+from .models import ApiToken, User
 
 
 class NotAllowed(Forbidden):
@@ -54,6 +53,13 @@ def require_role(actor, action: str) -> None:
     """Raise NotAllowed unless the actor acts with a role (an active account of either)."""
     if actor_role(actor) is None:
         raise NotAllowed(f"This request acts for no active account, so it cannot {action}.")
+
+
+def require_self_or_admin(actor, user: User, action: str) -> None:
+    """Raise NotAllowed unless the actor is this (active) account or acts as an administrator."""
+    if isinstance(actor, User) and actor.id == user.id and actor.active:
+        return
+    require_admin(actor, action)
 
 
 def actor_parts(actor) -> tuple[User | None, str | None]:

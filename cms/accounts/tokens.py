@@ -9,66 +9,19 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from peewee import JOIN, CharField, DateTimeField, ForeignKeyField
+from peewee import JOIN
 
+from ..audit import record, writes
 from ..core import clock
-from ..core.db import BaseModel, db
+from ..core.db import db
 from ..core.validation import ValidationError, single_line
-from .models import User
+from .models import ROLE_SCOPES, SCOPES, ApiToken, User
 
-SCOPES = {
-    "content:read": "Read everything in the Admin API, drafts included",
-    "content:write": "Create, change, publish, trash and restore posts, pages and categories",
-    "notices:write": "Switch notices and the availability state",
-    "settings:write": "Change the site settings",
-    "media:write": "Upload images",
-}
-# A token acts for its account and never does more than the account's role allows:
-# editors edit content and notice text, but not settings (DESIGN.md, Users).
-ROLE_SCOPES = {
-    "admin": set(SCOPES),
-    "editor": {"content:read", "content:write", "notices:write", "media:write"},
-}
 PREFIX = "pcms_"
 MAX_NAME = 80
 MAX_EXPIRY_DAYS = 3650
 # Writing "last used" on every call would make each API read a database write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-class ApiToken(BaseModel):
-    name = CharField()
-    token_hash = CharField(unique=True)
-    prefix = CharField()  # the first characters, so people can tell tokens apart
-    scopes = CharField()  # space-separated
-    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=clock.utcnow)
-    expires_at = DateTimeField(null=True)
-    last_used_at = DateTimeField(null=True)
-    revoked_at = DateTimeField(null=True)
-
-    @property
-    def scope_list(self) -> list[str]:
-        return self.scopes.split()
-
-    @property
-    def is_expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= clock.utcnow()
-
-    @property
-    def is_usable(self) -> bool:
-        account_ok = self.user is None or self.user.active
-        return self.revoked_at is None and not self.is_expired and account_ok
-
-    def allows(self, scope: str) -> bool:
-        """True if the token carries this scope and its account's current role permits it."""
-        permitted = self.user is None or scope in ROLE_SCOPES.get(self.user.role, ())
-        return scope in self.scope_list and permitted
-
-    @classmethod
-    def listing(cls):
-        """Every token, newest first."""
-        return cls.select().order_by(cls.created_at.desc(), cls.id.desc())
 
 
 def _digest(token: str) -> str:
@@ -101,8 +54,12 @@ def _account_errors(user: User | None, scopes: list[str]) -> dict:
     return {}
 
 
-def create_token(name: str, scopes, user: User | None = None, expires_days: int | None = None):
-    """Create a token; return (ApiToken, the plain token, which is never stored)."""
+@writes("token.create", admin=True, what="create API tokens")
+def create_token(
+    name: str, scopes, user: User | None = None, expires_days: int | None = None, *, actor
+):
+    """Create a token acting for `user` (None: for no account); return (ApiToken, the plain
+    token, which is never stored)."""
     errors: dict = {}
     name = single_line(name, "name", errors)  # the text rule (cms.core.validation)
     if errors:
@@ -118,10 +75,20 @@ def create_token(name: str, scopes, user: User | None = None, expires_days: int 
     expires_at = clock.utcnow() + timedelta(days=expires_days) if expires_days else None
     with db.atomic():
         token = ApiToken.create(
-            name=name, token_hash=_digest(plain), prefix=plain[: len(PREFIX) + 6],
-            scopes=" ".join(chosen), user=user, expires_at=expires_at,
-        )  # fmt: skip
+            name=name,
+            token_hash=_digest(plain),
+            prefix=plain[: len(PREFIX) + 6],
+            scopes=" ".join(chosen),
+            user=user,
+            expires_at=expires_at,
+        )
+        record("token.create", describe_token(token), actor)
     return token, plain
+
+
+def describe_token(token: ApiToken) -> str:
+    """'token 3: deploy-script' for log targets."""
+    return f"token {token.id}: {token.name}"
 
 
 def verify_token(plain: str) -> ApiToken | None:
@@ -148,9 +115,16 @@ def verify_token(plain: str) -> ApiToken | None:
     return token
 
 
-def revoke_token(token: ApiToken) -> None:
+@writes("token.revoke", admin=True, what="revoke API tokens")
+def revoke_token(token: ApiToken, *, actor) -> None:
     """Revoke a token for good (kept in the list, unusable)."""
-    if token.revoked_at is None:
-        with db.atomic():
-            token.revoked_at = clock.utcnow()
-            token.save()
+    with db.atomic():
+        # Conditional: of two revocations at once one is recorded.
+        revoked = (
+            ApiToken.update(revoked_at=clock.utcnow())
+            .where((ApiToken.id == token.id) & ApiToken.revoked_at.is_null())
+            .execute()
+        )
+        if revoked:
+            record("token.revoke", describe_token(token), actor)
+    token.revoked_at = token.revoked_at or clock.utcnow()

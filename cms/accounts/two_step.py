@@ -19,8 +19,10 @@ from flask import current_app
 from markupsafe import Markup
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
+from ..audit import describe, record, writes
 from ..core import clock
 from ..core.db import BaseModel, db
+from .actors import require_self_or_admin
 from .models import User
 
 ISSUER = "practice-cms"
@@ -203,36 +205,57 @@ def _new_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def new_recovery_codes(user: User) -> list[str]:
-    """Replace the account's recovery codes; return the new ones (shown once)."""
+def _replace_codes(user: User) -> list[str]:
     codes = [_new_code() for _ in range(RECOVERY_CODES)]
-    with db.atomic():
-        RecoveryCode.delete().where(RecoveryCode.user == user).execute()
-        RecoveryCode.insert_many([{"user": user, "code_hash": _hash(c)} for c in codes]).execute()
+    RecoveryCode.delete().where(RecoveryCode.user == user).execute()
+    RecoveryCode.insert_many([{"user": user, "code_hash": _hash(c)} for c in codes]).execute()
     return codes
 
 
-def enable(user: User, secret: str, confirmed_step: int) -> list[str]:
+@writes("two_step.new_codes", what="make recovery codes")
+def new_recovery_codes(user: User, *, actor) -> list[str]:
+    """Replace the account's recovery codes; return the new ones (shown once)."""
+    require_self_or_admin(actor, user, "make another account's recovery codes")
+    with db.atomic():
+        codes = _replace_codes(user)
+        record("two_step.new_codes", describe(user), actor)
+    return codes
+
+
+@writes("two_step.enable", what="switch two-step sign-in on")
+def enable(user: User, secret: str, confirmed_step: int, *, actor) -> list[str]:
     """Switch two-step sign-in on with a confirmed secret; return new recovery codes.
 
     The confirming code's step counts as used, so that code cannot sign in afterwards.
     """
+    require_self_or_admin(actor, user, "switch on another account's two-step sign-in")
     with db.atomic():
         user.totp_secret = seal(secret)
         user.totp_last_step = confirmed_step
         user.save(only=[User.totp_secret, User.totp_last_step])
         PendingSecret.delete().where(PendingSecret.user == user).execute()
-        return new_recovery_codes(user)
+        codes = _replace_codes(user)
+        record("two_step.enable", describe(user), actor)
+    return codes
 
 
-def disable(user: User) -> None:
-    """Switch two-step sign-in off and forget the secret and recovery codes."""
+def switch_off(user: User) -> None:
+    """Forget the secret and recovery codes; a part of disable() and of a password reset."""
     with db.atomic():
         RecoveryCode.delete().where(RecoveryCode.user == user).execute()
         PendingSecret.delete().where(PendingSecret.user == user).execute()
         user.totp_secret = ""
         user.totp_last_step = 0
         user.save(only=[User.totp_secret, User.totp_last_step])
+
+
+@writes("two_step.disable", what="switch two-step sign-in off")
+def disable(user: User, *, actor) -> None:
+    """Switch two-step sign-in off and forget the secret and recovery codes."""
+    require_self_or_admin(actor, user, "switch off another account's two-step sign-in")
+    with db.atomic():
+        switch_off(user)
+        record("two_step.disable", describe(user), actor)
 
 
 def use_recovery_code(user: User, code: str) -> bool:

@@ -17,6 +17,7 @@ from . import (  # noqa: E402,F401
     inbox,
     links,
     media_views,
+    menu_views,
     posts,
     site_admin,
     tokens,

@@ -9,8 +9,6 @@ from ..accounts import signin
 from ..accounts import two_step as totp
 from ..accounts.passwords import MAX_PASSWORD
 from ..accounts.users import change_own_password
-from ..audit import describe, log_activity
-from ..core.db import db
 from ..core.validation import ValidationError
 from . import bp
 from .forms import ChangePasswordForm, ConfirmTwoStepForm, PasswordCheckForm
@@ -56,13 +54,13 @@ def change_password():
         try:
             if not signin.confirm_password(user, form.current_password.data):
                 raise ValidationError({"current_password": NOT_CURRENT})
-            change_own_password(user, form.current_password.data, form.new_password.data)
+            change_own_password(
+                user, form.current_password.data, form.new_password.data, actor=user
+            )
         except ValidationError as exc:
             for name, message in exc.errors.items():
                 getattr(form, name).errors.append(message)
         else:
-            with db.atomic():
-                log_activity("password.change", describe(user), user)
             signin.renew_session(user)
             flash("Your password is changed. You were signed out on your other devices.")
             return redirect(url_for("admin.account"))
@@ -85,9 +83,7 @@ def two_step_setup():
         elif step is None:
             form.code.errors.append("This code is not correct. Check the time on your phone.")
         else:
-            codes = totp.enable(user, secret, step)
-            with db.atomic():
-                log_activity("two_step.enable", describe(user), user)
+            codes = totp.enable(user, secret, step, actor=user)
             return render_template("admin/account_recovery_codes.html", codes=codes)
     uri = totp.provisioning_uri(user, secret)
     return render_template(
@@ -107,9 +103,7 @@ def two_step_off():
     """Switch two-step sign-in off (the current password is required)."""
     form = PasswordCheckForm(prefix="off")
     if _password_confirmed(form):
-        totp.disable(_me())
-        with db.atomic():
-            log_activity("two_step.disable", describe(_me()), _me())
+        totp.disable(_me(), actor=_me())
         flash("Two-step sign-in is off.")
     return redirect(url_for("admin.account"))
 
@@ -120,7 +114,5 @@ def recovery_codes():
     form = PasswordCheckForm(prefix="codes")
     if not (_me().totp_secret and _password_confirmed(form)):
         return redirect(url_for("admin.account"))
-    codes = totp.new_recovery_codes(_me())
-    with db.atomic():
-        log_activity("two_step.new_codes", describe(_me()), _me())
+    codes = totp.new_recovery_codes(_me(), actor=_me())
     return render_template("admin/account_recovery_codes.html", codes=codes)

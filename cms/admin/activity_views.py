@@ -4,7 +4,7 @@ from flask import render_template
 
 from ..accounts.guard import admin_only
 from ..audit import Activity
-from ..public.paging import Pagination
+from ..core.paging import Pagination
 from . import bp
 
 PER_PAGE = 50

@@ -34,6 +34,12 @@ from ..content.fields import (
     MAX_TITLE,
 )
 from ..core import clock
+from ..core.addresses import MAX_EMAIL
+from ..core.validation import MAX_URL
+from ..media.service import MAX_ALT
+from ..site.menu import MAX_LABEL
+from ..site.notices import MAX_LINK_LABEL
+from ..site.settings import MAX_LINK_NAME, MAX_PER_PAGE, TEXT_LIMITS
 from .time_fields import LocalDateField, LocalDateTimeField
 
 
@@ -139,17 +145,21 @@ class EntryForm(FlaskForm):
 
 
 class NoticeForm(FlaskForm):
-    version = HiddenField()  # cms.site.service.notice_version
+    version = HiddenField()  # cms.site.notices.notice_version
     body = TextAreaField("Text (Markdown)")
-    link_label = StringField("Link text")
-    link_url = StringField("Link address", description="https://…, /a-page or mailto:…")
+    link_label = StringField("Link text", validators=[Length(max=MAX_LINK_LABEL)])
+    link_url = StringField(
+        "Link address",
+        description="https://…, /a-page or mailto:…",
+        validators=[Length(max=MAX_URL)],
+    )
     link_page = SelectField("Or link to a page", coerce=int, validate_choice=False)
     starts_at = LocalDateTimeField("Show from", description="Empty: straight away.")
     ends_at = LocalDateTimeField("Show until", description="Empty: until switched off.")
 
 
 class SwitchesForm(FlaskForm):
-    loaded = HiddenField()  # JSON of cms.site.service.switch_state: only changed switches are saved
+    loaded = HiddenField()  # JSON of cms.site.notices.switch_state: only changed switches are saved
     availability = RadioField("Availability for new clients", validate_choice=False)
     shown = CheckboxListField("Notices switched on", coerce=int, validate_choice=False)
 
@@ -176,11 +186,12 @@ class UploadForm(FlaskForm):
     alt = TextAreaField(
         "Description (alt text)",
         description="What the image shows, for people who use a screen reader.",
+        validators=[Length(max=MAX_ALT)],
     )
 
 
 class AltForm(FlaskForm):
-    alt = TextAreaField("Description (alt text)")
+    alt = TextAreaField("Description (alt text)", validators=[Length(max=MAX_ALT)])
 
 
 def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
@@ -194,33 +205,48 @@ def show_errors(form: FlaskForm, errors: dict[str, str]) -> None:
 
 
 class SocialLinkForm(Form):
-    label = StringField("Name", render_kw={"autocomplete": "off"})
-    url = StringField("Address (https://…)")
+    label = StringField(
+        "Name", validators=[Length(max=MAX_LINK_NAME)], render_kw={"autocomplete": "off"}
+    )
+    url = StringField("Address (https://…)", validators=[Length(max=MAX_URL)])
 
 
 class SettingsForm(FlaskForm):
     """Site and practitioner details; the keys are those of cms.site.models.DEFAULT_SETTINGS."""
 
-    loaded = HiddenField()  # JSON of cms.site.service.setting_tokens: only changes are saved
-    site_title = StringField("Site title")
-    tagline = StringField("Tagline")
-    practitioner_name = StringField("Practitioner's name")
-    credentials = StringField("Credentials", description="For example: MA, RP")
-    registration_college = StringField("Regulatory college")
-    registration_number = StringField("Registration number")
-    contact_email = StringField("Contact e-mail")
-    phone = StringField("Phone")
-    city = StringField("City")
+    loaded = HiddenField()  # JSON of cms.site.settings.setting_tokens: only changes are saved
+    site_title = StringField("Site title", validators=[Length(max=TEXT_LIMITS["site_title"])])
+    tagline = StringField("Tagline", validators=[Length(max=TEXT_LIMITS["tagline"])])
+    practitioner_name = StringField(
+        "Practitioner's name", validators=[Length(max=TEXT_LIMITS["practitioner_name"])]
+    )
+    credentials = StringField(
+        "Credentials",
+        description="For example: MA, RP",
+        validators=[Length(max=TEXT_LIMITS["credentials"])],
+    )
+    registration_college = StringField(
+        "Regulatory college", validators=[Length(max=TEXT_LIMITS["registration_college"])]
+    )
+    registration_number = StringField(
+        "Registration number", validators=[Length(max=TEXT_LIMITS["registration_number"])]
+    )
+    contact_email = StringField("Contact e-mail", validators=[Length(max=MAX_EMAIL)])
+    phone = StringField("Phone", validators=[Length(max=TEXT_LIMITS["phone"])])
+    city = StringField("City", validators=[Length(max=TEXT_LIMITS["city"])])
     office_address = TextAreaField("Office address")
     show_office_address = BooleanField("Show the office address on the site")
-    office_hours = StringField("Office hours")
+    office_hours = StringField("Office hours", validators=[Length(max=TEXT_LIMITS["office_hours"])])
     show_office_hours = BooleanField("Show the office hours on the site")
     social_links = FieldList(FormField(SocialLinkForm), min_entries=4, max_entries=8)
     accent_color = StringField("Accent colour", description="A dark colour, such as #2f5d62.")
     logo_media_id = SelectField("Logo", coerce=str, validate_choice=False)
     favicon_media_id = SelectField("Favicon", coerce=str, validate_choice=False)
     timezone = SelectField("Time zone", validate_choice=False)
-    posts_per_page = StringField("Posts per page")
+    posts_per_page = StringField(
+        "Posts per page",
+        render_kw={"maxlength": len(str(MAX_PER_PAGE))},  # stored as a number
+    )
     editors_can_read_messages = BooleanField("Editors may read contact messages")
 
     def settings_data(self) -> dict:
@@ -232,13 +258,13 @@ class SettingsForm(FlaskForm):
 
 
 class MenuItemForm(Form):
-    label = StringField("Label")
+    label = StringField("Label", validators=[Length(max=MAX_LABEL)])
     target = SelectField("Leads to", validate_choice=False)
-    url = StringField("Address (for “another address”)")
+    url = StringField("Address (for “another address”)", validators=[Length(max=MAX_URL)])
     position = StringField("Order")
     remove = BooleanField("Remove")
 
 
 class MenuForm(FlaskForm):
-    version = HiddenField()  # cms.site.service.menu_version
+    version = HiddenField()  # cms.site.menu.menu_version
     items = FieldList(FormField(MenuItemForm), min_entries=1, max_entries=20)

@@ -14,6 +14,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..accounts.passwords import MAX_PASSWORD, MIN_PASSWORD
+from ..accounts.users import MAX_NAME
+from ..core.addresses import MAX_EMAIL
 
 PASSWORD_HINT = (
     f"At least {MIN_PASSWORD} characters; a few unrelated words make a good one. "
@@ -43,7 +45,7 @@ def _confirm(field: str):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=MAX_EMAIL)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
     remember = BooleanField("Keep me signed in on this device")
     submit = SubmitField("Sign in")
@@ -64,8 +66,8 @@ class SetPasswordForm(FlaskForm):
 
 
 class SetupForm(SetPasswordForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    name = StringField("Your name", validators=[DataRequired(), Length(max=MAX_NAME)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=MAX_EMAIL)])
     submit = SubmitField("Create the administrator account")
 
 
@@ -93,8 +95,8 @@ class PasswordCheckForm(FlaskForm):
 
 
 class UserCreateForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=MAX_NAME)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=MAX_EMAIL)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="editor")
     start = RadioField("First sign-in", choices=START_CHOICES, default="link")
     temporary_password = PasswordField(
@@ -106,8 +108,8 @@ class UserCreateForm(FlaskForm):
 
 
 class UserEditForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=MAX_NAME)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=MAX_EMAIL)])
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Active (may sign in)")
     submit = SubmitField("Save changes")

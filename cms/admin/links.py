@@ -8,8 +8,7 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from ..accounts import signin
 from ..accounts.onetime import SET_PASSWORD, SETUP, consume, find, setup_needed
-from ..accounts.users import create_user, set_password
-from ..audit import describe, log_activity
+from ..accounts.users import create_first_admin, set_password
 from ..core.db import db
 from ..core.validation import ValidationError
 from . import bp
@@ -33,8 +32,7 @@ def setup(token):
                 link = find(SETUP, token)
                 if link is None or not setup_needed() or not consume(link):
                     abort(404)
-                user = create_user(form.email.data, form.password.data, "admin", form.name.data)
-                log_activity("user.create", f"{describe(user)} (first administrator)", user=user)
+                user = create_first_admin(form.email.data, form.password.data, form.name.data)
         except ValidationError as exc:
             _show_errors(form, exc.errors)
         else:
@@ -56,8 +54,7 @@ def set_password_link(token):
             with db.atomic():
                 if not consume(link):
                     abort(404)
-                set_password(user, form.password.data)
-                log_activity("password.set", f"{describe(user)} (through a one-time link)", user)
+                set_password(user, form.password.data, actor=user)  # the link stands for them
         except ValidationError as exc:
             _show_errors(form, exc.errors)
         else:

@@ -1,8 +1,9 @@
 """The media library: upload, browse, copy into a post, edit the description, delete."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 
-from ..audit import log_activity
+from ..core.paging import Pagination
 from ..core.validation import ValidationError
 from ..media.models import Media, MediaVariant
 from ..media.service import (
@@ -18,6 +19,10 @@ from .content_forms import AltForm, ConfirmForm, UploadForm, show_errors
 
 PER_PAGE = 40
 PICKER_SIZE = 24  # images offered in the writing form (the library has the rest)
+
+
+def _me():
+    return current_user._get_current_object()
 
 
 def _get(media_id: int) -> Media:
@@ -63,21 +68,19 @@ def media_library():
         limit = current_app.config["MAX_UPLOAD_BYTES"]
         data = upload.read(limit + 1) if upload else b""
         try:
-            media = process_upload(data, getattr(upload, "filename", ""), form.alt.data)
+            media = process_upload(
+                data, getattr(upload, "filename", ""), form.alt.data, actor=_me()
+            )
         except ValidationError as exc:
             show_errors(form, exc.errors)
         else:
-            log_activity("media.upload", f"media {media.id}: {media.filename}")
             flash("The image was uploaded. Copy the snippet below into a post to show it.")
             return redirect(url_for("admin.media_detail", media_id=media.id))
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     query = Media.select(Media.id, Media.filename, Media.alt, Media.width, Media.height)
-    items = list(query.order_by(Media.id.desc()).paginate(page, PER_PAGE))
+    pages = Pagination(query.order_by(Media.id.desc()), PER_PAGE)
     return render_template(
-        "admin/media.html", form=form, items=items, page=page,
-        thumbs=_thumb_widths([m.id for m in items]),
-        has_next=query.count() > page * PER_PAGE,
+        "admin/media.html", form=form, items=pages.items, page=pages.number,
+        thumbs=_thumb_widths([m.id for m in pages.items]), has_next=pages.has_next,
     )  # fmt: skip
 
 
@@ -88,17 +91,20 @@ def media_detail(media_id):
     form = AltForm(obj=media)
     if form.validate_on_submit():
         try:
-            update_alt(media, form.alt.data)
+            update_alt(media, form.alt.data, actor=_me())
         except ValidationError as exc:
             show_errors(form, exc.errors)
         else:
-            log_activity("media.update", f"media {media.id}: {media.filename}")
             flash("The description was saved.")
             return redirect(url_for("admin.media_detail", media_id=media.id))
     return render_template(
-        "admin/media_detail.html", media=media, form=form, usage=media_usage(media),
-        markdown=markdown_snippet(media), html=html_snippet(media),
-    )  # fmt: skip
+        "admin/media_detail.html",
+        media=media,
+        form=form,
+        usage=media_usage(media),
+        markdown=markdown_snippet(media),
+        html=html_snippet(media),
+    )
 
 
 @bp.route("/media/<int:media_id>/delete", methods=["GET", "POST"])
@@ -108,11 +114,10 @@ def media_delete(media_id):
     usage = media_usage(media)
     if form.validate_on_submit():
         try:
-            delete_media(media)
+            delete_media(media, actor=_me())
         except ValidationError as exc:
             flash(" ".join(exc.errors.values()), "error")
         else:
-            log_activity("media.delete", f"media {media.id}: {media.filename}")
             flash("The image was deleted.")
             return redirect(url_for("admin.media_library"))
     return render_template("admin/media_delete.html", media=media, form=form, usage=usage)

@@ -13,6 +13,7 @@ from ..content.sanitize import TooComplex
 from ..content.service import save_page, save_post
 from ..content.versions import entry_version
 from ..core import clock
+from ..core.paging import page_number
 from ..core.security import row_id
 from ..core.templating import local_time
 from ..core.validation import StaleError, ValidationError
@@ -61,8 +62,7 @@ def entry_list(kind):
     status = request.args.get("status", "all")
     status = status if status in FILTERS else "all"
     q, category = request.args.get("q", "").strip()[:MAX_TITLE], request.args.get("category", "")
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = page_number()
     query = _filtered(model, status, q, category)
     return render_template(
         "admin/posts.html", kind=kind, entries=list(query.paginate(page, PER_PAGE)),

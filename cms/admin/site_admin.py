@@ -1,4 +1,4 @@
-"""Notices and availability, site settings, and the header menu.
+"""Notices and availability, and the site settings (the header menu: menu_views.py).
 
 Each screen carries what it was loaded with: a save from a screen someone else has saved
 since is refused (StaleError) and shown again with both sides, keeping what was typed.
@@ -11,28 +11,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.guard import admin_only
-from ..audit import log_activity
 from ..content import presence
 from ..content.models import Page
 from ..content.render import render_preview
 from ..content.revisions import compare, readable
 from ..core.validation import StaleError, ValidationError, version_token
-from ..site.models import AVAILABILITY_STATES, NavItem, Notice, get_settings
-from ..site.service import (
-    MENU_TARGETS,
+from ..site.models import AVAILABILITY_STATES, Notice, get_settings
+from ..site.notices import (
     check_notice_access,
-    menu_version,
     notice_version,
-    save_menu,
     save_notice,
     save_switches,
-    setting_tokens,
     switch_state,
-    update_settings,
 )
+from ..site.settings import setting_tokens, update_settings
 from . import bp
 from .content_forms import (
-    MenuForm,
     NoticeForm,
     SettingsForm,
     SwitchesForm,
@@ -42,7 +36,6 @@ from .content_forms import (
 )
 from .posts import image_choices
 
-MENU_LABELS = {"home": "Home page", "blog": "Blog", "contact": "Contact page"}
 TIMEZONES = sorted(available_timezones())
 NOTICE_FIELDS = (
     ("link_label", "Link text"), ("link_url", "Link address"), ("link_page", "Linked page"),
@@ -51,12 +44,12 @@ NOTICE_FIELDS = (
 KEEP_YOURS = "Yours is kept below: save again to replace theirs, or change it."
 
 
-def _actor():
+def actor():
     """The signed-in account, whose role the services check."""
     return current_user._get_current_object()
 
 
-def _editing(kind: str, object_id: int = 0) -> str:
+def editing(kind: str, object_id: int = 0) -> str:
     """Mark this edit screen as open by the signed-in account; who else has it open."""
     presence.mark(kind, object_id, current_user)
     return presence.describe(presence.others(kind, object_id, current_user))
@@ -95,13 +88,12 @@ def notice_switches():
     if form.validate_on_submit():
         loaded = loaded_state(form)
         try:
-            save_switches(form.availability.data, form.shown.data, actor=_actor(), loaded=loaded)
+            save_switches(form.availability.data, form.shown.data, actor=actor(), loaded=loaded)
         except StaleError as exc:
             return _switches_conflict(form, loaded, exc)
         except ValidationError as exc:
             flash(" ".join(exc.errors.values()), "error")
         else:
-            log_activity("settings.availability", AVAILABILITY_STATES[form.availability.data])
             flash("Saved. The public site shows the change now.")
     return redirect(url_for("admin.notices"))
 
@@ -157,7 +149,7 @@ def _notice_conflict(form: NoticeForm, stale: StaleError) -> dict:
 def notice_edit(notice_id):
     """Edit one notice's text, link and time window, with a preview."""
     notice = Notice.get_or_none(Notice.id == notice_id) or abort(404)
-    check_notice_access(notice, _actor())  # the crisis notice is the administrator's
+    check_notice_access(notice, actor())  # the crisis notice is the administrator's
     form, preview, conflict = _notice_form(notice), None, None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
@@ -168,18 +160,17 @@ def notice_edit(notice_id):
                 # field not sent keeps what is stored; one sent is checked by the service.
                 window = ("starts_at", "ends_at")
                 data = {k: v for k, v in form.data.items() if k not in window or k in request.form}
-                save_notice(notice, data, actor=_actor(), expected_version=expected_version(form))
+                save_notice(notice, data, actor=actor(), expected_version=expected_version(form))
             except StaleError as exc:
                 conflict = _notice_conflict(form, exc)
             except ValidationError as exc:
                 show_errors(form, exc.errors)
             else:
-                log_activity("notice.update", notice.label)
                 flash("The notice was saved.")
                 return redirect(url_for("admin.notices"))
     page = render_template(
         "admin/notice_edit.html", form=form, notice=notice, preview=preview, conflict=conflict,
-        editing=_editing("notice", notice.id),
+        editing=editing("notice", notice.id),
     )  # fmt: skip
     return page, 409 if conflict else 200
 
@@ -222,89 +213,14 @@ def settings_edit():
     if form.validate_on_submit():
         loaded = loaded_state(form)
         try:
-            changed = update_settings(form.settings_data(), actor=_actor(), loaded=loaded)
+            update_settings(form.settings_data(), actor=actor(), loaded=loaded)
         except StaleError as exc:
             _settings_conflict(form, loaded, exc)
             status = 409
         except ValidationError as exc:
             show_errors(form, exc.errors)
         else:
-            if changed:
-                log_activity("settings.update", ", ".join(sorted(changed))[:200])
             flash("The settings were saved.")
             return redirect(url_for("admin.settings_edit"))
-    page = render_template("admin/settings.html", form=form, editing=_editing("settings"))
+    page = render_template("admin/settings.html", form=form, editing=editing("settings"))
     return page, status
-
-
-def _menu_choices() -> dict[str, str]:
-    pages = Page.current().select(Page.id, Page.title).order_by(Page.title)
-    return {
-        "": "Choose…",
-        **{key: MENU_LABELS[key] for key in MENU_TARGETS},
-        **{f"page:{p.id}": f"Page: {p.title}" for p in pages},
-        "url": "Another address",
-    }
-
-
-def _menu_rows() -> list[dict]:
-    return [
-        {"label": item.label, "url": item.url,
-         "target": f"page:{item.page_id}" if item.target == "page" else item.target}
-        for item in NavItem.menu()
-    ]  # fmt: skip
-
-
-def _menu_form() -> MenuForm:
-    rows = [dict(row, position=str(n + 1)) for n, row in enumerate(_menu_rows())]
-    rows.append({"position": str(len(rows) + 1)})  # an empty row to add an item
-    form = MenuForm(data={"items": rows, "version": menu_version()})
-    for entry in form.items:
-        entry.form.target.choices = _menu_choices()
-    return form
-
-
-def _ordered_items(form: MenuForm) -> list[dict]:
-    """Kept rows, sorted by their order number (rows without a number go last)."""
-    kept = [e.form.data for e in form.items if not e.form.remove.data]
-    kept = [row for row in kept if (row["label"] or "").strip() or row["target"]]
-
-    def order(row: dict) -> int:
-        position = str(row["position"] or "").strip()
-        return int(position) if position.isdigit() and len(position) < 4 else 999
-
-    return sorted(kept, key=order)
-
-
-def _menu_text(rows: list[dict]) -> str:
-    """A menu as lines a person reads ("1. About — Page: About") to compare two of them."""
-    choices = _menu_choices()
-    return "\n".join(
-        f"{n}. {row['label']} — {choices.get(row['target'], '')} {row['url'] or ''}".rstrip()
-        for n, row in enumerate(rows, 1)
-    )
-
-
-@bp.route("/menu", methods=["GET", "POST"])
-@admin_only
-def menu_edit():
-    """Choose and order the header navigation."""
-    form, conflict = _menu_form(), None
-    if form.validate_on_submit():
-        items = _ordered_items(form)
-        try:
-            save_menu(items, actor=_actor(), expected_version=expected_version(form))
-        except StaleError as exc:
-            theirs, yours = _menu_text(_menu_rows()), _menu_text(items)
-            conflict = {**compare({"body": theirs}, {"body": yours}, ()), "action": "save",
-                        "version": exc.version, "who": "Someone else", "when": None}  # fmt: skip
-        except ValidationError as exc:
-            flash(" ".join(exc.errors.values()), "error")
-        else:
-            log_activity("settings.menu", "header menu")
-            flash("The menu was saved.")
-            return redirect(url_for("admin.menu_edit"))
-    page = render_template(
-        "admin/menu.html", form=form, conflict=conflict, editing=_editing("menu")
-    )
-    return page, 409 if conflict else 200

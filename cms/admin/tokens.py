@@ -22,16 +22,16 @@ from ..accounts.tokens import (
     create_token,
     revoke_token,
 )
-from ..audit import log_activity
 from ..core.validation import ValidationError
 from . import bp
 
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=MAX_NAME)],
+        "Name",
+        validators=[DataRequired(), Length(max=MAX_NAME)],
         description="Who or what uses it, e.g. “newsletter script”.",
-    )  # fmt: skip
+    )
     scopes = SelectMultipleField(
         "What it may do",
         choices=[SelectChoice(scope, f"{scope}: {text}") for scope, text in SCOPES.items()],
@@ -57,16 +57,15 @@ def tokens():
     """The list of tokens and the form to create one; a new token is shown once."""
     form = TokenForm()
     if form.validate_on_submit():
+        me = current_user._get_current_object()
         try:
             token, plain = create_token(
-                form.name.data, form.scopes.data, current_user._get_current_object(),
-                form.expires.data,
-            )  # fmt: skip
+                form.name.data, form.scopes.data, me, form.expires.data, actor=me
+            )
         except ValidationError as exc:
             for field, message in exc.errors.items():
                 getattr(form, field, form.name).errors.append(message)
         else:
-            log_activity("token.create", f"token {token.id}: {token.name}")
             return render_template("admin/tokens_created.html", token=token, plain=plain)
     listing = list(ApiToken.listing())
     return render_template("admin/tokens.html", form=form, tokens=listing, revoke=RevokeForm())
@@ -78,7 +77,6 @@ def token_revoke(token_id):
     """Revoke a token at once; scripts using it get 401 from then on."""
     token = ApiToken.get_or_none(ApiToken.id == token_id) or abort(404, "No such token.")
     if RevokeForm().validate_on_submit():
-        revoke_token(token)
-        log_activity("token.revoke", f"token {token.id}: {token.name}")
+        revoke_token(token, actor=current_user._get_current_object())
         flash(f"The token “{token.name}” is revoked.")
     return redirect(url_for("admin.tokens"))

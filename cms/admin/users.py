@@ -1,15 +1,12 @@
 """User management for administrators: list, create, edit (role, disable), reset password."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..accounts import onetime
 from ..accounts.guard import admin_only
 from ..accounts.models import User
-from ..accounts.two_step import disable as disable_two_step
 from ..accounts.two_step import remaining_recovery_codes
-from ..accounts.users import create_user, end_sessions, set_password, update_user
-from ..audit import describe, log_activity
+from ..accounts.users import create_user, password_link, reset_password, update_user
 from ..core.db import db
 from ..core.templating import site_url
 from ..core.validation import ValidationError
@@ -21,10 +18,12 @@ def _user(user_id: int) -> User:
     return User.get_or_none(User.id == user_id) or abort(404, "There is no such account.")
 
 
-def _link_url(user: User) -> str:
-    """Issue a set-password link for the account; its absolute address, shown once."""
-    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
-    token = onetime.issue(onetime.SET_PASSWORD, hours, user)
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _link_url(token: str) -> str:
+    """A set-password link's absolute address, shown once."""
     return site_url(url_for("admin.set_password_link", token=token))  # SITE_URL, not the Host
 
 
@@ -52,20 +51,21 @@ def user_create():
         try:
             if not by_link and not form.temporary_password.data:
                 raise ValidationError({"password": "Enter a temporary password."})
-            with db.atomic():
+            with db.atomic():  # no account without its link
                 user = create_user(
                     form.email.data,
                     "" if by_link else form.temporary_password.data,
                     form.role.data,
                     form.name.data,
                     temporary=True,
+                    actor=_me(),
                 )
-                log_activity("user.create", f"{describe(user)} as {user.role}")
+                token = password_link(user, actor=_me()) if by_link else None
         except ValidationError as exc:
             _show_errors(form, exc.errors)
         else:
             if by_link:
-                return render_template("admin/users_link.html", user=user, url=_link_url(user))
+                return render_template("admin/users_link.html", user=user, url=_link_url(token))
             flash(f"Account created. Give {user.name} the temporary password in person.")
             return redirect(url_for("admin.users"))
     return render_template("admin/users_form.html", form=form)
@@ -78,21 +78,20 @@ def user_edit(user_id):
     user = _user(user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
-        if user.id == current_user.id and (form.role.data != user.role or not form.active.data):
-            form.role.errors.append("You cannot change your own role or disable yourself.")
+        try:
+            changes = update_user(
+                user,
+                form.name.data,
+                form.email.data,
+                form.role.data,
+                form.active.data,
+                actor=_me(),
+            )
+        except ValidationError as exc:
+            _show_errors(form, exc.errors)
         else:
-            try:
-                with db.atomic():
-                    changes = update_user(
-                        user, form.name.data, form.email.data, form.role.data, form.active.data
-                    )
-                    if changes:
-                        log_activity("user.update", f"{describe(user)}: {', '.join(changes)}")
-            except ValidationError as exc:
-                _show_errors(form, exc.errors)
-            else:
-                flash("Saved." if changes else "Nothing changed.")
-                return redirect(url_for("admin.users"))
+            flash("Saved." if changes else "Nothing changed.")
+            return redirect(url_for("admin.users"))
     return render_template(
         "admin/users_edit.html",
         form=form,
@@ -110,21 +109,16 @@ def user_reset(user_id):
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         abort(400, "The reset form was incomplete; please try again.")
+    by_link = form.start.data != "password"
+    password = None if by_link else form.temporary_password.data or ""
     try:
-        with db.atomic():
-            if form.start.data == "password":
-                set_password(user, form.temporary_password.data or "", temporary=True)
-            else:
-                user.password_hash = ""  # the old password stops working at once
-                user.save(only=[User.password_hash])
-                end_sessions(user)
-            if form.reset_two_step.data:
-                disable_two_step(user)
-            log_activity("password.reset", describe(user))
+        token = reset_password(
+            user, password, actor=_me(), reset_two_step=bool(form.reset_two_step.data)
+        )
     except ValidationError as exc:
         flash(f"The password was not reset: {exc.errors['password']}", "error")
         return redirect(url_for("admin.user_edit", user_id=user.id))
-    if form.start.data == "password":
+    if not by_link:
         flash(f"The password of {user.name} was reset; they were signed out everywhere.")
         return redirect(url_for("admin.users"))
-    return render_template("admin/users_link.html", user=user, url=_link_url(user))
+    return render_template("admin/users_link.html", user=user, url=_link_url(token))

@@ -14,7 +14,7 @@ from ..content.versions import entry_version
 from ..core.errors import problem
 from ..core.templating import site_url
 from ..core.validation import StaleError
-from . import bp
+from . import bp, fields
 from .auth import require
 from .errors import ApiProblem
 from .inputs import check_fields, expected_version, read_json, stale, tagged
@@ -24,18 +24,7 @@ from .serializers import entries_json, entry_json, model_for, revision_json
 KIND = "<any(posts, pages):kind>"
 ID = "<api_id:entry_id>"
 ENTRY = f"/admin/{KIND}/{ID}"
-COMMON = {
-    "title": "text", "slug": "text", "body": "text", "excerpt": "text",
-    "meta_description": "text", "status": "text", "published_at": "datetime",
-}  # fmt: skip
-SPECS = {
-    "posts": {**COMMON, "categories": "strings", "featured_image": "id"},
-    "pages": {**COMMON, "is_policy": "bool", "effective_date": "date"},
-}
-READ_ONLY = {
-    "id", "author", "created_at", "updated_at", "body_html", "url", "scheduled", "trashed",
-    "featured_image_url",
-}  # fmt: skip
+SPECS, READ_ONLY = fields.ENTRY_FIELDS, fields.ENTRY_READ_ONLY
 # What PUT resets an omitted field to; slug and published_at keep their current values.
 PUT_DEFAULTS = {
     "excerpt": "", "meta_description": "", "categories": [], "featured_image": None,
@@ -112,7 +101,7 @@ def admin_list(kind):
 @require("content:write")
 def admin_create(kind):
     """Create a post or page; "status": "published" publishes it at once."""
-    entry = _save(kind, _body(kind, required=("title",)), note="created")
+    entry = _save(kind, _body(kind, required=fields.CREATE_REQUIRED), note="created")
     return _answer(entry, 201, {"Location": site_url(f"/api/v1/admin/{kind}/{entry.id}")})
 
 
@@ -129,7 +118,7 @@ def admin_replace(kind, entry_id):
     """Replace the writable fields (omitted ones return to their defaults)."""
     entry = _entry(kind, entry_id)
     expected = _expected(entry)
-    data = _body(kind, required=("title", "body", "status"))
+    data = _body(kind, required=fields.REPLACE_REQUIRED)
     defaults = {k: v for k, v in PUT_DEFAULTS.items() if k in SPECS[kind]}
     entry = _save(kind, {**defaults, **data}, entry, expected=expected)
     return _answer(entry)
@@ -170,7 +159,7 @@ def admin_publish(kind, entry_id):
     entry = _entry(kind, entry_id)
     expected, at = _expected(entry), None
     if request.get_data(cache=True):  # the body is optional
-        at = check_fields(read_json(), {"published_at": "datetime"}).get("published_at")
+        at = check_fields(read_json(), fields.PUBLISH).get("published_at")
     entry = services.publish(entry, at, expected, actor=g.api_token)
     return _answer(entry)
 

@@ -2,11 +2,10 @@
 
 from flask import current_app, g, request
 
-from ..audit import log_activity
 from ..core.templating import site_url
 from ..media import service as pipeline
 from ..media.models import Media
-from . import bp
+from . import bp, fields
 from .auth import require
 from .errors import ApiProblem
 from .inputs import check_fields, expected_version, read_json, tagged
@@ -15,8 +14,15 @@ from .serializers import iso
 
 ITEM = "/admin/media/<api_id:media_id>"
 # Everything but the image bytes, so listing never loads them.
-COLUMNS = (Media.id, Media.filename, Media.mime, Media.width, Media.height, Media.alt,
-           Media.created_at)  # fmt: skip
+COLUMNS = (
+    Media.id,
+    Media.filename,
+    Media.mime,
+    Media.width,
+    Media.height,
+    Media.alt,
+    Media.created_at,
+)
 READ_ONLY = {"id", "filename", "mime", "width", "height", "url", "created_at"}
 
 
@@ -39,11 +45,6 @@ def _item(media_id: int) -> Media:
     if item is None:
         raise ApiProblem(404, f"There is no image with id {media_id}.")
     return item
-
-
-def _log(action: str, item: Media) -> None:
-    target = f"media {item.id}: {item.filename}"
-    log_activity(action, target, user=g.api_token.user, token_name=g.api_token.name)
 
 
 @bp.get("/admin/media")
@@ -71,8 +72,8 @@ def admin_upload():
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise ApiProblem(413, f"The image is too large (at most {limit // 2**20} MB).")
-    item = pipeline.process_upload(data, upload.filename or "", request.form.get("alt", ""))
-    _log("media.upload", item)
+    alt = request.form.get("alt", "")
+    item = pipeline.process_upload(data, upload.filename or "", alt, actor=g.api_token)
     location = site_url(f"/api/v1/admin/media/{item.id}")
     return tagged(media_json(item), pipeline.media_version(item), None, 201, {"Location": location})
 
@@ -90,9 +91,8 @@ def admin_media_item(media_id):
 def admin_update_media(media_id):
     """Change an image's alt text."""
     expected = expected_version(pipeline.media_version(_item(media_id)))
-    data = check_fields(read_json(), {"alt": "text"}, READ_ONLY, ("alt",))
-    item = pipeline.update_alt(Media.get_by_id(media_id), data["alt"], expected)
-    _log("media.update", item)
+    data = check_fields(read_json(), fields.MEDIA, READ_ONLY, ("alt",))
+    item = pipeline.update_alt(Media.get_by_id(media_id), data["alt"], expected, actor=g.api_token)
     return tagged(media_json(item), pipeline.media_version(item))
 
 
@@ -100,7 +100,6 @@ def admin_update_media(media_id):
 @require("media:write")
 def admin_delete_media(media_id):
     """Delete an image; refused with 409 while a post, page or setting uses it."""
-    item = _item(media_id)
-    pipeline.delete_media(Media.get_by_id(media_id), expected_version(pipeline.media_version(item)))
-    _log("media.delete", item)
+    expected = expected_version(pipeline.media_version(_item(media_id)))
+    pipeline.delete_media(Media.get_by_id(media_id), expected, actor=g.api_token)
     return "", 204

@@ -6,14 +6,13 @@ none of them has a modification time, so If-Unmodified-Since is ignored here.
 
 from flask import g, request
 
-from ..audit import log_activity
 from ..content.categories import restore_category, save_category, trash_category
 from ..content.models import Category, CategoryTrash, PostCategory
 from ..content.versions import category_version
 from ..core.templating import site_url
-from ..site import service as site_edit
+from ..site import notices, settings
 from ..site.models import Notice
-from . import bp
+from . import bp, fields
 from .auth import require
 from .errors import ApiProblem
 from .inputs import check_fields, expected_version, read_json, tagged
@@ -22,24 +21,16 @@ from .serializers import availability_json, category_json, iso, notice_json
 
 CATEGORY = "/admin/categories/<api_id:category_id>"
 NOTICE = "/admin/notices/<api_id:notice_id>"
-CATEGORY_SPEC = {"name": "text", "slug": "text", "description": "text"}
+CATEGORY_SPEC, NOTICE_SPEC = fields.CATEGORY, fields.NOTICE
 CATEGORY_READ_ONLY = {"id", "url", "post_count"}
-NOTICE_SPEC = {
-    "body": "text", "link_label": "text", "link_url": "text", "link_page": "id",
-    "starts_at": "datetime", "ends_at": "datetime", "enabled": "bool",
-}  # fmt: skip
 NOTICE_READ_ONLY = {
     "id", "key", "label", "body_html", "placement", "availability_state", "updated_at",
     "position",
 }  # fmt: skip
 # The inbox switch belongs to the editor's Inbox screen, not to scripts.
 SETTING_KINDS = {
-    key: kind for key, kind in site_edit.SETTING_KINDS.items() if key != "editors_can_read_messages"
+    key: kind for key, kind in settings.SETTING_KINDS.items() if key != "editors_can_read_messages"
 }
-
-
-def _log(action: str, target: str) -> None:
-    log_activity(action, target, user=g.api_token.user, token_name=g.api_token.name)
 
 
 def _category(category_id: int) -> Category:
@@ -71,7 +62,7 @@ def admin_categories():
 @require("content:write")
 def admin_create_category():
     """Create a category (the slug comes from the name when not given)."""
-    data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, ("name",))
+    data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, fields.CATEGORY_REQUIRED)
     category = save_category(data, actor=g.api_token)
     location = site_url(f"/api/v1/admin/categories/{category.id}")
     return _with_count(category, 201, {"Location": location})
@@ -90,7 +81,7 @@ def admin_update_category(category_id):
     """Rename or describe a category; PUT resets an omitted description (slug stays)."""
     category = _category(category_id)
     expected = expected_version(category_version(category))
-    required = ("name",) if request.method == "PUT" else ()
+    required = fields.CATEGORY_REQUIRED if request.method == "PUT" else ()
     data = check_fields(read_json(), CATEGORY_SPEC, CATEGORY_READ_ONLY, required)
     if request.method == "PUT":
         data.setdefault("description", "")
@@ -134,6 +125,8 @@ def admin_restore_category(category_id):
         .order_by(CategoryTrash.id.desc())
         .first()
     )
+    if trashed is None and Category.get_or_none(Category.id == category_id):
+        raise ApiProblem(409, f"Category {category_id} is not in the trash.")
     if trashed is None:
         raise ApiProblem(404, f"There is no trashed category with id {category_id}.")
     category = restore_category(trashed, actor=g.api_token)
@@ -156,7 +149,7 @@ def admin_notices():
 
 
 def _notice_answer(notice: Notice):
-    version = site_edit.notice_version(notice, switch=True)
+    version = notices.notice_version(notice, switch=True)
     return tagged(notice_json(notice, admin=True), version)
 
 
@@ -172,16 +165,15 @@ def admin_notice(notice_id):
 def admin_update_notice(notice_id):
     """Switch a notice on or off, or change its text, link and time window."""
     notice = _notice(notice_id)
-    expected = expected_version(site_edit.notice_version(notice, switch=True))
+    expected = expected_version(notices.notice_version(notice, switch=True))
     data = check_fields(read_json(), NOTICE_SPEC, NOTICE_READ_ONLY)
-    notice = site_edit.update_notice(notice, data, actor=g.api_token, expected_version=expected)
-    _log("notice.update", f"notice {notice.id}: {notice.label}")
+    notice = notices.update_notice(notice, data, actor=g.api_token, expected_version=expected)
     return _notice_answer(_notice(notice_id))
 
 
 def _editable_settings():
-    values = site_edit.read_settings(actor=g.api_token)
-    return tagged({key: values[key] for key in SETTING_KINDS}, site_edit.settings_version(values))
+    values = settings.read_settings(actor=g.api_token)
+    return tagged({key: values[key] for key in SETTING_KINDS}, settings.settings_version(values))
 
 
 @bp.get("/admin/settings")
@@ -195,12 +187,11 @@ def admin_settings():
 @require("settings:write", "notices:write")
 def admin_update_settings():
     """Change the given settings; a notices:write token may change `availability` only."""
-    expected = expected_version(site_edit.settings_version())
-    data = check_fields(read_json(), SETTING_KINDS)
+    expected = expected_version(settings.settings_version())
+    data = check_fields(read_json(), fields.settings_fields(SETTING_KINDS))
     if set(data) - {"availability"} and not g.api_token.allows("settings:write"):
         raise ApiProblem(
             403, "This token may change only availability; other settings need settings:write."
         )
-    site_edit.update_settings(data, actor=g.api_token, expected_version=expected)
-    _log("settings.update", ", ".join(sorted(data)))
+    settings.update_settings(data, actor=g.api_token, expected_version=expected)
     return _editable_settings()

@@ -3,15 +3,14 @@
 import hashlib
 
 from flask import current_app, jsonify, request
-from peewee import SQL, fn
 
-from ..content.models import Category, Page, Post, PostCategory, SearchEntry
+from ..content import search
+from ..content.models import Category, Page, Post
 from ..core import cache
-from ..public.search import match_expression
 from ..site.models import Notice, public_category
 from . import bp
 from .errors import ApiProblem
-from .paging import PAGING_ARGS, by_date, limit_arg, published_rows
+from .paging import PAGING_ARGS, by_date, limit_arg
 from .serializers import (
     availability_json,
     category_json,
@@ -21,7 +20,6 @@ from .serializers import (
     public_settings_json,
 )
 
-MAX_QUERY = 200
 CORS_METHODS = "GET, HEAD, OPTIONS"
 
 
@@ -70,26 +68,22 @@ def _cors(response):
 @cache.reads_args("category", "q", *PAGING_ARGS)
 def posts():
     """Published posts, newest first; ?category=slug, ?q=words, ?limit=, ?cursor=."""
-    query = published_rows(Post)
     slug = request.args.get("category")
+    category = None
     if slug is not None:
         category = public_category(slug)  # one with only drafts is unknown here
         if category is None:
             raise ApiProblem(404, "There is no category with this slug.")
-        member = PostCategory.select(SQL("1")).where(
-            (PostCategory.post == Post.id) & (PostCategory.category == category)
-        )
-        query = query.where(fn.EXISTS(member))
     q = request.args.get("q", "").strip()
-    if len(q) > MAX_QUERY:
-        raise ApiProblem(400, f"Keep the search under {MAX_QUERY} characters.")
-    expression = match_expression(q, prefix=True)
-    if expression:
-        found = SearchEntry.select(SearchEntry.ref).where(
-            SearchEntry.match(expression) & (SearchEntry.kind == "post")
-        )
-        query = query.where(Post.id.in_(found))
-    items, next_url = by_date(query, Post, limit_arg())
+    if len(q) > search.MAX_QUERY:
+        raise ApiProblem(400, f"Keep the search under {search.MAX_QUERY} characters.")
+    found = search.matching(Post, q)
+
+    def listing(until):
+        query = Post.in_category(category, until) if category else Post.live(until)
+        return query if found is None else query.where(Post.id.in_(found))
+
+    items, next_url = by_date(listing, Post, limit_arg())
     return public_json({"items": entries_json(items), "next": next_url})
 
 
@@ -106,7 +100,7 @@ def post(slug):
 @cache.reads_args(*PAGING_ARGS)
 def pages():
     """Published pages, newest first; ?limit=, ?cursor=."""
-    items, next_url = by_date(published_rows(Page), Page, limit_arg())
+    items, next_url = by_date(Page.live, Page, limit_arg())
     return public_json({"items": entries_json(items), "next": next_url})
 
 

@@ -1,5 +1,6 @@
-"""Reading Admin API requests: JSON bodies (known fields only, types checked) and the
-preconditions of writes (If-Match, If-Unmodified-Since), with the ETags they refer to.
+"""Reading Admin API requests: JSON bodies (known fields only, each checked against the
+schema cms.api.fields publishes for it) and the preconditions of writes (If-Match,
+If-Unmodified-Since), with the ETags they refer to.
 
 Server-owned fields (id, author, created_at, updated_at, body_html, url, ...) are
 rejected with 422 rather than silently ignored, so a client never believes it changed
@@ -11,11 +12,9 @@ from datetime import UTC, datetime
 
 from flask import current_app, jsonify, request
 
-from ..core.validation import TimeProblem, parse_date, parse_datetime
+from ..core.validation import TimeProblem, single_line
 from .errors import ApiProblem, invalid
-
-MAX_ID = 2**53 - 1
-MAX_LIST = 50
+from .fields import Field
 
 
 def read_json() -> dict:
@@ -53,70 +52,33 @@ def _valid_text(value) -> bool:
     return True
 
 
-CHECKS = {
-    "text": (lambda v: isinstance(v, str) and _valid_text(v), "Must be a string."),
-    "bool": (lambda v: isinstance(v, bool), "Must be true or false."),
-    "id": (
-        lambda v: v is None or (type(v) is int and 1 <= v <= MAX_ID),
-        "Must be a positive whole number or null.",
-    ),
-    "int": (lambda v: type(v) is int and -MAX_ID <= v <= MAX_ID, "Must be a whole number."),
-    "links": (
-        lambda v: (
-            isinstance(v, list)
-            and len(v) <= MAX_LIST
-            and all(
-                isinstance(i, dict)
-                and set(i) <= {"label", "url"}
-                and all(isinstance(x, str) and _valid_text(x) for x in i.values())
-                for i in v
-            )
-        ),
-        'Must be a list of {"label": ..., "url": ...} objects.',
-    ),
-    "strings": (
-        lambda v: (
-            isinstance(v, list)
-            and len(v) <= MAX_LIST
-            and all(isinstance(i, str) and _valid_text(i) for i in v)
-        ),
-        f"Must be a list of at most {MAX_LIST} strings.",
-    ),
-    "datetime": (
-        lambda v: v is None or (isinstance(v, str) and _valid_text(v)),
-        "Must be a date and time such as 2026-05-01T09:00:00Z, or null.",
-    ),
-    "date": (
-        lambda v: v is None or (isinstance(v, str) and _valid_text(v)),
-        "Must be a date such as 2026-05-01, or null.",
-    ),
-}
+def _has_lone_surrogates(value) -> bool:
+    if isinstance(value, str):
+        return not _valid_text(value)
+    if isinstance(value, list):
+        return any(map(_has_lone_surrogates, value))
+    if isinstance(value, dict):
+        return any(map(_has_lone_surrogates, value.values()))
+    return False
 
 
-def _convert(kind: str, value):
-    """Parse dates (one parser for every door); a time must carry its offset from UTC."""
-    if value is None or kind not in ("datetime", "date"):
-        return value
-    if kind == "date":
-        return parse_date(value)
-    return parse_datetime(value, offset_required=True)
-
-
-def check_fields(data: dict, spec: dict, read_only=(), required=()) -> dict:
-    """Validate a body against {field: kind}; return converted values or raise a 422."""
+def check_fields(data: dict, fields: dict[str, Field], read_only=(), required=()) -> dict:
+    """Validate a body against its fields (cms.api.fields, the schemas the document
+    publishes); return the converted values or raise a 422 naming every field at fault."""
     errors, clean = {}, {}
     for name, value in data.items():
+        field = fields.get(name)
         if name in read_only:
             errors[name] = "This field is set by the server and cannot be written."
-        elif name not in spec:
+        elif field is None:
             errors[name] = "Unknown field."
+        elif _has_lone_surrogates(value) or not field.fits(value):
+            errors[name] = _explain(field, value)
+        elif field.convert is None or value is None:
+            clean[name] = value
         else:
-            test, message = CHECKS[spec[name]]
-            if not test(value):
-                errors[name] = message
-                continue
             try:
-                clean[name] = _convert(spec[name], value)
+                clean[name] = field.convert(value)
             except TimeProblem as problem:
                 errors[name] = str(problem)
     for name in required:
@@ -125,6 +87,26 @@ def check_fields(data: dict, spec: dict, read_only=(), required=()) -> dict:
     if errors:
         raise invalid({str(k)[:100]: v for k, v in errors.items()})
     return clean
+
+
+def _explain(field: Field, value) -> str:
+    """The rule's own words where it has some (a time without its offset, which character
+    of a text), else the field's message."""
+    if isinstance(value, str) and field.convert is not None:
+        try:
+            field.convert(value)
+        except TimeProblem as problem:
+            return str(problem)
+        except ValueError:  # an id written as text: the field's own message says it
+            pass
+    if isinstance(value, str) and "x-text" in field.schema and _valid_text(value):
+        errors: dict = {}
+        shown = field.schema["x-text"] == "shown"
+        single_line(value, "value", errors, limit=field.schema["maxLength"],
+                    required="Type some text." if shown else None)  # fmt: skip
+        if errors:
+            return errors["value"]
+    return field.message
 
 
 def stale(version: str) -> ApiProblem:

@@ -3,10 +3,12 @@
 from flask import current_app, jsonify
 
 from ..accounts.tokens import SCOPES
+from ..core.paging import CURSORS
 from . import bp
 from .admin_site import SETTING_KINDS
-from .openapi_schemas import MAX_ID, ref, schemas
-from .paging import MAX_LIMIT
+from .fields import MAX_ID
+from .openapi_schemas import ref, schemas
+from .paging import DEFAULT_LIMIT, MAX_LIMIT
 
 PROBLEM = "application/problem+json"
 ERRORS = {
@@ -14,7 +16,9 @@ ERRORS = {
     401: "No token, or an unknown, revoked or expired one (the session cookie is ignored).",
     403: "The token lacks the scope this operation needs.",
     404: "No such resource.",
-    409: "The slug is already used by another resource.",
+    409: "The request conflicts with what is stored now: the slug is used by another "
+    "resource, or the body names an image or category that does not exist (any more), or "
+    "the resource is not in a state this action applies to.",
     413: "The body is too large.",
     412: "The resource changed since the version named by If-Match or If-Unmodified-Since; "
     "nothing was written. The ETag header (and `current_etag`) gives the current version.",
@@ -28,9 +32,19 @@ CACHING = {
     "Cache-Control": {"schema": {"type": "string"}, "required": True},
 }
 LIMIT = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
-         "maximum": MAX_LIMIT, "default": 20}}  # fmt: skip
-CURSOR = {"name": "cursor", "in": "query", "schema": {"type": "string"},
-          "description": "The opaque cursor from a `next` link."}  # fmt: skip
+         "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}}  # fmt: skip
+
+
+def _cursor(shape: str) -> dict:
+    return {
+        "name": "cursor", "in": "query",
+        "schema": {"type": "string", "pattern": CURSORS[shape]},
+        "description": "Where the previous page ended, from its `next` link (empty: the "
+        "first page). Any value of this shape is read as a position in the list.",
+    }  # fmt: skip
+
+
+CURSOR, DATED_CURSOR = _cursor("id"), _cursor("dated")
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}
 ETAG = {"ETag": {"schema": {"type": "string"}, "required": True,
                  "description": "The version of what the answer describes (strong)."}}  # fmt: skip
@@ -139,7 +153,8 @@ def _entry_paths(kind: str) -> dict:
                          _json(f"{name}Replace"), conditions=when),
             "patch": admin(f"Change a {one}", WRITE, entry, [409], idp,
                            _json(f"{name}Patch"), conditions=when),
-            "delete": admin(f"Move a {one} to the trash", WRITE, NO_CONTENT, params=idp,
+            "delete": admin(f"Move a {one} to the trash (it stays readable, with trashed: "
+                            "true, until restored)", WRITE, NO_CONTENT, params=idp,
                             conditions=when),
         },  # fmt: skip
         f"{item}/restore": {"post": admin(f"Restore a {one} from the trash", WRITE, entry,
@@ -180,8 +195,8 @@ def _site_paths() -> dict:
                             NO_CONTENT, params=[cid], conditions=[IF_MATCH]),
         },
         "/api/v1/admin/categories/{id}/restore": {"post": admin(
-            "Restore a trashed category with its posts", WRITE, _ok("Category"), [409],
-            [cid])},
+            "Restore a trashed category with its posts (409 when it is not in the trash)", WRITE,
+            _ok("Category"), [409], [cid])},
         "/api/v1/admin/notices": {"get": admin(
             "Every notice and the availability state", ("content:read", "notices:write"),
             _ok("AdminNoticeList"))},
@@ -224,10 +239,10 @@ def _content_paths() -> dict:
     slug = [_path_param("slug", "string")]
     return {
         "/api/v1/posts": {"get": public("Published posts, newest first", "PostList",
-                                        [category, q, LIMIT, CURSOR], [400, 404])},
+                                        [category, q, LIMIT, DATED_CURSOR], [400, 404])},
         "/api/v1/posts/{slug}": {"get": public("One published post", "Post", slug, [404])},
         "/api/v1/pages": {"get": public("Published pages, newest first", "PageList",
-                                        [LIMIT, CURSOR], [400])},
+                                        [LIMIT, DATED_CURSOR], [400])},
         "/api/v1/pages/{slug}": {"get": public("One published page", "Page", slug, [404])},
         "/api/v1/categories": {"get": public("Categories with published posts",
                                              "CategoryList")},

@@ -33,10 +33,8 @@ def categories_from(value) -> list[Category]:
         if cat is None and row_id(key) is not None:
             cat = Category.get_or_none(Category.id == row_id(key))
         (found if cat else unknown).append(cat or key)
-    if unknown:
-        raise ValidationError(
-            {"categories": f"Unknown categories: {', '.join(map(str, unknown))}."}
-        )
+    if unknown:  # a reference to what is not there (now): a conflict, not a malformed value
+        raise ConflictError({"categories": f"Unknown categories: {', '.join(map(str, unknown))}."})
     return list({c.id: c for c in found}.values())
 
 

@@ -109,6 +109,6 @@ def extra_fields(model, data: dict, entry) -> dict:
             or row_id(media_id) is None
             or not Media.select().where(Media.id == media_id).exists()
         ):
-            raise ValidationError({"featured_image": "No such image."})
+            raise ConflictError({"featured_image": "No such image."})
         extra["featured_image"] = media_id
     return extra

@@ -269,6 +269,7 @@ class StaleError(ConflictError):
         self.current, self.version = current, version
 
 
+MAX_URL = 500  # a link address anywhere: notices, the menu, social links
 STALE = "Someone else saved a change since this was opened; nothing was saved."
 
 

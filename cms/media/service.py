@@ -100,14 +100,21 @@ def _reencode(data: bytes) -> list[tuple[dict, bytes]]:
     if done.returncode or not copies:
         current_app.logger.warning(
             "image processing stopped (exit %s): %s",
-            done.returncode, done.stderr.decode(errors="replace")[-500:],
-        )  # fmt: skip
+            done.returncode,
+            done.stderr.decode(errors="replace")[-500:],
+        )
         slow = done.returncode == -signal.SIGXCPU  # its CPU time limit
         raise ValidationError({"file": TOO_SLOW if slow else NOT_PROCESSED})
     return copies
 
 
-def process_upload(data: bytes, filename: str, alt: str) -> Media:
+def describe_media(media: Media) -> str:
+    """'media 7: view.jpg' for log targets."""
+    return f"media {media.id}: {media.filename}"
+
+
+@writes("media.upload", what="upload images")
+def process_upload(data: bytes, filename: str, alt: str, *, actor) -> Media:
     """Validate, re-encode and store an uploaded image with its resized variants."""
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if not data:
@@ -119,15 +126,24 @@ def process_upload(data: bytes, filename: str, alt: str) -> Media:
     stem = os.path.splitext(secure_filename(filename or ""))[0].lower()[:80] or "image"
     with db.atomic():
         media = Media.create(
-            filename=f"{stem}.{full['ext']}", mime=full["mime"], width=full["width"],
-            height=full["height"], alt=alt, data=encoded,
+            filename=f"{stem}.{full['ext']}",
+            mime=full["mime"],
+            width=full["width"],
+            height=full["height"],
+            alt=alt,
+            data=encoded,
             sha256=hashlib.sha256(encoded).hexdigest(),
-        )  # fmt: skip
+        )
         for size, small in variants:
             MediaVariant.create(
-                media=media, width=size["width"], height=size["height"], mime=full["mime"],
-                data=small, sha256=hashlib.sha256(small).hexdigest(),
-            )  # fmt: skip
+                media=media,
+                width=size["width"],
+                height=size["height"],
+                mime=full["mime"],
+                data=small,
+                sha256=hashlib.sha256(small).hexdigest(),
+            )
+        record("media.upload", describe_media(media), actor)
     return media
 
 
@@ -153,12 +169,14 @@ def _check_unchanged(media: Media, expected_version) -> None:
     check_version(expected_version, media_version(current), current)
 
 
-def update_alt(media: Media, alt: str, expected_version=None) -> Media:
+@writes("media.update", what="describe images")
+def update_alt(media: Media, alt: str, expected_version=None, *, actor) -> Media:
     """Change an image's description (not if it changed from expected_version since)."""
     media.alt = _clean_alt(alt)
     with db.atomic():
         _check_unchanged(media, expected_version)
-        media.save()
+        media.save(only=[Media.alt])
+        record("media.update", describe_media(media), actor)
     return media
 
 
@@ -216,7 +234,8 @@ def is_public(media_id: int) -> bool:
     return media_id in memo("public_media", public_media_ids, check=True)
 
 
-def delete_media(media: Media, expected_version=None) -> None:
+@writes("media.delete", what="delete images")
+def delete_media(media: Media, expected_version=None, *, actor) -> None:
     """Delete an image and its variants; refused while it is still used."""
     places = media_usage(media)
     if places:
@@ -224,6 +243,7 @@ def delete_media(media: Media, expected_version=None) -> None:
     with db.atomic():
         _check_unchanged(media, expected_version)
         media.delete_instance()
+        record("media.delete", describe_media(media), actor)
 
 
 def media_url(media: Media) -> str:

@@ -15,10 +15,9 @@ from contextlib import contextmanager
 
 from peewee import OperationalError
 
+from ..accounts.actors import SYSTEM
 from ..accounts.onetime import announce_setup_link
 from ..accounts.two_step import reseal_secrets
-from ..content.models import Page
-from ..content.render import render_markdown
 from ..content.rerender import rerender_stored_html
 from ..core.db import (
     DISK_FULL,
@@ -30,7 +29,8 @@ from ..core.db import (
     storage_fault,
     storage_problem,
 )
-from ..site.models import NavItem, Notice
+from ..site.defaults import install_defaults
+from ..site.models import SiteState
 
 LOCK_FILE = "bootstrap.lock"
 UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT}
@@ -109,36 +109,12 @@ DEFAULT_MENU = [
 
 def ensure_notices() -> None:
     """Create any default notice that does not exist yet (never overwrites edits)."""
-    existing = {key for (key,) in Notice.select(Notice.key).tuples()}
-    for spec in DEFAULT_NOTICES:
-        if spec["key"] in existing:
-            continue
-        spec = dict(spec)
-        slug = spec.pop("link_page_slug", None)
-        page = Page.get_or_none(Page.slug == slug) if slug else None
-        Notice.create(link_page=page, body_html=render_markdown(spec["body"]), **spec)
+    install_defaults(DEFAULT_NOTICES, actor=SYSTEM)
 
 
-def link_notice_pages() -> None:
-    """Point default notices at their pages once those pages exist."""
-    for spec in DEFAULT_NOTICES:
-        slug = spec.get("link_page_slug")
-        page = Page.get_or_none(Page.slug == slug) if slug else None
-        if page:
-            Notice.update(link_page=page).where(
-                (Notice.key == spec["key"]) & Notice.link_page.is_null() & (Notice.link_url == "")
-            ).execute()
-
-
-def ensure_menu() -> None:
-    """Create the default header menu if there is none."""
-    if NavItem.select().exists():
-        return
-    for position, (label, target, slug) in enumerate(DEFAULT_MENU):
-        page = Page.get_or_none(Page.slug == slug) if slug else None
-        if target == "page" and page is None:
-            continue
-        NavItem.create(label=label, target=target, page=page, position=position)
+def ensure_defaults() -> None:
+    """The default notices, linked to their pages once those exist, and the default menu."""
+    install_defaults(DEFAULT_NOTICES, DEFAULT_MENU, actor=SYSTEM)
 
 
 @contextmanager
@@ -259,11 +235,11 @@ def prepare_database(app) -> None:
 
 def _complete() -> bool:
     """True when the database holds a site at this version's schema."""
-    return db.table_exists("site_state") and not pending_migrations()
+    return SiteState.table_exists() and not pending_migrations()
 
 
 def _bootstrap(app) -> None:
-    fresh = not db.table_exists("site_state")
+    fresh = not SiteState.table_exists()
     if app.config["AUTO_MIGRATE"] or fresh:
         if not fresh and pending_migrations():
             from .backup import create_backup
@@ -274,15 +250,12 @@ def _bootstrap(app) -> None:
         _unless_storage_fails(app, "re-sealing two-step secrets", reseal_secrets)
         _unless_storage_fails(app, "re-cleaning stored HTML", rerender_stored_html)
     if fresh:
-        with db.atomic():
-            ensure_notices()
+        ensure_notices()
         if app.config["DEMO_CONTENT"]:
             from .demo import load_demo
 
             load_demo()
-        with db.atomic():
-            link_notice_pages()
-            ensure_menu()
+        ensure_defaults()
 
 
 def _unless_storage_fails(app, what: str, action) -> None:

@@ -3,11 +3,19 @@
 import sys
 
 import click
-from flask.cli import AppGroup
+from flask import current_app
 
+from ..accounts.actors import SYSTEM
+from ..accounts.users import create_user
 from ..core.db import connect, migrate, pending_migrations
-
-cms = AppGroup("cms", help="Manage the practice-cms site.")
+from ..core.validation import ValidationError
+from ..messages.models import retention_days
+from ..messages.retention import purge_expired
+from ..site.models import get_settings
+from . import data_cli  # noqa: F401  (adds backup, restore, export and import)
+from .bootstrap import ensure_defaults, instance_lock
+from .commands import cms
+from .demo import load_demo, remove_demo
 
 
 @cms.command("create-user")
@@ -16,16 +24,13 @@ cms = AppGroup("cms", help="Manage the practice-cms site.")
 @click.option("--name", default="", help="Display name (defaults to the e-mail's local part).")
 def create_user_command(email, role, name):
     """Create an account; asks for the password, or reads it from stdin when piped."""
-    from ..accounts.users import create_user
-    from ..core.validation import ValidationError
-
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     connect()
     try:
-        user = create_user(email, password, role=role, name=name)
+        user = create_user(email, password, role=role, name=name, actor=SYSTEM)
     except ValidationError as exc:
         for field, message in exc.errors.items():
             click.echo(f"Error ({field}): {message}", err=True)
@@ -37,10 +42,6 @@ def create_user_command(email, role, name):
 @click.option("--remove", is_flag=True, help="Remove the demo content instead of adding it.")
 def demo_command(remove):
     """Add the demo content, or remove exactly what the demo added."""
-    from ..site.models import get_settings
-    from .bootstrap import ensure_menu, link_notice_pages
-    from .demo import load_demo, remove_demo
-
     connect()
     if remove:
         counts = remove_demo()
@@ -50,18 +51,14 @@ def demo_command(remove):
         click.echo("The demo content is already loaded.")
         return
     record = load_demo()
-    link_notice_pages()
-    ensure_menu()
+    ensure_defaults()
     click.echo("Loaded demo content: " + ", ".join(f"{len(v)} {k}" for k, v in record.items()))
 
 
 @cms.command("migrate")
 def migrate_command():
     """Apply pending schema migrations, after taking a backup."""
-    from flask import current_app
-
-    from .backup import BackupError, create_backup
-    from .bootstrap import instance_lock
+    from .backup import BackupError, create_backup  # loads cryptography: only when used
 
     with instance_lock(current_app.instance_path):  # not while a starting server migrates
         connect()
@@ -77,8 +74,17 @@ def migrate_command():
             click.echo(f"Applied {name}")
 
 
+@cms.command("purge")
+def purge_command():
+    """Delete contact messages older than the retention period; prune old revisions and
+    activity entries."""
+    connect()
+    pruned: dict = {}
+    count = purge_expired(pruned)
+    click.echo(f"Deleted {count} message(s) older than {retention_days()} days.")
+    click.echo("Pruned " + ", ".join(f"{n} old {what}" for what, n in pruned.items()) + ".")
+
+
 def init_app(app) -> None:
     """Register the command group."""
-    from . import data_cli as ops_cli  # noqa: F401  (backup, restore, export, import commands)
-
     app.cli.add_command(cms)

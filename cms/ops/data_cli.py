@@ -1,4 +1,7 @@
-"""Operations commands on `flask --app app cms`: backup, restore, export, import, WordPress."""
+"""Operations commands on `flask --app app cms`: backup, restore, export, import, WordPress.
+
+Each loads its machinery when run (backups load cryptography, which readers never need).
+"""
 
 import os
 import sqlite3
@@ -6,8 +9,8 @@ import sqlite3
 import click
 from flask import current_app
 
-from ..core.db import connect
-from .cli import cms
+from ..core.db import connect, fault_and_cause
+from .commands import cms
 
 
 def _passphrase(path: str | None) -> str | None:
@@ -29,8 +32,6 @@ passphrase_option = click.option(
 
 def _storage_error(exc: Exception) -> str:
     """An OS or SQLite error as one line, named by its storage fault when it is one."""
-    from ..core.db import fault_and_cause
-
     fault, cause = fault_and_cause(exc, current_app.config["DATABASE"])
     return f"{fault} ({cause})" if fault else str(exc)
 

@@ -13,7 +13,7 @@ from ..content.service import save_page, save_post
 from ..core import clock
 from ..core.db import db
 from ..site.models import DEFAULT_SETTINGS, get_settings, save_settings
-from ..site.service import update_settings
+from ..site.settings import update_settings
 
 PROFILE = {
     "site_title": "Maple Street Psychotherapy",

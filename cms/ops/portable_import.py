@@ -19,8 +19,10 @@ from ..content.service import save_page, save_post, trash
 from ..core import clock
 from ..core.validation import ValidationError, parse_datetime
 from ..media.service import keep_upload_time, process_upload
+from ..site.menu import save_menu
 from ..site.models import NavItem, Notice, availability
-from ..site.service import save_menu, save_notice, save_switches, update_settings
+from ..site.notices import save_notice, save_switches
+from ..site.settings import update_settings
 from .bootstrap import ensure_notices
 
 MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -87,7 +89,9 @@ def import_media(directory: str, items: list) -> dict[int, int]:
             if type(m["id"]) is not int or m["id"] in ids:
                 raise ValueError("each image needs its own whole-number id")
             data = _file(directory, _text(m["file"], "file"), m["sha256"])
-            media = process_upload(data, _text(m["filename"], "filename"), _text(m["alt"], "alt"))
+            media = process_upload(
+                data, _text(m["filename"], "filename"), _text(m["alt"], "alt"), actor=SYSTEM
+            )
             if created := _time(m["created_at"]):
                 keep_upload_time(media, created, actor=SYSTEM)
             ids[m["id"]] = media.id

@@ -2,8 +2,12 @@
 
 import click
 
+from ..accounts.actors import SYSTEM
+from ..accounts.models import User
+from ..accounts.tokens import create_token
 from ..core.db import connect
-from .cli import cms
+from ..core.validation import ValidationError
+from .commands import cms
 
 
 @cms.command("create-token")
@@ -13,11 +17,6 @@ from .cli import cms
 @click.option("--expires", "days", type=int, default=None, help="Expire after this many days.")
 def create_token_command(name, scopes, email, days):
     """Create an Admin API token; the token alone is printed on the last line."""
-    from ..accounts.models import User
-    from ..accounts.tokens import create_token
-    from ..audit import log_activity
-    from ..core.validation import ValidationError
-
     connect()
     user = None
     if email:
@@ -25,10 +24,9 @@ def create_token_command(name, scopes, email, days):
         if user is None:
             raise click.ClickException(f"There is no account {email}.")
     try:
-        token, plain = create_token(name, scopes, user=user, expires_days=days)
+        token, plain = create_token(name, scopes, user=user, expires_days=days, actor=SYSTEM)
     except ValidationError as exc:
         raise click.ClickException(" ".join(exc.errors.values())) from None
-    log_activity("token.create", f"token {token.id}: {token.name}", user=user)
     expiry = f"expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else "no expiry"
     click.echo(f"Created token {token.name!r} ({token.scopes}; {expiry}). It is shown only once:")
     click.echo(plain)

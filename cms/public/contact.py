@@ -12,7 +12,8 @@ from ..core.cache import memo
 from ..core.errors import handle_http_error
 from ..core.ratelimit import Policy, setting
 from ..messages import mailer
-from ..messages.service import retention_days, store_message
+from ..messages.models import retention_days
+from ..messages.service import store_message
 from ..ops.bootstrap import DEFAULT_NOTICES
 from ..site.models import CRISIS_NOTICE, Notice, active_notices, availability
 from . import bp

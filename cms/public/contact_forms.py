@@ -1,7 +1,6 @@
 """The public contact form and its quiet spam defences: a honeypot and a minimum fill time."""
 
 import calendar
-import re
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -18,15 +17,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from ..content.sanitize import email_address
 from ..core import clock
-from ..messages.service import BAD_EMAIL, BAD_PHONE, MAX_MESSAGE, MAX_NAME
+from ..core.addresses import MAX_EMAIL, MAX_PHONE, email_address, phone_number
+from ..messages.service import MAX_MESSAGE, MAX_NAME
 from ..site.models import availability
 
 # A field too long to send is shown again cut to this many times its limit: a page of text
 # to shorten, not the megabytes a script may send.
 ECHO_FACTOR = 2
-PHONE = re.compile(r"\+?[0-9][0-9 ().\-]{5,28}[0-9]")
 TOO_FAST = (
     "The form was sent a moment after it was opened, which is what automated spam does. "
     "If you are a person, please check your message and send it again."
@@ -58,16 +56,20 @@ def start_token() -> str:
 
 
 def _email_address(form, field):
-    """A real address (email-validator; the syntax only), kept in its normal form."""
+    """A real address (the one e-mail rule, cms.core.validation), kept in its normal form."""
     try:
         field.data = email_address(field.data)
-    except ValueError:
-        raise ValidationError(BAD_EMAIL) from None
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _phone_number(form, field):
-    if field.data and not PHONE.fullmatch(field.data):
-        raise ValidationError(BAD_PHONE)
+    """The one phone rule (cms.core.validation); required when phone contact is chosen."""
+    if field.data:
+        try:
+            field.data = phone_number(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
     if not field.data and form.contact_method.data == "phone":
         raise ValidationError("Please add a phone number, or choose to be contacted by e-mail.")
 
@@ -92,14 +94,19 @@ class ContactForm(FlaskForm):
             DataRequired("Please tell me your name."),
             Length(max=MAX_NAME, message=f"Please shorten your name to {MAX_NAME} characters."),
         ],
-        render_kw={"maxlength": MAX_NAME},
     )
     email = EmailField(
         "E-mail address",
-        filters=[_strip, _cut(254)],
+        filters=[_strip, _cut(MAX_EMAIL)],
         validators=[DataRequired("Please enter your e-mail address."), _email_address],
+        render_kw={"maxlength": MAX_EMAIL},
     )
-    phone = TelField("Phone (optional)", filters=[_strip, _cut(30)], validators=[_phone_number])
+    phone = TelField(
+        "Phone (optional)",
+        filters=[_strip, _cut(MAX_PHONE)],
+        validators=[_phone_number],
+        render_kw={"maxlength": MAX_PHONE},
+    )
     contact_method = RadioField(
         "How would you prefer to be contacted?",
         choices=[SelectChoice("email", "By e-mail"), SelectChoice("phone", "By phone")],

@@ -23,12 +23,6 @@ AVAILABILITY_STATES = {
     "waitlist": "Waitlist",
     "not_accepting": "Not accepting new clients",
 }
-PLACEMENTS = {
-    "banner": "Site-wide banner",
-    "top": "Top of home and contact page",
-    "post": "Under every post",
-    "contact": "Contact page only",
-}
 CRISIS_NOTICE = "contact-crisis"  # shown with the contact form whatever its switch says
 
 # Every setting with its default; the database stores only what was changed.

@@ -9,8 +9,8 @@ file: nothing is fetched from the network.
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import screenshot, sign_in
-from tests.browser.editor_content import add_editor_content
+from tests.helpers.browser import screenshot, sign_in
+from tests.helpers.editor_content import add_editor_content
 
 POST = "/blog/social-media-and-our-therapy-relationship"
 TEMPLATES = {

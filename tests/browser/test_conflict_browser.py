@@ -4,7 +4,8 @@ screen with both texts and keeps what they typed, then chooses."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import EDITOR, LiveServer, prepare_instance, screenshot, sign_in
+from tests.helpers.browser import screenshot, sign_in
+from tests.helpers.live import EDITOR, LiveServer, prepare_instance
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ import threading
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.browser.conftest import LiveServer, _free_port, prepare_instance, screenshot, sign_in
+from tests.helpers.browser import screenshot, sign_in
+from tests.helpers.live import LiveServer, free_port, prepare_instance
 
 NAME = "Quinn Browsertest"
 EMAIL = "quinn.browsertest@example.org"
@@ -28,7 +29,7 @@ class Mailbox:
 @pytest.fixture(scope="module")
 def mailbox():
     handler = Mailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield handler, controller.port
     controller.stop()

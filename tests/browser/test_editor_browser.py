@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import LiveServer, prepare_instance, screenshot, sign_in
+from tests.helpers.browser import screenshot, sign_in
+from tests.helpers.live import LiveServer, prepare_instance
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 public site, with Tab, Shift+Tab, typing, Space and Enter; no clicks. Every element that
 takes focus on the way shows where the focus is."""
 
-from tests.browser.conftest import ADMIN
+from tests.helpers.live import ADMIN
 
 TITLE = "Written with the keyboard alone"
 # What the focused element looks like: an outline or a ring (box-shadow) counts as visible.

@@ -7,8 +7,8 @@ import re
 from urllib.parse import urldefrag, urlsplit
 
 from cms import create_app
-from tests.browser.conftest import sign_in
-from tests.browser.editor_content import add_editor_content
+from tests.helpers.browser import sign_in
+from tests.helpers.editor_content import add_editor_content
 
 MAX_PAGES = 80
 MAX_EDITOR_PAGES = 150

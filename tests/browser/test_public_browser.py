@@ -1,6 +1,6 @@
 """The public site in a real browser: readable, private, no errors."""
 
-from tests.browser.conftest import screenshot
+from tests.helpers.browser import screenshot
 
 
 def test_reader_browses_home_post_and_policy(page, site, external_requests, console_errors):

@@ -7,8 +7,10 @@ import pyotp
 import pytest
 
 from cms import create_app
+from cms.accounts.actors import SYSTEM
 from cms.core.db import db
-from tests.browser.conftest import ADMIN, EDITOR, LiveServer, screenshot
+from tests.helpers.browser import screenshot
+from tests.helpers.live import ADMIN, EDITOR, LiveServer
 
 
 @pytest.fixture
@@ -102,7 +104,7 @@ def test_two_step_sign_in_in_the_browser(page, site, live_server):
         from cms.accounts.users import create_user
 
         db.connect(reuse_if_open=True)
-        create_user("twostep@example.org", ADMIN[1], "editor", "Tess")
+        create_user("twostep@example.org", ADMIN[1], "editor", "Tess", actor=SYSTEM)
     db.close()
     page.goto(site + "/admin/login")
     page.get_by_label("E-mail").fill("twostep@example.org")

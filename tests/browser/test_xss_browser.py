@@ -12,15 +12,15 @@ from cms.accounts.actors import SYSTEM
 from cms.accounts.models import User
 from cms.content.models import Post
 from cms.core.db import db
-from tests.browser.conftest import ADMIN, LiveServer, prepare_instance
-from tests.browser.xss_harness import (
+from tests.helpers.live import ADMIN, LiveServer, prepare_instance
+from tests.helpers.xss_corpus import CONSTRUCTS, all_payloads
+from tests.helpers.xss_harness import (
     LIVE_BODY,
     Visitor,
     hostile_posts,
     publish_through_api,
     refused_through_api,
 )
-from tests.xss_corpus import CONSTRUCTS, all_payloads
 
 CSP_MODES = ["site CSP", "CSP bypassed"]
 # Stored as the body of one post, bypassing the sanitizer, to prove the harness notices.
@@ -39,7 +39,7 @@ def prepare(instance) -> tuple[str, dict]:
     with app.app_context():
         db.connect(reuse_if_open=True)
         admin = User.get(User.email == ADMIN[0])
-        _, token = create_token("xss corpus", ["content:write"], user=admin)
+        _, token = create_token("xss corpus", ["content:write"], user=admin, actor=SYSTEM)
         saved = save_post(
             {"title": "Control: unsanitized", "body": "control", "status": "published"},
             actor=SYSTEM,

@@ -5,6 +5,7 @@ import os
 import re
 from urllib.parse import unquote, urlsplit
 
+from ...accounts.actors import SYSTEM
 from ...core.validation import ValidationError
 from ...media.models import Media
 from ...media.service import media_url, process_upload
@@ -72,7 +73,7 @@ class Images:
         with open(path, "rb") as fh:
             data = fh.read()
         try:
-            media = process_upload(data, os.path.basename(relative), described)
+            media = process_upload(data, os.path.basename(relative), described, actor=SYSTEM)
         except ValidationError as exc:
             self.notes.append(f"image {relative} not imported: {exc}")
             return None

@@ -48,7 +48,7 @@ def add_editor_content(instance) -> dict[str, str]:
         if draft is None:
             png = io.BytesIO()
             Image.new("RGB", (640, 400), (40, 110, 150)).save(png, "PNG")
-            process_upload(png.getvalue(), "crawl.png", "A blue rectangle")
+            process_upload(png.getvalue(), "crawl.png", "A blue rectangle", actor=SYSTEM)
             store_message(
                 {"name": "Robin Example", "email": "robin@example.org", "phone": "",
                  "contact_method": "email", "message": "May I ask about your fees?",

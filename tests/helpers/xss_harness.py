@@ -9,8 +9,8 @@ import urllib.request
 
 from cms.content.render import render_markdown
 from cms.core.validation import multi_line
-from tests.browser.conftest import sign_in
-from tests.xss_corpus import CONSTRUCTS, all_payloads
+from tests.helpers.browser import sign_in
+from tests.helpers.xss_corpus import CONSTRUCTS, all_payloads
 
 BATCH = 120  # payloads per post: the whole corpus fits in about 130 posts
 SENTINEL = "xss-sentinel-{}"

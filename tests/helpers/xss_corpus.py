@@ -13,7 +13,9 @@ from pathlib import Path
 
 import html5lib
 
-DATA = Path(__file__).parent / "data" / "xss"
+from cms.content.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+
+DATA = Path(__file__).parents[1] / "data" / "xss"
 PATT = DATA / "payloadsallthethings"
 
 # Every PayloadsAllTheThings list is one payload per line, except Mario Heiderich's
@@ -162,3 +164,12 @@ def problems(fragment: str, allowed_tags=None, allowed_attributes=None) -> list[
             if name in URL_ATTRIBUTES:
                 found.extend(_url_problems(tag, name, value))
     return found
+
+
+# What clean_html may emit: the allow-lists, plus the rel it adds to external links.
+OUTPUT_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "a": [*ALLOWED_ATTRIBUTES["a"], "rel"]}
+
+
+def unsafe(html: str) -> list[str]:
+    """What an HTML5 parser finds wrong in sanitized output (outside the allow-lists too)."""
+    return problems(html, ALLOWED_TAGS, OUTPUT_ATTRIBUTES)
