@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.api import fields
 from cms.api.openapi import document
@@ -26,7 +27,7 @@ def app(empty_app):
 @pytest.fixture
 def api(app, client):
     with app.app_context():
-        token = create_token("described", ALL)[1]
+        token = create_token("described", ALL, actor=SYSTEM)[1]
     headers = {"Authorization": f"Bearer {token}"}
 
     def call(method, path, body=None):
