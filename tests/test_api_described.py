@@ -28,7 +28,7 @@ def app(empty_app):
 @pytest.fixture
 def api(app, client):
     with app.app_context():
-        token = create_token("described", ALL)[1]
+        token = create_token("described", ALL, actor=SYSTEM)[1]
     headers = {"Authorization": f"Bearer {token}"}
 
     def call(method, path, body=None):
