@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .accounts import guard as auth
     from .admin import bp as admin_bp
     from .api import bp as api_bp
+    from .content import addresses
     from .core import assets, cache, db, errors, health, security, templating
     from .core.extensions import csrf
     from .messages import mailer
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    addresses.init_app(app)
     cli.init_app(app)
     mailer.init_app(app)
     assets.init_app(app)

@@ -4,12 +4,8 @@ The guard (cms.accounts.guard.guard_admin) runs before every request whose path 
 so views of this blueprint, and any other blueprint mounted there, are protected by default.
 """
 
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
 # Routes register on import.
-from . import (  # noqa: E402,F401
+from . import (  # noqa: F401
     account,
     activity_views,
     categories,
@@ -24,3 +20,6 @@ from . import (  # noqa: E402,F401
     users,
     views,
 )
+from .blueprint import bp
+
+__all__ = ["bp"]

@@ -10,7 +10,7 @@ from ..accounts import two_step as totp
 from ..accounts.passwords import MAX_PASSWORD
 from ..accounts.users import change_own_password
 from ..core.validation import ValidationError
-from . import bp
+from .blueprint import bp
 from .forms import ChangePasswordForm, ConfirmTwoStepForm, PasswordCheckForm
 
 NOT_CURRENT = "This is not your current password."

@@ -5,7 +5,7 @@ from flask import render_template
 from ..accounts.guard import admin_only
 from ..audit import Activity
 from ..core.paging import Pagination
-from . import bp
+from .blueprint import bp
 
 PER_PAGE = 50
 

@@ -16,7 +16,7 @@ from ..content.revisions import compare
 from ..content.versions import category_version
 from ..core.security import row_id
 from ..core.validation import StaleError, ValidationError
-from . import bp
+from .blueprint import bp
 from .content_forms import CategoryForm, ConfirmForm, MergeForm, expected_version, show_errors
 
 CATEGORY_FIELDS = (("name", "Name"), ("slug", "Address (slug)"))

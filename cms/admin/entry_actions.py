@@ -10,7 +10,7 @@ from ..content.revisions import field_changes, text_diff
 from ..content.service import restore, restore_revision, trash
 from ..core.security import row_id
 from ..core.validation import ValidationError
-from . import bp
+from .blueprint import bp
 from .content_forms import ConfirmForm
 from .posts import KIND_URL, KINDS, get_entry
 

@@ -13,7 +13,7 @@ from ..messages.models import Message, retention_days
 from ..messages.service import NOT_A_READER, delete_message, mark_read, may_read, set_handled
 from ..site.models import setting
 from ..site.settings import update_settings
-from . import bp
+from .blueprint import bp
 
 # Addresses and numbers a visitor typed become links only through these (app-wide filters).
 bp.add_app_template_filter(mailto_url)

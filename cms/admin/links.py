@@ -11,7 +11,7 @@ from ..accounts.onetime import SET_PASSWORD, SETUP, consume, find, setup_needed
 from ..accounts.users import create_first_admin, set_password
 from ..core.db import db
 from ..core.validation import ValidationError
-from . import bp
+from .blueprint import bp
 from .forms import SetPasswordForm, SetupForm
 
 

@@ -14,7 +14,7 @@ from ..media.service import (
     process_upload,
     update_alt,
 )
-from . import bp
+from .blueprint import bp
 from .content_forms import AltForm, ConfirmForm, UploadForm, show_errors
 
 PER_PAGE = 40

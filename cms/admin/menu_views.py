@@ -12,7 +12,7 @@ from ..content.revisions import compare
 from ..core.validation import StaleError, ValidationError
 from ..site.menu import MENU_TARGETS, menu_version, save_menu
 from ..site.models import NavItem
-from . import bp
+from .blueprint import bp
 from .content_forms import MenuForm, expected_version
 from .site_admin import actor, editing
 

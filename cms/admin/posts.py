@@ -19,7 +19,7 @@ from ..core.templating import local_time
 from ..core.validation import StaleError, ValidationError
 from ..media.models import Media
 from ..site.models import Notice
-from . import bp
+from .blueprint import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
 from .unsent import STASH_COOKIE
 

@@ -25,7 +25,7 @@ from ..site.notices import (
     switch_state,
 )
 from ..site.settings import setting_tokens, update_settings
-from . import bp
+from .blueprint import bp
 from .content_forms import (
     NoticeForm,
     SettingsForm,

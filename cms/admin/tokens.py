@@ -23,7 +23,7 @@ from ..accounts.tokens import (
     revoke_token,
 )
 from ..core.validation import ValidationError
-from . import bp
+from .blueprint import bp
 
 
 class TokenForm(FlaskForm):

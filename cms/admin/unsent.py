@@ -10,7 +10,7 @@ from ..accounts.guard import same_origin, session_account_id
 from ..accounts.stash import KEEP_FOR, drop_form, stash_form
 from ..audit import client_address
 from ..core.security import too_large
-from . import bp
+from .blueprint import bp
 
 STASHABLE = {"admin.entry_create", "admin.entry_edit"}
 STASH_COOKIE = "cms_stash"

@@ -10,7 +10,7 @@ from ..accounts.users import create_user, password_link, reset_password, update_
 from ..core.db import db
 from ..core.templating import site_url
 from ..core.validation import ValidationError
-from . import bp
+from .blueprint import bp
 from .forms import ResetPasswordForm, UserCreateForm, UserEditForm
 
 

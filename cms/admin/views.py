@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..accounts import signin
 from ..accounts.guard import safe_next
 from ..content.models import Page, Post
-from . import bp
+from .blueprint import bp
 from .forms import LoginForm, TwoStepForm
 from .posts import entry_counts
 

@@ -14,8 +14,9 @@ from ..content.versions import entry_version
 from ..core.errors import problem
 from ..core.templating import site_url
 from ..core.validation import StaleError
-from . import bp, fields
+from . import fields
 from .auth import require
+from .blueprint import bp
 from .errors import ApiProblem
 from .inputs import check_fields, expected_version, read_json, stale, tagged
 from .paging import by_id, limit_arg

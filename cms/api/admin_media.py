@@ -5,8 +5,9 @@ from flask import current_app, g, request
 from ..core.templating import site_url
 from ..media import service as pipeline
 from ..media.models import Media
-from . import bp, fields
+from . import fields
 from .auth import require
+from .blueprint import bp
 from .errors import ApiProblem
 from .inputs import check_fields, expected_version, read_json, tagged
 from .paging import by_id, limit_arg

@@ -12,8 +12,9 @@ from ..content.versions import category_version
 from ..core.templating import site_url
 from ..site import notices, settings
 from ..site.models import Notice
-from . import bp, fields
+from . import fields
 from .auth import require
+from .blueprint import bp
 from .errors import ApiProblem
 from .inputs import check_fields, expected_version, read_json, tagged
 from .paging import by_id, limit_arg

@@ -8,7 +8,7 @@ from ..content import search
 from ..content.models import Category, Page, Post
 from ..core import cache
 from ..site.models import Notice, public_category
-from . import bp
+from .blueprint import bp
 from .errors import ApiProblem
 from .paging import PAGING_ARGS, by_date, limit_arg
 from .serializers import (

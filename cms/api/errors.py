@@ -2,7 +2,7 @@
 
 from ..core.errors import problem
 from ..core.validation import ConflictError, ValidationError
-from . import bp
+from .blueprint import bp
 
 
 class ApiProblem(Exception):

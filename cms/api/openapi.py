@@ -4,8 +4,8 @@ from flask import current_app, jsonify
 
 from ..accounts.tokens import SCOPES
 from ..core.paging import CURSORS
-from . import bp
 from .admin_site import SETTING_KINDS
+from .blueprint import bp
 from .fields import MAX_ID
 from .openapi_schemas import ref, schemas
 from .paging import DEFAULT_LIMIT, MAX_LIMIT

@@ -104,8 +104,7 @@ def responsive_images(html: str) -> str:
     if not ids:
         return html
     # Imported here: media imports the services, which import this module.
-    from ..media.models import Media
-    from ..media.service import srcset
+    from ..media.models import Media, srcset
 
     found = {m.id: m for m in Media.select().where(Media.id.in_(ids))}
 

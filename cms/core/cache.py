@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 from flask import Response, current_app, has_request_context, request
 from werkzeug.datastructures import ImmutableMultiDict
 
+from ..ops.wordpress.query_keys import QUERY_KEYS
 from . import clock, security
 from .db import change_marker, db
 
@@ -131,7 +132,6 @@ def declared_args() -> tuple[str, ...]:
 def _answered_by_a_hook() -> bool:
     """Old WordPress addresses (/?p=123): their hook, which runs after a hit would have
     been served, answers them, so they are neither served from nor kept in the cache."""
-    from ..ops.wordpress.importer import QUERY_KEYS  # imported late: wordpress imports the services
 
     return any(key in request.args for key in QUERY_KEYS)
 

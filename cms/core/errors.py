@@ -1,9 +1,8 @@
 """Error pages: HTML in the site's design for people, problem+json for the API."""
 
 import time
-from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, redirect, render_template, request
+from flask import current_app, jsonify, render_template, request
 from peewee import OperationalError
 from werkzeug.exceptions import (
     HTTPException,
@@ -60,50 +59,6 @@ def _title(status: int) -> str:
     return HTTP_STATUS_CODES.get(status, "Error")
 
 
-def _is_live(path: str) -> bool:
-    """True when a path of this site shows something to visitors now: never a draft, a
-    scheduled or trashed entry, a category without published posts or a private image."""
-    from ..content.models import Page, Post
-    from ..media.service import is_public
-    from ..site.models import public_category
-
-    parts = urlsplit(path)
-    if parts.scheme or parts.netloc:
-        return False
-    try:
-        endpoint, args = current_app.url_map.bind("localhost").match(parts.path, method="GET")
-    except HTTPException:  # no such route, or one that redirects elsewhere
-        return False
-    if endpoint == "public.post_detail":
-        return Post.public_by_slug(args["slug"]) is not None
-    if endpoint in ("public.page_detail", "public.policy_history", "public.policy_history_version"):
-        return Page.public_by_slug(args["slug"]) is not None
-    if endpoint in ("public.category", "public.category_feed"):
-        return public_category(args["slug"]) is not None
-    if endpoint in ("public.media", "public.media_variant"):
-        return is_public(args["media_id"])
-    return endpoint.startswith("public.")
-
-
-def moved_to(new_path: str):
-    """A 301 to an old address's new one, checked now: only to live content, so a renamed
-    post that became a draft again does not tell its new address (None otherwise)."""
-    if not _is_live(new_path):
-        return None
-    response = redirect(new_path, code=301)
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
-
-
-def _moved():
-    """A 301 to the new address if this path was renamed (slug change or import)."""
-    from ..content.models import Redirect
-
-    path = request.path.rstrip("/") or "/"
-    target = Redirect.get_or_none(Redirect.old_path.in_([path, request.path]))
-    return moved_to(target.new_path) if target is not None else None
-
-
 def bad_host(error: SecurityError):
     """400 for a Host header the site does not answer to (TRUSTED_HOSTS). The page is
     plain: no address may be built from this request, and nothing of it is cached."""
@@ -117,9 +72,10 @@ def handle_http_error(error: HTTPException, detail: str | None = None):
     """Render any HTTP error (4xx/5xx raised by abort or Werkzeug), with our own detail."""
     status = error.code or 500
     if status == 404 and request.method in ("GET", "HEAD") and not wants_problem_json():
-        moved = _moved()
-        if moved is not None:
-            return moved
+        moved = current_app.extensions.get("cms.moved")  # cms.content.addresses.moved
+        answer = moved() if moved is not None else None
+        if answer is not None:
+            return answer
     if detail is None:
         detail = error.description if status < 500 and error.description else MESSAGES.get(status)
     if wants_problem_json():

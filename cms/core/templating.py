@@ -132,7 +132,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["isodate"] = iso_datetime
     app.jinja_env.filters["local"] = local_time
     app.jinja_env.filters["safe_url"] = safe_url
-    from ..media.service import srcset
+    from ..media.models import srcset
 
     app.jinja_env.globals.update(
         site_url=site_url,

@@ -49,3 +49,17 @@ class MediaVariant(BaseModel):
 
     class Meta:
         indexes = ((("media", "width"), True),)
+
+
+def media_url(media: Media) -> str:
+    """The public address of the full-size image."""
+    return f"/media/{media.id}/{media.filename}"
+
+
+def srcset(media: Media) -> str:
+    """The srcset value listing the variants and the original."""
+    widths = MediaVariant.select(MediaVariant.width).where(MediaVariant.media == media)
+    parts = [
+        f"/media/{media.id}/w/{v.width} {v.width}w" for v in widths.order_by(MediaVariant.width)
+    ]
+    return ", ".join([*parts, f"{media_url(media)} {media.width}w"])

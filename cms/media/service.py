@@ -33,7 +33,7 @@ from ..core.validation import (
     version_token,
 )
 from ..site.models import NavItem, Notice, get_settings
-from .models import Media, MediaVariant
+from .models import Media, MediaVariant, media_url, srcset  # noqa: F401 (srcset: used by callers)
 
 VARIANT_WIDTHS = (480, 960, 1600)
 MAX_ALT = 300
@@ -244,20 +244,6 @@ def delete_media(media: Media, expected_version=None, *, actor) -> None:
         _check_unchanged(media, expected_version)
         media.delete_instance()
         record("media.delete", describe_media(media), actor)
-
-
-def media_url(media: Media) -> str:
-    """The public address of the full-size image."""
-    return f"/media/{media.id}/{media.filename}"
-
-
-def srcset(media: Media) -> str:
-    """The srcset value listing the variants and the original."""
-    widths = MediaVariant.select(MediaVariant.width).where(MediaVariant.media == media)
-    parts = [
-        f"/media/{media.id}/w/{v.width} {v.width}w" for v in widths.order_by(MediaVariant.width)
-    ]
-    return ", ".join([*parts, f"{media_url(media)} {media.width}w"])
 
 
 def markdown_snippet(media: Media) -> str:

@@ -1,10 +1,7 @@
 """The visitor site."""
 
-from flask import Blueprint
+# Routes register on import.
+from . import contact, feeds, history, media_variants, search, views  # noqa: F401
+from .blueprint import bp
 
-from ..core import cache
-
-bp = Blueprint("public", __name__)
-bp.after_request(cache.store)
-
-from . import contact, feeds, history, media_variants, search, views  # noqa: E402,F401  (routes)
+__all__ = ["bp"]

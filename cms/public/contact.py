@@ -16,7 +16,7 @@ from ..messages.models import retention_days
 from ..messages.service import store_message
 from ..ops.bootstrap import DEFAULT_NOTICES
 from ..site.models import CRISIS_NOTICE, Notice, active_notices, availability
-from . import bp
+from .blueprint import bp
 from .contact_forms import ContactForm
 
 FIX_FIELDS = "Your message has not been sent yet. Please correct what is marked below."

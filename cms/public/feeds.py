@@ -13,7 +13,7 @@ from peewee import fn
 from ..content.models import Category, Page, Post
 from ..core.templating import iso_datetime, site_url
 from ..site.models import get_settings, public_category
-from . import bp
+from .blueprint import bp
 
 FEED_SIZE = 20
 SITEMAP_PART = 5000

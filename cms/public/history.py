@@ -8,7 +8,7 @@ from ..content.models import Page
 from ..content.render import as_plain_paragraphs, render_markdown
 from ..content.revisions import policy_version, policy_versions
 from ..content.sanitize import TooComplex
-from . import bp
+from .blueprint import bp
 
 
 def _policy(slug: str) -> Page:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..media.models import Media, MediaVariant
 from ..media.service import is_public
-from . import bp
+from .blueprint import bp
 
 
 def _visible(media_id: int) -> bool:

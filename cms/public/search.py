@@ -9,7 +9,7 @@ from ..content import search as fts
 from ..core.cache import reads_args
 from ..core.db import db
 from ..core.paging import page_number
-from . import bp
+from .blueprint import bp
 from .paging import NUMBERED_ARGS
 
 PER_PAGE = 10

@@ -8,7 +8,7 @@ from ..content.models import Category, Page, Post
 from ..core.cache import reads_args
 from ..core.templating import site_url
 from ..site.models import active_notices, public_category, setting
-from . import bp
+from .blueprint import bp
 from .paging import WINDOW_ARGS, Window
 
 

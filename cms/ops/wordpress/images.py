@@ -7,8 +7,8 @@ from urllib.parse import unquote, urlsplit
 
 from ...accounts.actors import SYSTEM
 from ...core.validation import ValidationError
-from ...media.models import Media
-from ...media.service import media_url, process_upload
+from ...media.models import Media, media_url
+from ...media.service import process_upload
 from ..imports import Summary, record, recorded
 from .wxr import Export, Item
 

@@ -11,6 +11,7 @@ from flask import request
 
 from ...accounts.actors import SYSTEM
 from ...accounts.models import User
+from ...content.addresses import moved_to
 from ...content.categories import save_category
 from ...content.fields import MAX_DESCRIPTION, MAX_EXCERPT, RESERVED_PAGE_SLUGS
 from ...content.imported import keep_import_times
@@ -21,17 +22,16 @@ from ...content.sanitize import TooComplex
 from ...content.service import save_page, save_post
 from ...content.slugs import make_slug, public_path
 from ...core.db import db
-from ...core.errors import moved_to
 from ...core.validation import ConflictError, ValidationError
 from ..imports import Summary, record, recorded
 from .images import Images
+from .query_keys import QUERY_KEYS
 from .wxr import Export, Item, WxrError, parse, url_path
 
 STATUSES = {"publish": "published", "future": "published", "draft": "draft",
             "pending": "draft", "private": "draft"}  # fmt: skip
 SKIPPED_STATUSES = {"trash": "in the WordPress trash", "auto-draft": "an empty automatic draft",
                     "inherit": "a revision"}  # fmt: skip
-QUERY_KEYS = ("p", "page_id", "cat")  # WordPress's "plain" permalinks: /?p=123
 
 
 class WordPressImport:
