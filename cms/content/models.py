@@ -25,21 +25,27 @@ from .search_index import SearchEntry  # noqa: F401
 STATUSES = ("draft", "published")
 
 
-class Category(BaseModel):
-    URL = "/category/{}"
+class AtSlug:
+    """A row shown at a public path made of its slug: URL is the path's pattern."""
 
-    name = CharField()
-    slug = CharField(unique=True)
-    description = TextField(default="")
+    URL = "/{}"
 
     @classmethod
     def url_of(cls, slug: str) -> str:
-        """The public path of the category with this slug, percent-encoded like url_for."""
+        """The public path of the row with this slug, percent-encoded like url_for."""
         return cls.URL.format(quote(slug, safe=""))
 
     @property
     def url(self) -> str:
         return self.url_of(self.slug)
+
+
+class Category(AtSlug, BaseModel):
+    URL = "/category/{}"
+
+    name = CharField()
+    slug = CharField(unique=True)
+    description = TextField(default="")
 
     @property
     def feed_url(self) -> str:
@@ -58,7 +64,7 @@ class Category(BaseModel):
         )
 
 
-class Entry(BaseModel):
+class Entry(AtSlug, BaseModel):
     """Fields shared by posts and pages, and the words their queries are made of."""
 
     URL = "/{}"  # the public path of a slug
@@ -76,15 +82,6 @@ class Entry(BaseModel):
     created_at = DateTimeField(default=clock.utcnow)
     updated_at = DateTimeField(default=clock.utcnow)
     deleted_at = DateTimeField(null=True)
-
-    @classmethod
-    def url_of(cls, slug: str) -> str:
-        """The public path of the entry with this slug, percent-encoded like url_for."""
-        return cls.URL.format(quote(slug, safe=""))
-
-    @property
-    def url(self) -> str:
-        return self.url_of(self.slug)
 
     @classmethod
     def visible_clause(cls, until=None):
