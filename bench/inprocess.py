@@ -8,9 +8,11 @@ from pathlib import Path
 from bench.build_site import make_body
 from cms import create_app
 from cms.accounts.actors import SYSTEM
-from cms.content.models import Post, Revision, SearchEntry
+from cms.content.models import Post
+from cms.content.records import Revision
 from cms.content.render import markdown_only, plain_text
 from cms.content.sanitize import clean_html
+from cms.content.search_index import SearchEntry
 from cms.content.service import save_post
 from cms.core.db import db
 

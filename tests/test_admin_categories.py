@@ -3,7 +3,8 @@
 from cms.accounts.actors import SYSTEM
 from cms.audit import Activity
 from cms.content.categories import save_category
-from cms.content.models import Category, CategoryTrash, Post, PostCategory
+from cms.content.models import Category, Post, PostCategory
+from cms.content.records import CategoryTrash
 
 
 def _categories_of(post_id: int) -> set[str]:

@@ -12,7 +12,8 @@ from cms.accounts.guard import IDLE_ACCOUNT
 from cms.accounts.stash import FormStash
 from cms.audit import Activity
 from cms.content import service as services
-from cms.content.models import Category, Page, Post, Redirect, Revision
+from cms.content.models import Category, Page, Post
+from cms.content.records import Redirect, Revision
 from cms.core import clock
 from cms.core.db import db
 

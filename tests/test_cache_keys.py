@@ -6,7 +6,8 @@ import re
 from flask import Response
 
 from cms.accounts.actors import SYSTEM
-from cms.content.models import Post, Redirect
+from cms.content.models import Post
+from cms.content.records import Redirect
 from cms.content.service import save_post
 from cms.core import cache
 from cms.core.cache import page_cache

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from cms.content.sanitize import email_address, mailto_url, tel_url
+from cms.content.links import email_address, mailto_url, tel_url
 from cms.core.db import db
 from cms.core.validation import ValidationError
 from cms.messages.keys import seal

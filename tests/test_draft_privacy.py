@@ -9,7 +9,8 @@ from PIL import Image
 from cms.accounts.actors import SYSTEM
 from cms.audit import WRITES
 from cms.content.categories import save_category
-from cms.content.models import Page, Post, Redirect
+from cms.content.models import Page, Post
+from cms.content.records import Redirect
 from cms.content.service import publish, save_page, save_post, trash, unpublish
 from cms.core import clock
 from cms.core.db import db

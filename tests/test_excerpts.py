@@ -12,7 +12,8 @@ from cms import create_app
 from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.content import service as services
-from cms.content.models import Post, Revision
+from cms.content.models import Post
+from cms.content.records import Revision
 from cms.core.db import configure, db, migrate
 
 FIRST = "Opening words of the post."

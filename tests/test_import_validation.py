@@ -13,7 +13,8 @@ from PIL import Image
 from cms import create_app
 from cms.accounts.actors import SYSTEM
 from cms.content.categories import save_category
-from cms.content.models import Category, Page, Post, Redirect, Revision
+from cms.content.models import Category, Page, Post
+from cms.content.records import Redirect, Revision
 from cms.content.service import save_page, save_post
 from cms.core import clock
 from cms.core.db import db

@@ -12,7 +12,8 @@ from werkzeug.routing.converters import AnyConverter, IntegerConverter
 from cms.accounts.actors import SYSTEM
 from cms.accounts.tokens import create_token
 from cms.api.blueprint import IdConverter
-from cms.content.models import Page, Post, Revision
+from cms.content.models import Page, Post
+from cms.content.records import Revision
 from cms.content.service import save_page, save_post
 from cms.core.db import db
 

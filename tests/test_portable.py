@@ -10,7 +10,8 @@ from PIL import Image
 from cms import create_app
 from cms.accounts.actors import SYSTEM
 from cms.accounts.users import create_user
-from cms.content.models import Category, Page, Post, Redirect
+from cms.content.models import Category, Page, Post
+from cms.content.records import Redirect
 from cms.content.service import save_page, save_post, trash
 from cms.core import clock
 from cms.core.db import db
@@ -119,7 +120,7 @@ def _exported(empty_app, tmp_path):
         save_post({"title": "One", "body": f"![A dot](/media/{image.id}/dot.png)"}, actor=SYSTEM)
         export_site(str(tmp_path / "out"))
         Post.delete().execute()
-        from cms.content.models import Revision
+        from cms.content.records import Revision
         from cms.media.models import Media
 
         Media.delete().execute()

@@ -13,9 +13,10 @@ import pytest
 from cms.accounts.actors import SYSTEM
 from cms.content import render as content
 from cms.content.fields import MAX_BODY
+from cms.content.links import is_safe_link, url_scheme
 from cms.content.models import Post
 from cms.content.render import markdown_only, render_markdown, responsive_images
-from cms.content.sanitize import MAX_DEPTH, TooComplex, clean_html, is_safe_link, url_scheme
+from cms.content.sanitize import MAX_DEPTH, TooComplex, clean_html
 from cms.content.service import save_post
 from cms.core.db import db
 from cms.core.validation import ValidationError

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from cms.accounts.actors import SYSTEM
 from cms.audit import Activity
 from cms.content import service as services
-from cms.content.models import Revision
+from cms.content.records import Revision
 from cms.content.revisions import policy_versions
 from cms.core import clock
 from cms.core.db import db

@@ -3,7 +3,8 @@
 from datetime import date
 
 from cms.accounts.actors import SYSTEM
-from cms.content.models import Page, Post, Revision
+from cms.content.models import Page, Post
+from cms.content.records import Revision
 from cms.content.revisions import policy_versions, text_diff
 from cms.content.service import restore_revision, save_page, save_post
 

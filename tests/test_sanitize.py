@@ -2,13 +2,8 @@
 
 import pytest
 
-from cms.content.sanitize import (
-    clean_html,
-    clean_text,
-    is_local_image,
-    is_safe_link,
-    url_scheme,
-)
+from cms.content.links import is_local_image, is_safe_link, url_scheme
+from cms.content.sanitize import clean_html, clean_text
 from tests.helpers.xss_corpus import all_payloads, corpus_summary, unsafe
 
 

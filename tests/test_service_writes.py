@@ -25,7 +25,8 @@ from cms.accounts.models import User
 from cms.accounts.tokens import ROLE_SCOPES, ApiToken, create_token
 from cms.audit import Activity
 from cms.content import categories, imported, redirects, service
-from cms.content.models import Post, Revision
+from cms.content.models import Post
+from cms.content.records import Revision
 from cms.core.db import db
 
 

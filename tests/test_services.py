@@ -8,7 +8,9 @@ from cms.accounts.actors import SYSTEM
 from cms.content import service as services
 from cms.content.categories import save_category
 from cms.content.fields import SLUG_TAKEN
-from cms.content.models import Category, Post, Redirect, Revision, SearchEntry
+from cms.content.models import Category, Post
+from cms.content.records import Redirect, Revision
+from cms.content.search_index import SearchEntry
 from cms.content.service import publish, restore, save_page, save_post, trash, unpublish
 from cms.content.slugs import make_slug
 from cms.core import clock

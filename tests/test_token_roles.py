@@ -15,7 +15,7 @@ from cms.accounts.models import User
 from cms.accounts.tokens import ROLE_SCOPES, create_token
 from cms.accounts.users import create_user
 from cms.content.categories import save_category, trash_category
-from cms.content.models import Revision
+from cms.content.records import Revision
 from cms.content.service import save_page, save_post, trash
 from cms.core import clock
 from cms.core.db import db

@@ -8,7 +8,8 @@ from PIL import Image
 
 from cms.accounts.actors import SYSTEM
 from cms.accounts.users import create_user
-from cms.content.models import Category, Page, Post, Redirect
+from cms.content.models import Category, Page, Post
+from cms.content.records import Redirect
 from cms.core.db import db
 from cms.media.models import Media
 from cms.ops.wordpress.importer import import_wordpress

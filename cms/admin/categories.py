@@ -11,7 +11,8 @@ from ..content.categories import (
     save_category,
     trash_category,
 )
-from ..content.models import Category, CategoryTrash, PostCategory
+from ..content.models import Category, PostCategory
+from ..content.records import CategoryTrash
 from ..content.revisions import compare
 from ..content.versions import category_version
 from ..core.security import row_id

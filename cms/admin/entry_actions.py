@@ -5,7 +5,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 
 from ..content import presence
-from ..content.models import Revision
+from ..content.records import Revision
 from ..content.revisions import field_changes, text_diff
 from ..content.service import restore, restore_revision, trash
 from ..core.security import row_id

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..accounts.guard import admin_only
-from ..content.sanitize import mailto_url, tel_url
+from ..content.links import mailto_url, tel_url
 from ..messages.keys import set_aside_keys
 from ..messages.models import Message, retention_days
 from ..messages.service import NOT_A_READER, delete_message, mark_read, may_read, set_handled

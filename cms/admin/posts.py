@@ -6,7 +6,8 @@ from flask_login import current_user
 from ..accounts.stash import peek_form
 from ..content import fields, presence
 from ..content.fields import MAX_BODY, MAX_TITLE
-from ..content.models import Category, Page, Post, PostCategory, Revision
+from ..content.models import Category, Page, Post, PostCategory
+from ..content.records import Revision
 from ..content.render import refused_preview, render_markdown, render_preview
 from ..content.revisions import ENTRY_FIELDS, compare, entry_sides
 from ..content.sanitize import TooComplex

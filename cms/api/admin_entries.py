@@ -9,7 +9,7 @@ import hashlib
 from flask import g, request
 
 from ..content import service as services
-from ..content.models import Revision
+from ..content.records import Revision
 from ..content.versions import entry_version
 from ..core.errors import problem
 from ..core.templating import site_url

@@ -4,7 +4,7 @@ from flask import current_app, g, request
 
 from ..core.templating import site_url
 from ..media import service as pipeline
-from ..media.models import Media
+from ..media.models import Media, media_url
 from . import fields
 from .auth import require
 from .blueprint import bp
@@ -36,7 +36,7 @@ def media_json(item: Media) -> dict:
         "width": item.width,
         "height": item.height,
         "alt": item.alt,
-        "url": site_url(pipeline.media_url(item)),
+        "url": site_url(media_url(item)),
         "created_at": iso(item.created_at),
     }
 

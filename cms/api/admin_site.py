@@ -7,7 +7,8 @@ none of them has a modification time, so If-Unmodified-Since is ignored here.
 from flask import g, request
 
 from ..content.categories import restore_category, save_category, trash_category
-from ..content.models import Category, CategoryTrash, PostCategory
+from ..content.models import Category, PostCategory
+from ..content.records import CategoryTrash
 from ..content.versions import category_version
 from ..core.templating import site_url
 from ..site import notices, settings

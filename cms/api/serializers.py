@@ -2,7 +2,8 @@
 
 from datetime import UTC, date, datetime
 
-from ..content.models import Category, Page, Post, PostCategory, Revision
+from ..content.models import Category, Page, Post, PostCategory
+from ..content.records import Revision
 from ..core.templating import site_url
 from ..media.models import Media
 from ..site.models import AVAILABILITY_STATES, Notice, get_settings

@@ -11,7 +11,8 @@ from werkzeug.exceptions import HTTPException
 
 from ..media.service import is_public
 from ..site.models import public_category
-from .models import Page, Post, Redirect
+from .models import Page, Post
+from .records import Redirect
 
 
 def _is_live(path: str) -> bool:

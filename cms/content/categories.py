@@ -11,7 +11,8 @@ from ..core.db import db
 from ..core.security import row_id
 from ..core.validation import ConflictError, ValidationError, multi_line, single_line
 from .fields import MAX_CATEGORIES, MAX_CATEGORY_NAME, MAX_DESCRIPTION, SLUG_TAKEN
-from .models import Category, CategoryTrash, Post, PostCategory
+from .models import Category, Post, PostCategory
+from .records import CategoryTrash
 from .redirects import point
 from .slugs import make_slug, slug_taken
 from .versions import category_version, locked_category

@@ -8,7 +8,9 @@ from ..core.db import db
 from ..core.validation import ValidationError, single_line
 from .checks import check_texts, effective_date, published_at
 from .fields import MAX_NOTE
-from .models import Category, Page, Post, Revision, SearchEntry
+from .models import Category, Page, Post
+from .records import Revision
+from .search_index import SearchEntry
 from .service import kind_of
 from .slugs import check_slug_shape
 

@@ -18,10 +18,6 @@ from ..core import clock
 from ..core.db import BaseModel
 from ..media.models import Media
 
-# Content models kept in their own modules, imported from here like the rest.
-from .records import CategoryTrash, Redirect, Revision  # noqa: F401
-from .search_index import SearchEntry  # noqa: F401
-
 STATUSES = ("draft", "published")
 
 

@@ -7,8 +7,8 @@ from ..core import clock
 from ..core.db import db
 from ..core.validation import ValidationError
 from .fields import MAX_PATH
-from .models import Redirect
-from .sanitize import url_scheme
+from .links import url_scheme
+from .records import Redirect
 
 
 def _redirect_errors(old_path, new_path) -> dict[str, str]:

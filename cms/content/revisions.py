@@ -11,7 +11,8 @@ from peewee import fn
 
 from ..core import clock
 from ..core.templating import local_time
-from .models import Category, Page, Post, Revision
+from .models import Category, Page, Post
+from .records import Revision
 
 FIELDS = (
     ("title", "Title"),

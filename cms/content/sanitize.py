@@ -15,15 +15,12 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 # The single-value checks, imported from here with the rest (cms.content.links has them).
-from .links import (  # noqa: F401
+from .links import (
     LINK_SCHEMES,
-    email_address,
     is_local_image,
     is_safe_link,
     local_srcset,
-    mailto_url,
     normalize_url,
-    tel_url,
     url_scheme,
 )
 

@@ -17,7 +17,8 @@ import re
 from markupsafe import Markup, escape
 
 from ..core.db import db
-from .models import Page, Post, SearchEntry
+from .models import Page, Post
+from .search_index import SearchEntry
 from .service import public_path
 
 MAX_QUERY = 200

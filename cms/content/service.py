@@ -18,10 +18,12 @@ from ..core.db import db
 from ..core.validation import ValidationError
 from .categories import categories_from
 from .checks import extra_fields, requested_slug, validate_entry
-from .models import Page, Post, PostCategory, Redirect, Revision, SearchEntry
+from .models import Page, Post, PostCategory
+from .records import Redirect, Revision
 from .redirects import point
 from .render import make_excerpt, plain_text, render_markdown
 from .sanitize import TooComplex
+from .search_index import SearchEntry
 from .slugs import claim_slug, public_path
 from .versions import entry_version, locked_entry
 

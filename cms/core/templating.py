@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, request
 
+from ..content.links import is_safe_link
 from ..content.models import Page
-from ..content.sanitize import is_safe_link
 from ..site.models import DEFAULT_SETTINGS, NavItem, active_notices, get_settings
 from .cache import declared_args, memo
 

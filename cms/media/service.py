@@ -33,7 +33,7 @@ from ..core.validation import (
     version_token,
 )
 from ..site.models import NavItem, Notice, get_settings
-from .models import Media, MediaVariant, media_url, srcset  # noqa: F401 (srcset: used by callers)
+from .models import Media, MediaVariant, media_url, srcset
 
 VARIANT_WIDTHS = (480, 960, 1600)
 MAX_ALT = 300

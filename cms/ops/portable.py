@@ -14,7 +14,8 @@ import os
 from datetime import date, datetime
 
 from ..accounts.models import User
-from ..content.models import Category, Page, Post, Redirect, Revision
+from ..content.models import Category, Page, Post
+from ..content.records import Redirect, Revision
 from ..core import clock
 from ..core.db import db
 from ..media.models import Media, MediaVariant

@@ -13,7 +13,7 @@ from ..accounts.actors import SYSTEM
 from ..accounts.models import User
 from ..content.categories import save_category
 from ..content.imported import import_revision, keep_import_times
-from ..content.models import Revision
+from ..content.records import Revision
 from ..content.redirects import save_redirect
 from ..content.service import save_page, save_post, trash
 from ..core import clock

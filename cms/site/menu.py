@@ -1,8 +1,8 @@
 """The header menu: its version and its one write."""
 
 from ..audit import record, writes
+from ..content.links import is_safe_link
 from ..content.models import Page
-from ..content.sanitize import is_safe_link
 from ..core.db import db
 from ..core.validation import MAX_URL, ValidationError, check_version, single_line, version_token
 from .models import NavItem

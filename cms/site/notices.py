@@ -9,9 +9,10 @@ from datetime import datetime
 
 from ..accounts.actors import NotAllowed, actor_role, require_admin
 from ..audit import record, writes
+from ..content.links import is_safe_link, url_scheme
 from ..content.models import Page
 from ..content.render import render_markdown
-from ..content.sanitize import TooComplex, is_safe_link, url_scheme
+from ..content.sanitize import TooComplex
 from ..core import clock
 from ..core.db import db
 from ..core.validation import (

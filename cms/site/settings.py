@@ -10,7 +10,7 @@ from zoneinfo import available_timezones
 
 from ..accounts.actors import require_admin
 from ..audit import record, writes
-from ..content.sanitize import url_scheme
+from ..content.links import url_scheme
 from ..core.addresses import MAX_PHONE, email_address, phone_number
 from ..core.db import db
 from ..core.security import row_id

@@ -15,7 +15,8 @@ from ...content.addresses import moved_to
 from ...content.categories import save_category
 from ...content.fields import MAX_DESCRIPTION, MAX_EXCERPT, RESERVED_PAGE_SLUGS
 from ...content.imported import keep_import_times
-from ...content.models import Category, Page, Post, Redirect
+from ...content.models import Category, Page, Post
+from ...content.records import Redirect
 from ...content.redirects import add_redirect
 from ...content.render import plain_text
 from ...content.sanitize import TooComplex
