@@ -106,6 +106,7 @@ FACTORIES = {
     "cms.content.imported.keep_import_times": lambda: partial(
         imported.keep_import_times, _post(), OLD_TIME, OLD_TIME
     ),
+    "cms.content.imported.clear_revisions": lambda: partial(imported.clear_revisions),
     "cms.content.imported.remove_for_good": lambda: partial(
         imported.remove_for_good, [_post().id], [], [_category().id]
     ),

@@ -69,3 +69,13 @@ def remove_for_good(post_ids, page_ids, category_ids, *, actor) -> None:
         Category.delete().where(Category.id.in_(category_ids)).execute()
         counts = (len(post_ids), len(page_ids), len(category_ids))
         record("content.remove", "{} posts, {} pages, {} categories".format(*counts), actor)
+
+
+@writes("revision.clear", admin=True, what="clear the revisions")
+def clear_revisions(*, actor) -> int:
+    """Delete every revision: an import into an empty site puts the export's in place of
+    those its own saves made. Returns how many were deleted."""
+    with db.atomic():
+        count = Revision.delete().execute()
+        record("revision.clear", f"{count} revisions", actor)
+    return count

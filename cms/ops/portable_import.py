@@ -12,15 +12,13 @@ from flask import current_app
 from ..accounts.actors import SYSTEM
 from ..accounts.models import User
 from ..content.categories import save_category
-from ..content.imported import import_revision, keep_import_times
-from ..content.records import Revision
+from ..content.imported import clear_revisions, import_revision, keep_import_times
 from ..content.redirects import save_redirect
 from ..content.service import save_page, save_post, trash
-from ..core import clock
 from ..core.validation import ValidationError, parse_datetime
 from ..media.service import keep_upload_time, process_upload
 from ..site.menu import save_menu
-from ..site.models import NavItem, Notice, availability
+from ..site.models import Notice, availability
 from ..site.notices import save_notice, save_switches
 from ..site.settings import update_settings
 from .bootstrap import ensure_notices
@@ -172,9 +170,8 @@ def import_notices(items: list, pages: dict, media: dict) -> None:
             }  # fmt: skip
             if not notice.always_shown:  # the crisis notice has no window (older ones dropped)
                 data.update(starts_at=_time(n["starts_at"]), ends_at=_time(n["ends_at"]))
-            save_notice(notice, data, actor=SYSTEM, keep_past=True)
-            updated = _time(n["updated_at"]) or clock.utcnow()
-            Notice.update(updated_at=updated).where(Notice.id == notice.id).execute()
+            updated = _time(n["updated_at"])
+            save_notice(notice, data, actor=SYSTEM, keep_past=True, updated_at=updated)
             if not isinstance(n["enabled"], bool):
                 raise TypeError("enabled must be true or false")
             (shown.add if n["enabled"] else shown.discard)(notice.id)
@@ -197,10 +194,7 @@ def import_menu(items: list, pages: dict) -> None:
                 raise ValueError(f"position must be a whole number from 0 to {MAX_POSITION}")
             positions.append(position)
     with _item("menu"):
-        save_menu(rows, actor=SYSTEM)
-    # The menu keeps the export's order numbers (the order itself is the same).
-    for item, position in zip(NavItem.menu(), positions, strict=True):
-        NavItem.update(position=position).where(NavItem.id == item.id).execute()
+        save_menu(rows, actor=SYSTEM, positions=positions)  # the export's own order numbers
 
 
 def import_redirects(items: list) -> None:
@@ -212,7 +206,7 @@ def import_redirects(items: list) -> None:
 
 def import_revisions(items: list, ids: dict, media: dict) -> None:
     """The earlier saved states, in place of those the import itself made."""
-    Revision.delete().execute()  # the site was empty: these are the import's own
+    clear_revisions(actor=SYSTEM)  # the site was empty: these are the import's own
     for r in items:
         with _item(f"revision of {r.get('kind')} {r.get('entry')!r}"):
             email = r["user"]

@@ -47,11 +47,12 @@ def _menu_row(item: dict, position: int, errors: dict) -> dict:
 
 
 @writes("menu.update", admin=True, what="change the header menu")
-def save_menu(items: list[dict], *, actor, expected_version=None) -> None:
+def save_menu(items: list[dict], *, actor, expected_version=None, positions=None) -> None:
     """Replace the header menu with `items` (label, target, url), in the given order.
 
     expected_version (a menu_version) refuses the change with StaleError if the menu was
-    saved since.
+    saved since. positions (an import's own order numbers, in the same order) replace
+    0, 1, 2, ...
     """
     if len(items) > MAX_ITEMS:
         raise ValidationError({"items": f"Keep the menu to {MAX_ITEMS} items or fewer."})
@@ -59,6 +60,8 @@ def save_menu(items: list[dict], *, actor, expected_version=None) -> None:
     rows = [_menu_row(item, position, errors) for position, item in enumerate(items)]
     if errors:
         raise ValidationError(errors)
+    for row, position in zip(rows, positions or (), strict=False):
+        row["position"] = position
     with db.atomic():
         check_version(expected_version, menu_version(), None)
         NavItem.delete().execute()

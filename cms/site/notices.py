@@ -94,22 +94,24 @@ def describe_notice(notice: Notice) -> str:
 
 @writes("notice.update", what="change notices")
 def save_notice(
-    notice: Notice, data: dict, *, actor, keep_past: bool = False, expected_version=None
-) -> Notice:
+    notice: Notice, data: dict, *, actor, keep_past: bool = False, expected_version=None,
+    updated_at: datetime | None = None,
+) -> Notice:  # fmt: skip
     """Change a notice's text, link and time window (times are naive UTC).
 
     Editors change the text and link; the time window decides whether a notice shows, so
     like the switches it is the administrator's. keep_past (imports) accepts an end that
-    has already passed. expected_version (a notice_version) refuses the change with
-    StaleError if the notice was saved since.
+    has already passed, and updated_at (imports) is kept as the time of the change.
+    expected_version (a notice_version) refuses the change with StaleError if the notice
+    was saved since.
     """
     with db.atomic():
-        notice = _save_notice(notice, data, actor, keep_past, expected_version)
+        notice = _save_notice(notice, data, actor, keep_past, expected_version, updated_at)
         record("notice.update", describe_notice(notice), actor)
     return notice
 
 
-def _save_notice(notice: Notice, data: dict, actor, keep_past: bool, expected_version) -> Notice:
+def _save_notice(notice, data: dict, actor, keep_past: bool, expected_version, updated_at=None):
     check_notice_access(notice, actor)
     errors = {}
     body = _notice_text(
@@ -149,10 +151,11 @@ def _save_notice(notice: Notice, data: dict, actor, keep_past: bool, expected_ve
         current = Notice.get_by_id(notice.id)
         check_version(expected_version, notice_version(current), current)
         if notice_version(current) != notice_version(notice):  # saved meanwhile, unchecked:
-            return _save_notice(current, data, actor, keep_past, None)  # apply to it
+            return _save_notice(current, data, actor, keep_past, None, updated_at)  # apply to it
         notice.body, notice.body_html, notice.link_label = body, body_html, link_label
         notice.link_url, notice.link_page = link_url, page_id
-        notice.starts_at, notice.ends_at, notice.updated_at = starts, ends, clock.utcnow()
+        notice.starts_at, notice.ends_at = starts, ends
+        notice.updated_at = updated_at or clock.utcnow()
         notice.save(only=NOTICE_WRITES)
     return notice
 
