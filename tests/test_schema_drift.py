@@ -34,8 +34,6 @@ ALLOWED = {
 WITHOUT_MODEL = {
     "schema_migration": "playhouse.migrations' record of the migrations applied",
     "search_entry": "the FTS5 full-text index, written in SQL by the search module",
-    "login_failure": "no longer used: sign-in throttling counts in rate_hit now; left until "
-    "a migration drops it",
 }
 
 
@@ -136,3 +134,9 @@ def test_the_checks_see_a_model_that_drifted(migrated):
         "migrations only": [("value", "TEXT", False, False)],
         "models only": [("note", "TEXT", False, False), ("value", "TEXT", True, False)],
     }
+
+
+def test_the_old_sign_in_failure_table_is_dropped(empty_app):
+    """Migration 0012: the table of the earlier throttle goes with it."""
+    with empty_app.app_context():
+        assert "login_failure" not in db.get_tables()
