@@ -15,6 +15,13 @@ from .paging import NUMBERED_ARGS
 PER_PAGE = 10
 
 
+@bp.app_context_processor
+def _search_limit() -> dict:
+    """Every search box (the header's, the search page's, the 404 page's) takes its
+    maxlength from the one limit."""
+    return {"max_query": fts.MAX_QUERY}
+
+
 @dataclass
 class Numbered:
     """Where a numbered page of results sits."""
