@@ -8,7 +8,6 @@ Run alone with `pytest -m conformance`.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 import pytest
 from gunicorn.config import KNOWN_SETTINGS
 
+from tests.helpers.live import free_port
+
 pytestmark = pytest.mark.conformance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +27,6 @@ BOOT_SECONDS = 40
 RUN_SECONDS = 240  # a hard stop far above the run's usual length; the run itself is bounded
 # gunicorn's control socket has one path per user; this boot must not take it from another.
 ISOLATED = [s.cli[0] for s in KNOWN_SETTINGS if s.name == "control_socket_disable"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _environment(instance: Path, port: int) -> dict:
@@ -74,7 +69,7 @@ def _stop(server: subprocess.Popen) -> None:
 @pytest.fixture
 def served(tmp_path):
     """A fresh site served by gunicorn with the production settings: (base URL, token)."""
-    port, instance, log = _free_port(), tmp_path / "instance", tmp_path / "gunicorn.log"
+    port, instance, log = free_port(), tmp_path / "instance", tmp_path / "gunicorn.log"
     env = _environment(instance, port)
     created = subprocess.run(
         [str(BIN / "flask"), "--app", "app", "cms", "create-token", "conformance",

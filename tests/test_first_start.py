@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from gunicorn.config import KNOWN_SETTINGS
 
+from tests.helpers.live import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WORKERS = 3
@@ -51,12 +53,6 @@ BOOTS = [
 # side would take it from one another (it has nothing to do with starting the site).
 ISOLATED = [s.cli[0] for s in KNOWN_SETTINGS if s.name == "control_socket_disable"]
 BOOT_TIMEOUT = 40  # seconds for one boot to have every worker up (two CPUs are shared)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _environment(instance: Path, port: int) -> dict:
@@ -126,7 +122,7 @@ def _database_fds(pid: int) -> list[str]:
 def boot(tmp: Path, racers: tuple[str, ...], kind: str) -> tuple[bool, str | None]:
     """Boot gunicorn on a new instance, racing CLI commands. Returns whether every worker
     answered, and None if everything else stayed clean too, else what went wrong."""
-    instance, port, log = tmp / "instance", _free_port(), tmp / "gunicorn.log"
+    instance, port, log = tmp / "instance", free_port(), tmp / "gunicorn.log"
     env = _environment(instance, port)
     command = [
         str(BIN / "gunicorn"), "-c", str(_config(tmp, kind)), "-b", f"127.0.0.1:{port}",

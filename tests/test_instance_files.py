@@ -16,15 +16,9 @@ from cms import create_app
 from cms.core import clock
 from cms.core.db import db
 from cms.ops.backup import create_backup, restore_backup
+from tests.helpers.contact import GOOD
 
-MESSAGE = {
-    "name": "Robin Example",
-    "email": "robin@example.org",
-    "phone": "",
-    "contact_method": "email",
-    "message": "Hello, I would like to ask about your fees.",
-    "acknowledge": "y",
-}
+MESSAGE = GOOD
 TIGHTENED = "Removed group and other access"
 
 

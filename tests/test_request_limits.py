@@ -20,15 +20,8 @@ from cms.core.db import db
 from cms.core.validation import ValidationError
 from cms.messages.models import Message
 from cms.messages.service import MAX_MESSAGE, store_message
+from tests.helpers.contact import GOOD
 
-GOOD = {
-    "name": "Robin Example",
-    "email": "robin@example.org",
-    "phone": "",
-    "contact_method": "email",
-    "message": "Hello, I would like to ask about your fees.",
-    "acknowledge": "y",
-}
 OWN_PAGE = {"Origin": "http://localhost"}
 
 
