@@ -56,7 +56,8 @@ def _post(app, **fields):
 
 
 @pytest.mark.parametrize(
-    "url", ["/", POST_URL, "/search?q=therapy", "/api/v1/posts?limit=2", "/no-such-page"]
+    "url",
+    ["/", POST_URL, "/search?q=therapy", "/api/v1/posts?limit=2", "/no-such-page", "/theme.css"],
 )
 def test_a_hit_is_the_answer_flask_gave_without_dispatching(client, dispatched, url):
     first = _warm(client, url)

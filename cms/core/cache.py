@@ -78,6 +78,9 @@ class PageCache:
         self.aliases: OrderedDict[str, str] = OrderedDict()
         self.alias_bytes = 0
         self.version: int | None = None
+        # Counts clears: a page rendered from the content before a clear (by a slower
+        # thread) must not be kept after it.
+        self.generation = 0
         self.next_change: datetime | None = None
         self.memos: dict[str, object] = {}
 
@@ -94,6 +97,7 @@ class PageCache:
             self.entries.clear()
             self.memos.clear()
             self.size = 0
+            self.generation += 1
 
     def refresh(self) -> None:
         """Drop everything if content changed or a scheduled time passed."""
@@ -121,12 +125,16 @@ class PageCache:
                 self.entries.move_to_end(key)
             return hit
 
-    def put(self, key: str, response: Response) -> Entry:
+    def put(self, key: str, response: Response, generation: int | None = None) -> Entry | None:
+        """Keep a response (with its ETag set), unless the cache was cleared since the
+        render began (`generation`, read after refresh): then it may be older content."""
         body = response.get_data()
         etag = hashlib.blake2b(body, digest_size=12).hexdigest()
         response.set_etag(etag)
         entry = Entry(body, response.status_code, response.mimetype, etag)
         with _lock:
+            if generation is not None and generation != self.generation:
+                return None
             old = self.entries.pop(key, None)
             self.size += len(body) - (len(old.body) if old else 0)
             self.entries[key] = entry
@@ -225,6 +233,7 @@ def serve_cached():
     hit = page_cache.get(key)
     if hit is None:
         request.environ["cms.cache_key"] = key
+        request.environ["cms.cache_generation"] = page_cache.generation
         return None
     request.environ["cms.cache_entry"] = (key, hit)  # the front layer learns this address
     response = Response(hit.body, status=hit.status, mimetype=hit.mimetype)
@@ -250,7 +259,9 @@ def store(response: Response) -> Response:
         and not response.cache_control.no_store  # e.g. the contact form's CSRF token
         and not response.direct_passthrough
     ):
-        request.environ["cms.cache_entry"] = (key, page_cache.put(key, response))
+        entry = page_cache.put(key, response, request.environ.get("cms.cache_generation"))
+        if entry is not None:
+            request.environ["cms.cache_entry"] = (key, entry)
         response.headers["X-Cache"] = "miss"
         return response.make_conditional(request)
     return response

@@ -44,12 +44,16 @@ def address(environ) -> str:
     )
 
 
+def _personal(cache_control: str) -> bool:
+    return "private" in cache_control or "no-store" in cache_control
+
+
 def _kept(headers) -> list[tuple[str, str]] | None:
     """The headers every hit repeats, or None when the answer must not be repeated."""
     kept = []
     for name, value in headers:
         lower = name.lower()
-        if lower == "set-cookie" or (lower == "cache-control" and "public" not in value):
+        if lower == "set-cookie" or (lower == "cache-control" and _personal(value)):
             return None  # personal after all: a cookie, or private / no-store
         if lower not in PER_ANSWER and not lower.startswith("access-control-"):
             kept.append((name, value))
