@@ -157,6 +157,10 @@ class Post(Entry):
     author = ForeignKeyField(User, null=True, backref="posts", on_delete="SET NULL")
     featured_image = ForeignKeyField(Media, null=True, on_delete="SET NULL")
 
+    class Meta:
+        # Covers the sitemap's reads of id ranges (migration 0016).
+        indexes = ((("id", "status", "deleted_at", "published_at", "slug", "updated_at"), False),)
+
     @property
     def category_list(self):
         """This post's categories by name (plain SQL: read on every post view)."""
