@@ -14,6 +14,10 @@ Pages hold absolute addresses (canonical links, feeds, the API's `url` fields). 
 SITE_URL set they are built from it alone; without it they follow the request's (trusted)
 host and scheme, which are then part of the key, so no Host header can put its links in
 the pages other visitors get.
+
+Hits are answered in front of Flask by cms.core.front_cache, from the address as it was
+sent; the hook here answers the first request for each new spelling of an address (and
+records it for the front layer), and says who else may keep an answer (Cache-Control).
 """
 
 import hashlib
@@ -25,8 +29,7 @@ from urllib.parse import urlencode
 from flask import Response, current_app, has_request_context, request
 from werkzeug.datastructures import ImmutableMultiDict
 
-from ..ops.wordpress.query_keys import QUERY_KEYS
-from . import clock, security
+from . import cache_control, clock, security
 from .db import change_marker, db
 
 _local = threading.local()
@@ -48,6 +51,17 @@ SELECT MIN(t) FROM (
 """
 
 
+class Entry:
+    """One kept answer: its body, status, type and ETag, and (once the front layer has seen
+    the whole answer go out) the headers every later answer repeats."""
+
+    __slots__ = ("body", "status", "mimetype", "etag", "headers")
+
+    def __init__(self, body: bytes, status: int, mimetype: str, etag: str):
+        self.body, self.status, self.mimetype, self.etag = body, status, mimetype, etag
+        self.headers: list[tuple[str, str]] | None = None
+
+
 class PageCache:
     """An LRU of rendered responses tagged with the content version they were made from."""
 
@@ -57,7 +71,12 @@ class PageCache:
         # budget keeps a worker's cache small on a 1 GB server however the keys are varied.
         self.max_bytes = max_bytes
         self.size = 0
-        self.entries: OrderedDict[str, tuple] = OrderedDict()
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        # The addresses as sent (raw path and query) -> their key. Spellings never go stale
+        # (a key depends on the address and the code alone), so they outlive content
+        # changes, within their own budget: an eighth of the pages' bytes.
+        self.aliases: OrderedDict[str, str] = OrderedDict()
+        self.alias_bytes = 0
         self.version: int | None = None
         self.next_change: datetime | None = None
         self.memos: dict[str, object] = {}
@@ -65,6 +84,9 @@ class PageCache:
     def reset(self) -> None:
         """Forget everything, including the version seen (a new database was configured)."""
         self.clear()
+        with _lock:
+            self.aliases.clear()
+            self.alias_bytes = 0
         self.version = self.next_change = None
 
     def clear(self) -> None:
@@ -81,7 +103,6 @@ class PageCache:
             self.next_change is None or now < self.next_change
         ):
             return
-        _local.marker = marker
         version = db.execute_sql("SELECT version FROM site_state WHERE id = 1").fetchone()[0]
         due = self.next_change is not None and now >= self.next_change
         if version != self.version or due:
@@ -89,6 +110,9 @@ class PageCache:
             self.version = version
             row = db.execute_sql(NEXT_CHANGE_SQL, {"now": now}).fetchone()
             self.next_change = datetime.fromisoformat(row[0]) if row and row[0] else None
+        # Only once every check went through: a query that failed (busy, I/O error) must
+        # leave the next request to check again, not to trust what is kept.
+        _local.marker = marker
 
     def get(self, key: str):
         with _lock:
@@ -97,17 +121,41 @@ class PageCache:
                 self.entries.move_to_end(key)
             return hit
 
-    def put(self, key: str, response: Response) -> None:
+    def put(self, key: str, response: Response) -> Entry:
         body = response.get_data()
         etag = hashlib.blake2b(body, digest_size=12).hexdigest()
         response.set_etag(etag)
-        entry = (body, response.status_code, response.mimetype, etag)
+        entry = Entry(body, response.status_code, response.mimetype, etag)
         with _lock:
             old = self.entries.pop(key, None)
-            self.size += len(body) - (len(old[0]) if old else 0)
+            self.size += len(body) - (len(old.body) if old else 0)
             self.entries[key] = entry
             while len(self.entries) > self.max_entries or self.size > self.max_bytes:
-                self.size -= len(self.entries.popitem(last=False)[1][0])
+                self.size -= len(self.entries.popitem(last=False)[1].body)
+        return entry
+
+    def discard(self, key: str, entry: Entry) -> None:
+        """Drop this entry (if it is still the one kept under key)."""
+        with _lock:
+            if self.entries.get(key) is entry:
+                self.size -= len(self.entries.pop(key).body)
+
+    def alias(self, address: str, key: str) -> None:
+        """Remember that an address, as sent, is answered by the page kept under key."""
+        with _lock:
+            if address in self.aliases:
+                self.aliases.move_to_end(address)
+                return
+            self.aliases[address] = key
+            self.alias_bytes += len(address) + len(key)
+            while self.alias_bytes > self.max_bytes // 8:
+                old, old_key = self.aliases.popitem(last=False)
+                self.alias_bytes -= len(old) + len(old_key)
+
+    def lookup(self, address: str) -> Entry | None:
+        """The entry for an address as sent, if it was seen and its page is kept."""
+        key = self.aliases.get(address)
+        return None if key is None else self.get(key)
 
 
 page_cache = PageCache()
@@ -129,29 +177,9 @@ def declared_args() -> tuple[str, ...]:
     return getattr(view, "query_args", ())
 
 
-def _answered_by_a_hook() -> bool:
-    """Old WordPress addresses (/?p=123): their hook, which runs after a hit would have
-    been served, answers them, so they are neither served from nor kept in the cache."""
-
-    return any(key in request.args for key in QUERY_KEYS)
-
-
-def _cacheable_view() -> bool:
-    """Public pages and the Content API; never the editor or the Admin API."""
-    if request.blueprint == "public":
-        return True
-    return request.blueprint == "api" and not request.path.startswith("/api/v1/admin/")
-
-
 def _cache_key() -> str | None:
-    if request.method not in ("GET", "HEAD") or not current_app.config["PAGE_CACHE"]:
-        return None
-    if not _cacheable_view():
-        return None
-    if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
-        return None  # signed-in or contact-form visitors see personal bits
-    if request.args and _answered_by_a_hook():
-        return None
+    if not current_app.config["PAGE_CACHE"] or not cache_control.shareable():
+        return None  # signed-in or contact-form visitors see personal bits, for one
     # The first value of each declared argument, as request.args.get reads it: the view
     # sees these alone, so the page kept under this key is the page for all its variants.
     kept = [(name, request.args[name]) for name in declared_args() if name in request.args]
@@ -188,7 +216,8 @@ def serve_cached():
     """before_request hook: answer from the cache when possible.
 
     A hit needs none of the later hooks (sign-in guard, CSRF, old WordPress addresses:
-    their answers are never cached), so it runs before them.
+    their answers are never cached), so it runs before them. Most hits never get here:
+    the front layer answers them before Flask does.
     """
     key = _cache_key()
     if key is None:
@@ -199,9 +228,9 @@ def serve_cached():
     if hit is None:
         request.environ["cms.cache_key"] = key
         return None
-    body, status, mimetype, etag = hit
-    response = Response(body, status=status, mimetype=mimetype)
-    response.set_etag(etag)
+    request.environ["cms.cache_entry"] = (key, hit)  # the front layer learns this address
+    response = Response(hit.body, status=hit.status, mimetype=hit.mimetype)
+    response.set_etag(hit.etag)
     response.headers["X-Cache"] = "hit"
     if CONDITIONAL.isdisjoint(request.environ):
         return response  # nothing to compare: skip make_conditional's parsing (hot path)
@@ -223,7 +252,7 @@ def store(response: Response) -> Response:
         and not response.cache_control.no_store  # e.g. the contact form's CSRF token
         and not response.direct_passthrough
     ):
-        page_cache.put(key, response)
+        request.environ["cms.cache_entry"] = (key, page_cache.put(key, response))
         response.headers["X-Cache"] = "miss"
         return response.make_conditional(request)
     return response
@@ -232,7 +261,9 @@ def store(response: Response) -> Response:
 def init_app(app) -> None:
     """Start empty and answer from the cache (the public blueprint and the Content API
     keep their answers with `store`). Register it before the hooks a hit may skip, and
-    the Host check before it: nothing may be served or cached for an untrusted host."""
+    the Host check before it: nothing may be served or cached for an untrusted host.
+    Cache-Control is decided after every other hook has had its say."""
     page_cache.reset()
     app.before_request(security.refuse_untrusted_host)
     app.before_request(serve_cached)
+    app.after_request(cache_control.set_cache_control)
