@@ -148,8 +148,9 @@ class Gunicorn:
 
 class Nginx:
     """nginx with 2 workers: a static file of `size` bytes at /page.html, and when
-    `upstream` is given, a micro-caching proxy to it at /proxy/ (1 s validity, stale
-    while updating, one request at a time to the upstream per page)."""
+    `upstream` is given, a micro-caching proxy to it at /proxy/ with the deploy kit's
+    cache directives (deploy/nginx-practice-cms.conf): lifetimes from the app's
+    Cache-Control, stale while updating, one request at a time to the app per page."""
 
     def __init__(self, size: int, upstream: str | None = None):
         self.dir = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
@@ -166,8 +167,9 @@ class Nginx:
         location = (
             "location /proxy/ { proxy_pass http://app/; proxy_http_version 1.1;"
             f' proxy_set_header Connection ""; proxy_set_header Host {host};'
-            " proxy_cache micro; proxy_cache_valid 200 1s; proxy_cache_use_stale updating;"
-            " proxy_cache_lock on; proxy_cache_background_update on; }"
+            " proxy_cache micro; proxy_cache_key $scheme$host$request_uri;"
+            " proxy_cache_use_stale updating; proxy_cache_background_update on;"
+            " proxy_cache_lock on; proxy_cache_lock_timeout 5s; proxy_cache_revalidate on; }"
             if upstream
             else ""
         )
