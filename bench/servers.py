@@ -89,6 +89,13 @@ def worker_settings() -> list[str]:
     ]
 
 
+def _empty_config(folder: Path) -> Path:
+    """A config file with nothing in it, so the floor does not read ./gunicorn.conf.py."""
+    path = folder / "bench-floor.conf.py"
+    path.write_text("")
+    return path
+
+
 class Gunicorn:
     """A gunicorn on a free port: the project (bench.wsgi:app with gunicorn.conf.py), or
     with `floor=True` the bare Flask app under the same worker settings."""
@@ -105,7 +112,7 @@ class Gunicorn:
         )
         if floor:
             options, app, probe = (
-                [*worker_settings(), "-c", "/dev/null"],
+                [*worker_settings(), "-c", str(_empty_config(instance))],
                 "bench.floor_app:app",
                 "/1",
             )
@@ -124,7 +131,7 @@ class Gunicorn:
             env=env,
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
-        self.first_response_s = wait_for(self.url + probe, started + 60) - started
+        self.first_response_s = wait_for(self.url + probe, started + 300) - started
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
