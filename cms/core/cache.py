@@ -198,17 +198,19 @@ def _cache_key() -> str | None:
     return request.host_url + path.lstrip("/")
 
 
-def memo(name: str, factory, check: bool = False):
+def memo(name: str, factory):
     """A value derived from content (settings, menu, notices), kept until content changes.
 
-    Only on requests that checked the change marker; others compute it afresh, unless
-    `check` asks to check the marker first (for values that are the same for everyone).
+    The same memos serve the cached and the uncached (PAGE_CACHE=false) modes: before a
+    memo is read, the change marker is checked (one pragma on the open connection), so a
+    value is never older than the last commit, including one this request made itself.
+    Outside a request (CLI, imports) and inside a transaction (whose changes may still be
+    rolled back, so must not reach other requests) it is computed afresh.
     """
-    if check and has_request_context() and not request.environ.get("cms.cache_checked"):
-        page_cache.refresh()
-        request.environ["cms.cache_checked"] = True
-    if not (has_request_context() and request.environ.get("cms.cache_checked")):
+    if not has_request_context() or db.in_transaction():
         return factory()
+    page_cache.refresh()
+    request.environ["cms.cache_checked"] = True
     with _lock:
         if name in page_cache.memos:
             return page_cache.memos[name]

@@ -13,7 +13,7 @@ from peewee import (
     TextField,
 )
 
-from ..content.models import Category, Page, Post
+from ..content.models import Category, Page
 from ..core import clock
 from ..core.cache import memo
 from ..core.db import BaseModel, db
@@ -83,13 +83,21 @@ class Notice(BaseModel):
         """Notices switched on, inside their time window, and matching availability; and
         the crisis notice, whatever its switch and window say."""
         now = clock.utcnow()
-        query = cls.select().where(
-            (cls.key == CRISIS_NOTICE)
-            | (
-                cls.enabled
-                & (cls.starts_at.is_null() | (cls.starts_at <= now))
-                & (cls.ends_at.is_null() | (cls.ends_at > now))
-                & (cls.availability_state.is_null() | (cls.availability_state == availability()))
+        # The linked page comes with the notice: `href` reads it on every page shown.
+        query = (
+            cls.select(cls, Page)
+            .join(Page, JOIN.LEFT_OUTER)
+            .where(
+                (cls.key == CRISIS_NOTICE)
+                | (
+                    cls.enabled
+                    & (cls.starts_at.is_null() | (cls.starts_at <= now))
+                    & (cls.ends_at.is_null() | (cls.ends_at > now))
+                    & (
+                        cls.availability_state.is_null()
+                        | (cls.availability_state == availability())
+                    )
+                )
             )
         )
         if placement:
@@ -166,10 +174,15 @@ def active_notices(placement: str) -> list:
 def public_category(slug: str) -> Category | None:
     """The category with this slug if it has a published post; None for unknown ones and
     for those holding only drafts, scheduled or trashed posts (they stay private)."""
-    category = Category.get_or_none(Category.slug == slug)
-    if category is None or not Post.in_category(category).exists():
-        return None
-    return category
+    # Plain SQL (Post.visible_clause in words), read on every category page.
+    found = Category.raw(
+        "SELECT c.* FROM category c WHERE c.slug = ? AND EXISTS (SELECT 1 FROM post_category"
+        " pc JOIN post p ON p.id = pc.post_id WHERE pc.category_id = c.id"
+        " AND p.status = 'published' AND p.deleted_at IS NULL AND p.published_at <= ?)",
+        slug,
+        clock.utcnow(),
+    )
+    return next(iter(found), None)
 
 
 def setting(key: str):
