@@ -52,8 +52,8 @@ def _markdown():
 
     from .blocks import paragraph_blocks
 
-    # CommonMark plus tables, strikethrough and the plugins below; raw HTML is parsed so the sanitizer, not
-    # the Markdown parser, decides what survives (one allow-list, in one place).
+    # CommonMark plus tables, strikethrough and the plugins below; raw HTML is parsed so the
+    # sanitizer, not the Markdown parser, decides what survives (one allow-list, one place).
     options = {"html": True, "linkify": False, "typographer": False}
     parser = MarkdownIt("commonmark", dict(options, maxNesting=MAX_NESTING + 1))
     parser.block.ruler.before("table", "refuse_deep", _refuse_deep)
