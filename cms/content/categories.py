@@ -130,6 +130,11 @@ def _save(data: dict, category: Category | None, expected_version, actor) -> Cat
         return category
 
 
+def _lift_children(category: Category) -> None:
+    """Before a category goes: the ones right under it move up to its own parent."""
+    Category.update(parent=category.parent_id).where(Category.parent == category).execute()
+
+
 @writes("category.create", "category.update", what="change categories")
 def save_category(
     data: dict, category: Category | None = None, expected_version=None, *, actor
@@ -148,6 +153,7 @@ def merge_categories(source: Category, target: Category, *, actor) -> Category:
         PostCategory.update(category=target).where(
             (PostCategory.category == source) & PostCategory.post.not_in(already)
         ).execute()
+        _lift_children(source)
         source.delete_instance()  # the remaining duplicate links cascade away
         point(f"/category/{source.slug}", f"/category/{target.slug}")
         record("category.merge", f"{source.name} → {target.name}", actor)
@@ -168,8 +174,8 @@ def trash_category(category: Category, expected_version=None, *, actor) -> Categ
             parent_id=category.parent_id, child_ids=json.dumps(children),
         )  # fmt: skip
         record("category.trash", category, actor)
-        # Its post links cascade away (posts keep the others); its children move to the top.
-        category.delete_instance()
+        _lift_children(category)
+        category.delete_instance()  # its post links cascade away; posts keep the others
     return trashed
 
 
@@ -185,11 +191,16 @@ def restore_category(trashed: CategoryTrash, *, actor) -> Category:
         category = Category.create(
             **({"id": trashed.category_id} if free else {}), **fields, parent=parent
         )
-        # Children still at the top (not moved elsewhere meanwhile) come back under it.
+        # Children still where the trash lifted them (not moved meanwhile) come back under it.
         above = [c.id for c in category.ancestors()]  # none of them may come under it
+        where_lifted = (
+            Category.parent.is_null()
+            if trashed.parent_id is None
+            else (Category.parent == trashed.parent_id)
+        )
         Category.update(parent=category).where(
             Category.id.in_(json.loads(trashed.child_ids or "[]"))
-            & Category.parent.is_null()
+            & where_lifted
             & Category.id.not_in(above)
         ).execute()
         alive = Post.select(Post.id).where(Post.id.in_(json.loads(trashed.post_ids)))
