@@ -54,8 +54,9 @@ def test_og_image_is_the_social_image_else_the_featured_image_else_none(ctx):
 
 def test_a_page_has_its_own_seo_title_and_social_image(ctx):
     image = _image()
-    save_page({"title": "About", "slug": "about-me", "status": "published",
-               "seo_title": "About the practice", "social_image": image.id}, actor=SYSTEM)  # fmt: skip
+    fields = {"title": "About", "slug": "about-me", "status": "published",
+              "seo_title": "About the practice", "social_image": image.id}  # fmt: skip
+    save_page(fields, actor=SYSTEM)
     html = ctx.test_client().get("/about-me").get_data(as_text=True)
     assert _meta(html, "og:title") == ["About the practice"]
     assert _meta(html, "og:image") == [f"http://localhost/media/{image.id}"]
