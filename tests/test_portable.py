@@ -10,6 +10,7 @@ from PIL import Image
 from cms import create_app
 from cms.accounts.actors import SYSTEM
 from cms.accounts.users import create_user
+from cms.content.categories import save_category
 from cms.content.models import Category, Page, Post
 from cms.content.records import Redirect
 from cms.content.service import save_page, save_post, trash
@@ -33,9 +34,13 @@ def _fill(app, users):
         admin = users["admin"]
         image = process_upload(_png(), "sea.png", "A calm sea", actor=SYSTEM)
         category = Category.get(Category.slug == Category.select().first().slug)
+        # A child whose slug sorts before its parent's: the import nests it all the same.
+        child = save_category({"name": "A nested topic", "parent": category.slug}, actor=SYSTEM)
         post = save_post(
             {"title": "With a picture", "body": f"![A calm sea](/media/{image.id}/sea.png)",
-             "status": "published", "featured_image": image.id, "categories": [category.slug]},
+             "status": "published", "featured_image": image.id,
+             "categories": [category.slug, child.slug], "tags": ["Calm", "Sea"],
+             "seo_title": "A calm sea, pictured", "social_image": image.id},
             actor=admin,
         )  # fmt: skip
         body = f"![A calm sea](/media/{image.id}/sea.png)\n\nSecond version"
@@ -86,6 +91,12 @@ def test_round_trip_loses_nothing(app, users, tmp_path):
         export_site(str(tmp_path / "again"))
         trashed = Post.get(Post.slug == "in-the-trash")
         assert trashed.deleted_at is not None
+        pictured = Post.get(Post.slug == "with-a-picture-renamed")
+        assert [t.name for t in pictured.tag_list] == ["Calm", "Sea"]
+        assert pictured.seo_title == "A calm sea, pictured" and pictured.social_image_id
+        nested = Category.get(Category.slug == "a-nested-topic")
+        exported = {c["slug"]: c["parent"] for c in _export(first)["categories"]}
+        assert exported["a-nested-topic"] and nested.parent.slug == exported["a-nested-topic"]
         assert Redirect.get(Redirect.old_path == "/blog/with-a-picture").new_path == (
             "/blog/with-a-picture-renamed"
         )

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
+from wtforms import SelectField
 
 from ..content import presence
 from ..content.categories import (
@@ -21,6 +22,55 @@ from .blueprint import bp
 from .content_forms import CategoryForm, ConfirmForm, MergeForm, expected_version, show_errors
 
 CATEGORY_FIELDS = (("name", "Name"), ("slug", "Address (slug)"))
+
+
+class CategoryParentForm(CategoryForm):
+    """A category's name, slug and description, and the category it sits under."""
+
+    parent = SelectField(
+        "Sits under",
+        coerce=str,
+        validate_choice=False,
+        description="Its page then also lists under the parent's, which shows its posts too.",
+    )
+
+
+def tree(categories) -> list[tuple[Category, int]]:
+    """Categories in tree order (each under its parent, by name) with their depth."""
+    under: dict = {}
+    for c in categories:
+        under.setdefault(c.parent_id, []).append(c)
+    known = {c.id for c in categories}
+    out, seen = [], set()
+
+    def walk(parent_id, depth):
+        for c in under.get(parent_id, []):
+            if c.id not in seen:
+                seen.add(c.id)
+                out.append((c, depth))
+                walk(c.id, depth + 1)
+
+    walk(None, 0)
+    for c in categories:  # under a parent left out of `categories`
+        if c.parent_id not in known:
+            walk(c.parent_id, 0)
+    return out
+
+
+def _category_form(category: Category | None = None) -> CategoryParentForm:
+    if category is None:
+        form = CategoryParentForm()
+    else:
+        form = CategoryParentForm(
+            obj=category, version=category_version(category), parent=str(category.parent_id or "")
+        )
+    below = set(category.family_ids()) if category else set()
+    choices = {"": "Nothing (a top-level category)"}
+    for c, depth in tree(list(Category.select().order_by(Category.name))):
+        if c.id not in below:
+            choices[str(c.id)] = "— " * depth + c.name
+    form.parent.choices = choices
+    return form
 
 
 def _with_counts():
@@ -50,7 +100,7 @@ def _merge_form(category: Category) -> MergeForm:
 @bp.route("/categories", methods=["GET", "POST"])
 def category_list():
     """All categories with their number of posts, and a form to add one."""
-    form = CategoryForm()
+    form = _category_form()
     if form.validate_on_submit():
         try:
             category = save_category(form.data, actor=_actor())
@@ -60,7 +110,7 @@ def category_list():
             flash(f"The category “{category.name}” was added.")
             return redirect(url_for("admin.category_list"))
     return render_template(
-        "admin/categories.html", form=form, categories=list(_with_counts()),
+        "admin/categories.html", form=form, categories=tree(list(_with_counts())),
         trashed=list(CategoryTrash.select().order_by(CategoryTrash.id.desc())),
     )  # fmt: skip
 
@@ -69,7 +119,7 @@ def category_list():
 def category_edit(category_id):
     """Rename a category (its old address redirects), or merge or delete it."""
     category, conflict = _get(category_id), None
-    form = CategoryForm(obj=category, version=category_version(category))
+    form = _category_form(category)
     if form.validate_on_submit():
         try:
             save_category(

@@ -40,6 +40,7 @@ from ..media.service import MAX_ALT
 from ..site.menu import MAX_LABEL
 from ..site.notices import MAX_LINK_LABEL
 from ..site.settings import MAX_LINK_NAME, MAX_PER_PAGE, TEXT_LIMITS
+from .seo_tags_fields import SeoTagsFields, media_choice
 from .time_fields import LocalDateField, LocalDateTimeField
 
 
@@ -97,7 +98,7 @@ def loaded_state(form: FlaskForm) -> dict | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-class EntryForm(FlaskForm):
+class EntryForm(SeoTagsFields, FlaskForm):
     """One form to create and edit posts and pages."""
 
     version = HiddenField()  # cms.content.versions.entry_version of what the form was loaded with
@@ -138,10 +139,8 @@ class EntryForm(FlaskForm):
         if "categories" in data:
             data["categories"] = [c for c in data["categories"] or [] if c]
         if "featured_image" in data:
-            value = data["featured_image"] or ""
-            number = value.isascii() and value.isdigit() and len(value) < 19  # SQLite's INTEGER
-            data["featured_image"] = int(value) if number else (value or None)
-        return data
+            data["featured_image"] = media_choice(data["featured_image"])
+        return self.seo_tags_data(data)
 
 
 class NoticeForm(FlaskForm):

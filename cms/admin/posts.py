@@ -22,6 +22,7 @@ from ..media.models import Media
 from ..site.models import Notice
 from .blueprint import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
+from .seo_tags_fields import seo_tags_initial
 from .unsent import STASH_COOKIE
 
 KINDS = {"posts": (Post, "post", save_post), "pages": (Page, "page", save_page)}
@@ -86,7 +87,7 @@ def _initial(entry) -> dict:
         values["featured_image"] = str(entry.featured_image_id or "")
     else:
         values.update(is_policy=entry.is_policy, effective_date=entry.effective_date)
-    return values
+    return values | seo_tags_initial(entry)
 
 
 def _build_form(kind: str, entry) -> EntryForm:
@@ -109,6 +110,7 @@ def _build_form(kind: str, entry) -> EntryForm:
         form.featured_image.choices = image_choices()
     else:
         del form.categories, form.featured_image
+    form.prepare_seo_tags(kind, image_choices())
     form.original_time = (
         entry.published_at.replace(second=0) if entry and entry.published_at else None
     )

@@ -18,6 +18,7 @@ NOT_KEPT = "Nothing was saved, and your text could not be kept: go back in your 
 STASH_FIELDS = {
     "title", "slug", "categories", "excerpt", "meta_description", "status", "published_at",
     "featured_image", "is_policy", "effective_date", "body", "version",
+    "tags", "seo_title", "social_image",
 }  # fmt: skip
 
 

@@ -29,7 +29,7 @@ SPECS, READ_ONLY = fields.ENTRY_FIELDS, fields.ENTRY_READ_ONLY
 # What PUT resets an omitted field to; slug and published_at keep their current values.
 PUT_DEFAULTS = {
     "excerpt": "", "meta_description": "", "categories": [], "featured_image": None,
-    "is_policy": False, "effective_date": None,
+    "is_policy": False, "effective_date": None, "tags": [], "seo_title": "", "social_image": None,
 }  # fmt: skip
 # ?status= and the model query that lists it (cms.content.models).
 LISTS = {"draft": "drafts", "published": "live", "scheduled": "scheduled", "trashed": "trashed"}
@@ -44,7 +44,7 @@ def _entry(kind: str, entry_id: int):
 
 
 def _body(kind: str, required=()) -> dict:
-    read_only = READ_ONLY | ({"categories"} if kind == "pages" else set())
+    read_only = READ_ONLY | ({"categories", "tags"} if kind == "pages" else set())
     return check_fields(read_json(), SPECS[kind], read_only, required)
 
 

@@ -16,11 +16,15 @@ from jsonschema import Draft202012Validator
 from ..content.fields import (
     MAX_BODY,
     MAX_CATEGORIES,
+    MAX_CATEGORY_DEPTH,
     MAX_CATEGORY_NAME,
     MAX_DESCRIPTION,
     MAX_EXCERPT,
     MAX_META,
+    MAX_SEO_TITLE,
     MAX_SLUG,
+    MAX_TAG_NAME,
+    MAX_TAGS,
     MAX_TITLE,
     RESERVED_PAGE_SLUGS,
 )
@@ -198,6 +202,19 @@ ENTRY = {
     "meta_description": text(MAX_META),
     "status": STATUS,
     "published_at": MOMENT_OR_NULL,
+    "seo_title": text(
+        MAX_SEO_TITLE,
+        description="For <title> and og:title instead of the title; empty: the title.",
+    ),
+    "social_image": Field(
+        {
+            **ID_OR_NULL.schema,
+            "description": "The image shared on social media (og:image), an "
+            "image's id; null: a post's featured image. A missing one is refused with 409.",
+        },
+        ID_OR_NULL.message,
+        int,
+    ),  # fmt: skip
 }
 POST = {
     **ENTRY,
@@ -215,13 +232,28 @@ POST = {
         ID_OR_NULL.message,
         int,
     ),
+    "tags": Field(
+        {
+            "type": "array",
+            "maxItems": MAX_TAGS,
+            "items": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_TAG_NAME,
+                "x-text": "shown",
+            },
+            "description": "Tag names; a new name makes a new tag. Names with the same slug are "
+            "one tag.",
+        },
+        f"Must be a list of at most {MAX_TAGS} tag names of at most {MAX_TAG_NAME} characters.",
+    ),  # fmt: skip
 }
 PAGE = {**ENTRY, "slug": slug(RESERVED_PAGE_SLUGS), "is_policy": BOOLEAN,
         "effective_date": DATE_OR_NULL}  # fmt: skip
 ENTRY_FIELDS = {"posts": POST, "pages": PAGE}
 ENTRY_READ_ONLY = frozenset({
     "id", "author", "created_at", "updated_at", "body_html", "url", "scheduled", "trashed",
-    "featured_image_url",
+    "featured_image_url", "social_image_url",
 })  # fmt: skip
 CREATE_REQUIRED = ("title",)
 REPLACE_REQUIRED = ("title", "body", "status")
@@ -231,6 +263,18 @@ CATEGORY = {
     "name": text(MAX_CATEGORY_NAME, shown=True),
     "slug": slug(),
     "description": text(MAX_DESCRIPTION),
+    "parent": Field(
+        {
+            "type": ["string", "integer", "null"],
+            "maxLength": MAX_SLUG,
+            "minimum": 1,
+            "maximum": MAX_ID,
+            "description": "The slug (or id) of the category this one sits "
+            "under; null: at the top. Nesting has no cycles and at most "
+            f"{MAX_CATEGORY_DEPTH} levels (422); an unknown one is refused with 409.",
+        },
+        "Must be a category's slug or id, or null.",
+    ),  # fmt: skip
 }
 CATEGORY_REQUIRED = ("name",)
 NOTICE = {

@@ -1,7 +1,7 @@
 """The OpenAPI components: every JSON object the API reads or writes, and its errors."""
 
 from ..accounts.tokens import SCOPES
-from ..content.fields import MAX_CATEGORIES
+from ..content.fields import MAX_CATEGORIES, MAX_TAGS
 from . import fields as spec
 from .serializers import PUBLIC_SETTINGS
 
@@ -54,6 +54,10 @@ ENTRY = {
     "categories": {
         "type": "array", "items": STR, "maxItems": MAX_CATEGORIES, "description": "Category slugs.",
     },
+    "tags": {"type": "array", "items": STR, "maxItems": MAX_TAGS, "description": "Tag names."},
+    "seo_title": {**STR, "description": "For <title> and og:title; empty: the title."},
+    "social_image": {**ID_OR_NULL, "description": "The image shared on social media."},
+    "social_image_url": URL_OR_NULL,
     "url": {**URL, "description": "The public address."},
     "created_at": TIME, "updated_at": TIME,
 }  # fmt: skip
@@ -61,6 +65,7 @@ POST = {**ENTRY, "featured_image": ID_OR_NULL, "featured_image_url": URL_OR_NULL
 PAGE = {
     **ENTRY,
     "categories": {"type": "array", "maxItems": 0, "description": "Pages have no categories."},
+    "tags": {"type": "array", "maxItems": 0, "description": "Pages have no tags."},
     "is_policy": BOOL,
     "effective_date": DATE_OR_NULL,
 }
@@ -85,7 +90,10 @@ def _inputs(name: str, fields: dict) -> dict:
     }
 
 
-CATEGORY = {"id": INT, "name": STR, "slug": STR, "description": STR, "url": URL}
+CATEGORY = {
+    "id": INT, "name": STR, "slug": STR, "description": STR, "url": URL,
+    "parent": {**STR_OR_NULL, "description": "The slug of the category this one sits under."},
+}  # fmt: skip
 NOTICE = {
     "id": INT, "key": STR, "label": STR, "body": STR, "body_html": STR, "link_label": STR,
     "link_url": STR, "placement": STR, "availability_state": STR_OR_NULL,

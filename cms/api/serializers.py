@@ -2,7 +2,9 @@
 
 from datetime import UTC, date, datetime
 
-from ..content.models import Category, Page, Post, PostCategory
+from peewee import fn
+
+from ..content.models import Category, Page, Post, PostCategory, PostTag, Tag
 from ..content.records import Revision
 from ..core.templating import site_url
 from ..media.models import Media
@@ -42,7 +44,28 @@ def category_slugs(posts) -> dict[int, list[str]]:
     return found
 
 
-def entry_json(entry, categories: list[str] | None = None, admin: bool = False) -> dict:
+def tag_names(posts) -> dict[int, list[str]]:
+    """{post id: [tag names]} for many posts in one query."""
+    ids = [p.id for p in posts]
+    found: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        rows = (
+            PostTag.select(PostTag.post, Tag.name)
+            .join(Tag)
+            .where(PostTag.post.in_(ids))
+            .order_by(fn.LOWER(Tag.name), Tag.id)
+            .tuples()
+        )
+        for post_id, name in rows:
+            found[post_id].append(name)
+    return found
+
+
+def _media_url(media_id) -> str | None:
+    return site_url(Media.url_of(media_id)) if media_id else None
+
+
+def entry_json(entry, categories: list[str] | None = None, admin: bool = False, tags=None) -> dict:
     """A post or page. Admin answers add author, trash state and the draft's would-be URL."""
     data = {
         "id": entry.id,
@@ -55,15 +78,18 @@ def entry_json(entry, categories: list[str] | None = None, admin: bool = False) 
         "status": entry.status,
         "published_at": iso(entry.published_at),
         "categories": categories if categories is not None else _slugs_of(entry),
+        "tags": [],
+        "seo_title": entry.seo_title,
+        "social_image": entry.social_image_id,
+        "social_image_url": _media_url(entry.social_image_id),
         "url": site_url(entry.url),
         "created_at": iso(entry.created_at),
         "updated_at": iso(entry.updated_at),
     }
     if isinstance(entry, Post):
         data["featured_image"] = entry.featured_image_id
-        data["featured_image_url"] = (
-            site_url(Media.url_of(entry.featured_image_id)) if entry.featured_image_id else None
-        )
+        data["featured_image_url"] = _media_url(entry.featured_image_id)
+        data["tags"] = tags if tags is not None else [t.name for t in entry.tag_list]
     else:
         data["is_policy"] = entry.is_policy
         data["effective_date"] = iso(entry.effective_date)
@@ -82,8 +108,8 @@ def entries_json(entries, admin: bool = False) -> list[dict]:
     """Many posts or pages, with their categories fetched in one query."""
     entries = list(entries)
     posts = [e for e in entries if isinstance(e, Post)]
-    slugs = category_slugs(posts)
-    return [entry_json(e, slugs.get(e.id, []), admin) for e in entries]
+    slugs, names = category_slugs(posts), tag_names(posts)
+    return [entry_json(e, slugs.get(e.id, []), admin, names.get(e.id, [])) for e in entries]
 
 
 def category_json(category: Category, count: int | None = None) -> dict:
@@ -93,6 +119,7 @@ def category_json(category: Category, count: int | None = None) -> dict:
         "name": category.name,
         "slug": category.slug,
         "description": category.description,
+        "parent": category.parent.slug if category.parent_id else None,
         "url": site_url(category.url),
     }
     if count is not None:

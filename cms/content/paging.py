@@ -45,32 +45,34 @@ SUMMARIES = (
     " ORDER BY published_at {order}, id {order} LIMIT ?"
 )
 IN_CATEGORY = (
-    " AND EXISTS (SELECT 1 FROM post_category pc WHERE pc.post_id = post.id AND pc.category_id = ?)"
+    " AND EXISTS (SELECT 1 FROM post_category pc WHERE pc.post_id = post.id"
+    " AND pc.category_id IN ({marks}))"
 )
 
 
-def _summaries(where: str, order: str, params: list, category_id: int | None, size: int):
-    if category_id is not None:
-        where += IN_CATEGORY
-        params.append(category_id)
+def _summaries(where: str, order: str, params: list, category_ids, size: int):
+    """category_ids: a category and those below it (Category.family_ids), or None."""
+    if category_ids is not None:
+        where += IN_CATEGORY.format(marks=", ".join("?" * len(category_ids)))
+        params.extend(category_ids)
     sql = SUMMARIES.format(where=where, order=order)
     return list(Post.raw(sql, *params, size + 1))
 
 
-def older_summaries(category_id: int | None, before: tuple | None, size: int):
+def older_summaries(category_ids: list[int] | None, before: tuple | None, size: int):
     """Like older(), for visible posts (of one category, if given) as summaries."""
     now = clock.utcnow()
     if before is None:
-        rows = _summaries("", "DESC", [now], category_id, size)
+        rows = _summaries("", "DESC", [now], category_ids, size)
     else:
         key = min(before, (now, MAX_KEY))
         rows = _summaries(" AND (published_at, id) < (?, ?)", "DESC",
-                          [min(before[0], now), *key], category_id, size)  # fmt: skip
+                          [min(before[0], now), *key], category_ids, size)  # fmt: skip
     return rows[:size], len(rows) > size
 
 
-def newer_summaries(category_id: int | None, after: tuple, size: int):
+def newer_summaries(category_ids: list[int] | None, after: tuple, size: int):
     """Like newer(), for visible posts (of one category, if given) as summaries."""
     params = [clock.utcnow(), *after]
-    rows = _summaries(" AND (published_at, id) > (?, ?)", "ASC", params, category_id, size)
+    rows = _summaries(" AND (published_at, id) > (?, ?)", "ASC", params, category_ids, size)
     return list(reversed(rows[:size])), len(rows) > size

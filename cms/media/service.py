@@ -195,6 +195,9 @@ def media_usage(media: Media) -> list[str]:
             places.append(f"{model.__name__.lower()} “{row.title}”{trashed}")
     for post in Post.select().where(Post.featured_image == media):
         places.append(f"featured image of “{post.title}”")
+    for model in (Post, Page):
+        for row in model.select().where(model.social_image == media):
+            places.append(f"social media image of “{row.title}”")
     settings = get_settings()
     for key, label in (("logo_media_id", "site logo"), ("favicon_media_id", "favicon")):
         if settings.get(key) == media.id:
@@ -224,6 +227,11 @@ def public_media_ids() -> frozenset[int]:
         Post.visible_clause() & Post.featured_image.is_null(False)
     )
     ids.update(post.featured_image_id for post in featured)
+    for model in (Post, Page):  # og:image: crawlers of social sites fetch it
+        shared = model.select(model.social_image).where(
+            model.visible_clause() & model.social_image.is_null(False)
+        )
+        ids.update(row.social_image_id for row in shared)
     settings = get_settings()
     ids.update(settings[key] for key in ("logo_media_id", "favicon_media_id") if settings[key])
     return frozenset(ids)

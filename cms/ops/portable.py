@@ -55,9 +55,11 @@ def _entry(entry) -> dict:
     data = {f: getattr(entry, f) for f in ENTRY_FIELDS}
     data.update({f: _iso(getattr(entry, f)) for f in ENTRY_TIMES})
     data["author"] = _email(entry.author_id)
+    data["social_image"] = entry.social_image_id
     if isinstance(entry, Post):
         data["featured_image"] = entry.featured_image_id
         data["categories"] = sorted(c.slug for c in entry.category_list)
+        data["tags"] = [t.name for t in entry.tag_list]
     else:
         data.update(is_policy=entry.is_policy, effective_date=_iso(entry.effective_date))
     return data
@@ -98,7 +100,12 @@ def export_site(directory: str, revisions: bool = True) -> dict[str, int]:
             if s.key != "demo_content"  # row ids of this site's demo, meaningless elsewhere
         },
         "categories": [
-            {"name": c.name, "slug": c.slug, "description": c.description}
+            {
+                "name": c.name,
+                "slug": c.slug,
+                "description": c.description,
+                "parent": c.parent.slug if c.parent_id else None,
+            }
             for c in Category.select().order_by(Category.slug)
         ],
         "media": [_media(m, directory) for m in Media.select().order_by(Media.id)],

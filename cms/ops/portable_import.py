@@ -24,7 +24,9 @@ from ..site.settings import update_settings
 from .bootstrap import ensure_notices
 
 MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp"}
-ENTRY_FIELDS = ("title", "slug", "body", "excerpt", "meta_description", "status")
+ENTRY_FIELDS = ("title", "slug", "body", "excerpt", "meta_description", "status", "seo_title")
+# Fields exports made before they existed lack: what such an entry had.
+ENTRY_DEFAULTS = {"seo_title": "", "social_image": None, "tags": []}
 REVISION_FIELDS = ("kind", "title", "slug", "body", "excerpt", "meta_description", "status",
                    "note")  # fmt: skip
 MEDIA_REF = re.compile(r"/media/([0-9]+)(?![0-9])")
@@ -109,11 +111,13 @@ def import_entries(kind: str, items: list, missing: set, media: dict) -> dict[st
     ids = {}
     for e in items:
         with _item(f"{kind} {e.get('slug')!r}"):
+            e = ENTRY_DEFAULTS | e
             data = {f: e[f] for f in ENTRY_FIELDS} | {"published_at": e["published_at"]}
             data["body"] = renumber(data["body"], media)
+            data["social_image"] = e["social_image"] and media.get(e["social_image"], -1)
             if kind == "post":
                 image = e["featured_image"] and media.get(e["featured_image"], -1)
-                data.update(categories=e["categories"], featured_image=image)
+                data.update(categories=e["categories"], featured_image=image, tags=e["tags"])
             else:
                 data.update(is_policy=e["is_policy"], effective_date=e["effective_date"] or "")
             email = e["author"]
@@ -130,10 +134,17 @@ def import_entries(kind: str, items: list, missing: set, media: dict) -> dict[st
 
 
 def import_categories(items: list) -> None:
-    """Each category through the editor's service."""
+    """Each category through the editor's service; then each one under its parent."""
+    made = []
     for c in items:
         with _item(f"category {c.get('slug')!r}"):
-            save_category(c, actor=SYSTEM)
+            made.append((save_category({**c, "parent": None}, actor=SYSTEM), c.get("parent")))
+    for category, parent in made:
+        if parent is not None:
+            with _item(f"category {category.slug!r}"):
+                if not isinstance(parent, str):
+                    raise TypeError("parent must be a category's slug")
+                save_category({"parent": parent}, category, actor=SYSTEM)
 
 
 def _page_id(pages: dict, slug, label: str) -> int | None:

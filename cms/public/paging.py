@@ -3,7 +3,8 @@ through the one codec in cms.core.paging (numbered pages, for search, are there 
 
 from flask import abort, request
 
-from ..content.paging import newer_summaries, older_summaries
+from ..content.models import Post
+from ..content.paging import newer, newer_summaries, older, older_summaries
 from ..core import paging
 
 BAD_LINK = "This link to a list of posts is not valid."
@@ -25,7 +26,9 @@ class Window:
     where OFFSET would read every row before them.
     """
 
-    def __init__(self, per_page: int, category_id: int | None = None):
+    def __init__(self, per_page: int, category_ids: list[int] | None = None, listing=None):
+        """Visible posts (in `category_ids` if given) as summaries, or the posts of
+        `listing(until)`, a newest-first query such as Post.tagged."""
         if "page" in request.args:
             paging.page_number()  # a clear 400 for nonsense; numbers beyond 1 are not used here
         before = paging.decode(request.args.get("before"), "dated", BAD_LINK)
@@ -33,10 +36,18 @@ class Window:
         if before and after:
             abort(400, "Use either before or after, not both.")
         if after:
-            self.items, self.has_newer = newer_summaries(category_id, after, per_page)
+            self.items, self.has_newer = (
+                newer(listing, Post, after, per_page)
+                if listing
+                else newer_summaries(category_ids, after, per_page)
+            )
             self.has_older = True
         else:
-            self.items, self.has_older = older_summaries(category_id, before, per_page)
+            self.items, self.has_older = (
+                older(listing, Post, before, per_page)
+                if listing
+                else older_summaries(category_ids, before, per_page)
+            )
             self.has_newer = before is not None
         if not self.items and (before or after):
             abort(404, "There are no more posts in this direction.")

@@ -13,7 +13,7 @@ from peewee import (
     TextField,
 )
 
-from ..content.models import Category, Page
+from ..content.models import Category, Page, Post
 from ..core import clock
 from ..core.cache import memo
 from ..core.db import BaseModel, db
@@ -174,15 +174,10 @@ def active_notices(placement: str) -> list:
 def public_category(slug: str) -> Category | None:
     """The category with this slug if it has a published post; None for unknown ones and
     for those holding only drafts, scheduled or trashed posts (they stay private)."""
-    # Plain SQL (Post.visible_clause in words), read on every category page.
-    found = Category.raw(
-        "SELECT c.* FROM category c WHERE c.slug = ? AND EXISTS (SELECT 1 FROM post_category"
-        " pc JOIN post p ON p.id = pc.post_id WHERE pc.category_id = c.id"
-        " AND p.status = 'published' AND p.deleted_at IS NULL AND p.published_at <= ?)",
-        slug,
-        clock.utcnow(),
-    )
-    return next(iter(found), None)
+    category = Category.get_or_none(Category.slug == slug)
+    if category is None or not Post.in_category(category, below=True).exists():
+        return None
+    return category
 
 
 def setting(key: str):
