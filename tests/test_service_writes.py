@@ -24,7 +24,7 @@ from cms.accounts.actors import SYSTEM, NotAllowed
 from cms.accounts.models import User
 from cms.accounts.tokens import ROLE_SCOPES, ApiToken, create_token
 from cms.audit import Activity
-from cms.content import categories, imported, redirects, service
+from cms.content import categories, imported, redirects, service, tags
 from cms.content.models import Post
 from cms.content.records import Revision
 from cms.core.db import db
@@ -58,6 +58,11 @@ def _category():
     return categories.save_category({"name": f"Topic {next(NUMBERS)}"}, actor=SYSTEM)
 
 
+def _tag():
+    post = service.save_post({"title": "Tagged", "tags": [f"Tag {next(NUMBERS)}"]}, actor=SYSTEM)
+    return post.tag_list[0]
+
+
 def _revision_of(post: Post) -> Revision:
     return Revision.history("post", post.id).first()
 
@@ -89,6 +94,8 @@ FACTORIES = {
     "cms.content.categories.restore_category": lambda: partial(
         categories.restore_category, categories.trash_category(_category(), actor=SYSTEM)
     ),
+    "cms.content.tags.save_tag": lambda: partial(tags.save_tag, _tag(), {"name": "Renamed"}),
+    "cms.content.tags.delete_tag": lambda: partial(tags.delete_tag, _tag()),
     "cms.content.redirects.add_redirect": lambda: partial(
         redirects.add_redirect, _old_path(), "/blog/somewhere"
     ),

@@ -10,7 +10,13 @@ from ..audit import record, writes
 from ..core.db import db
 from ..core.security import row_id
 from ..core.validation import ConflictError, ValidationError, multi_line, single_line
-from .fields import MAX_CATEGORIES, MAX_CATEGORY_NAME, MAX_DESCRIPTION, SLUG_TAKEN
+from .fields import (
+    MAX_CATEGORIES,
+    MAX_CATEGORY_DEPTH,
+    MAX_CATEGORY_NAME,
+    MAX_DESCRIPTION,
+    SLUG_TAKEN,
+)
 from .models import Category, Post, PostCategory
 from .records import CategoryTrash
 from .redirects import point
@@ -37,6 +43,43 @@ def categories_from(value) -> list[Category]:
     if unknown:  # a reference to what is not there (now): a conflict, not a malformed value
         raise ConflictError({"categories": f"Unknown categories: {', '.join(map(str, unknown))}."})
     return list({c.id: c for c in found}.values())
+
+
+def _height(category_id: int) -> int:
+    """Levels of categories below this one (0 for a leaf), bounded by the depth limit."""
+    level, height, seen = [category_id], 0, {category_id}
+    while height <= MAX_CATEGORY_DEPTH:
+        level = [c.id for c in Category.select(Category.id).where(Category.parent.in_(level))]
+        level = [i for i in level if i not in seen]
+        if not level:
+            return height
+        seen.update(level)
+        height += 1
+    return height
+
+
+def checked_parent(value, category) -> Category | None:
+    """The parent a category may have: an existing other category, not one below it, and
+    not so deep that the tree passes MAX_CATEGORY_DEPTH levels. Raises ValidationError."""
+    if value in (None, "", 0, "0"):
+        return None
+    parent = value if isinstance(value, Category) else None
+    if parent is None and isinstance(value, int | str) and not isinstance(value, bool):
+        key = str(value).strip()
+        parent = Category.get_or_none(Category.slug == key)
+        if parent is None and row_id(key) is not None:
+            parent = Category.get_or_none(Category.id == row_id(key))
+    if parent is None:
+        raise ConflictError({"parent": "No such category."})
+    chain = [parent, *parent.ancestors()]
+    if category is not None and any(c.id == category.id for c in chain):
+        raise ValidationError({"parent": "A category cannot sit under itself or one below it."})
+    below = _height(category.id) if category is not None else 0
+    if len(chain) + 1 + below > MAX_CATEGORY_DEPTH:
+        raise ValidationError(
+            {"parent": f"Categories nest at most {MAX_CATEGORY_DEPTH} levels deep."}
+        )
+    return parent
 
 
 def _given(data: dict, field: str, category):
@@ -68,8 +111,10 @@ def _save(data: dict, category: Category | None, expected_version, actor) -> Cat
     if slug_taken(Category, slug, category):
         raise ConflictError({"slug": SLUG_TAKEN})
     with db.atomic():
+        # Under the write lock: a concurrent save cannot make a cycle meanwhile.
+        parent = checked_parent(data.get("parent", category and category.parent_id), category)
         if category is None:
-            category = Category.create(name=name, slug=slug, description=description)
+            category = Category.create(name=name, slug=slug, description=description, parent=parent)
             record("category.create", category, actor)
             return category
         current = locked_category(category, expected_version)
@@ -77,6 +122,7 @@ def _save(data: dict, category: Category | None, expected_version, actor) -> Cat
             return _save(data, current, None, actor)
         old = category.slug
         category.name, category.slug, category.description = name, slug, description
+        category.parent = parent
         category.save()
         if old != slug:
             point(f"/category/{old}", f"/category/{slug}")
@@ -115,12 +161,15 @@ def trash_category(category: Category, expected_version=None, *, actor) -> Categ
         category = locked_category(category, expected_version)
         links = PostCategory.select().where(PostCategory.category == category)
         post_ids = [pc.post_id for pc in links]
+        children = [c.id for c in Category.select(Category.id).where(Category.parent == category)]
         trashed = CategoryTrash.create(
             category_id=category.id, name=category.name, slug=category.slug,
             description=category.description, post_ids=json.dumps(post_ids),
+            parent_id=category.parent_id, child_ids=json.dumps(children),
         )  # fmt: skip
         record("category.trash", category, actor)
-        category.delete_instance()  # its post links cascade away; posts keep the others
+        # Its post links cascade away (posts keep the others); its children move to the top.
+        category.delete_instance()
     return trashed
 
 
@@ -132,7 +181,17 @@ def restore_category(trashed: CategoryTrash, *, actor) -> Category:
     with db.atomic():
         free = not Category.select().where(Category.id == trashed.category_id).exists()
         fields = {"name": trashed.name, "slug": trashed.slug, "description": trashed.description}
-        category = Category.create(**({"id": trashed.category_id} if free else {}), **fields)
+        parent = Category.get_or_none(Category.id == trashed.parent_id)
+        category = Category.create(
+            **({"id": trashed.category_id} if free else {}), **fields, parent=parent
+        )
+        # Children still at the top (not moved elsewhere meanwhile) come back under it.
+        above = [c.id for c in category.ancestors()]  # none of them may come under it
+        Category.update(parent=category).where(
+            Category.id.in_(json.loads(trashed.child_ids or "[]"))
+            & Category.parent.is_null()
+            & Category.id.not_in(above)
+        ).execute()
         alive = Post.select(Post.id).where(Post.id.in_(json.loads(trashed.post_ids)))
         PostCategory.insert_many(
             [(post.id, category.id) for post in alive],

@@ -4,7 +4,6 @@ rule and limits of each field, the slug's shape, publish times and policy fields
 from datetime import date
 
 from ..core import clock
-from ..core.security import row_id
 from ..core.validation import (
     ConflictError,
     TimeProblem,
@@ -14,9 +13,9 @@ from ..core.validation import (
     parse_datetime,
     single_line,
 )
-from ..media.models import Media
 from .fields import MAX_BODY, MAX_EXCERPT, MAX_META, MAX_TITLE, RESERVED_PAGE_SLUGS, SLUG_TAKEN
 from .models import STATUSES, Page, Post
+from .seo import media_reference, seo_fields
 from .slugs import check_slug_shape, make_slug, slug_taken
 
 
@@ -103,12 +102,5 @@ def extra_fields(model, data: dict, entry) -> dict:
             data.get("effective_date", entry.effective_date if entry else None)
         )
     if model is Post and "featured_image" in data:
-        media_id = data["featured_image"] or None
-        if media_id is not None and (
-            type(media_id) is not int
-            or row_id(media_id) is None
-            or not Media.select().where(Media.id == media_id).exists()
-        ):
-            raise ConflictError({"featured_image": "No such image."})
-        extra["featured_image"] = media_id
-    return extra
+        extra["featured_image"] = media_reference(data["featured_image"], "featured_image")
+    return extra | seo_fields(data, entry)

@@ -11,6 +11,10 @@ MAX_CATEGORY_NAME = 80
 MAX_NOTE = 200
 MAX_PATH = 2000
 MAX_CATEGORIES = 20  # per entry: each is a row, a link on the page and a feed's entry
+MAX_CATEGORY_DEPTH = 4  # levels of nested categories, the top one counted
+MAX_TAG_NAME = 60
+MAX_TAGS = 30  # per post, like MAX_CATEGORIES
+MAX_SEO_TITLE = 120  # <title> and og:title; search engines show about 60 characters
 RESERVED_PAGE_SLUGS = frozenset(
     {"admin", "api", "blog", "category", "archive", "search", "feed.xml", "sitemap.xml",
      "robots.txt", "static", "media", "contact", "healthz", "theme.css", "favicon.ico",

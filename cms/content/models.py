@@ -42,6 +42,29 @@ class Category(AtSlug, BaseModel):
     name = CharField()
     slug = CharField(unique=True)
     description = TextField(default="")
+    # A category may sit under another (migration 0013); cms.content.categories keeps the
+    # tree free of cycles and shallower than MAX_CATEGORY_DEPTH.
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="SET NULL")
+
+    def ancestors(self) -> list["Category"]:
+        """The categories above this one, the top first (bounded: the tree has no cycles)."""
+        chain, seen, node = [], {self.id}, self
+        while node.parent_id is not None and node.parent_id not in seen:
+            node = Category.get_or_none(Category.id == node.parent_id)
+            if node is None:
+                break
+            seen.add(node.id)
+            chain.append(node)
+        return chain[::-1]
+
+    def family_ids(self) -> list[int]:
+        """This category's id and those of every category below it."""
+        found, level = [self.id], [self.id]
+        while level:
+            level = [c.id for c in Category.select(Category.id).where(
+                Category.parent.in_(level) & Category.id.not_in(found))]  # fmt: skip
+            found += level
+        return found
 
     @property
     def feed_url(self) -> str:
@@ -73,6 +96,9 @@ class Entry(AtSlug, BaseModel):
     # False: the excerpt is made from the text at every save (migration 0011).
     excerpt_typed = BooleanField(default=False)
     meta_description = TextField(default="")
+    # SEO (migration 0013): <title> and og:title instead of the title; the image shared.
+    seo_title = CharField(default="")
+    social_image = ForeignKeyField(Media, null=True, backref="+", on_delete="SET NULL")
     status = CharField(default="draft", index=True)
     published_at = DateTimeField(null=True, index=True)
     created_at = DateTimeField(default=clock.utcnow)
@@ -125,6 +151,17 @@ class Entry(AtSlug, BaseModel):
         )
 
     @property
+    def share_title(self) -> str:
+        """The title for <title> and og:title: the SEO title when one is set."""
+        return self.seo_title or self.title
+
+    @property
+    def share_image_id(self):
+        """The media id of the image shared on social media: the social image, else the
+        featured image (posts), else None."""
+        return self.social_image_id or getattr(self, "featured_image_id", None)
+
+    @property
     def is_scheduled(self) -> bool:
         return (
             self.status == "published"
@@ -157,82 +194,33 @@ class Post(Entry):
             .order_by(Category.name)
         )
 
+    @property
+    def tag_list(self):
+        return list(Tag.select().join(PostTag).where(PostTag.post == self).order_by(Tag.name))
+
     @classmethod
-    def in_category(cls, category, until=None):
-        """Visible posts in a category, newest first.
+    def in_category(cls, category, until=None, below=False):
+        """Visible posts in a category (with `below`, or in one under it), newest first.
 
         EXISTS keeps SQLite walking the publication-order index and stopping at the
         LIMIT, instead of sorting every post of the category.
         """
+        ids = category.family_ids() if below else [category]
         member = PostCategory.select(SQL("1")).where(
-            (PostCategory.post == cls.id) & (PostCategory.category == category)
+            (PostCategory.post == cls.id) & PostCategory.category.in_(ids)
         )
+        return cls.live(until).where(fn.EXISTS(member))
+
+    @classmethod
+    def tagged(cls, tag, until=None):
+        """Visible posts with a tag, newest first (EXISTS, as in_category)."""
+        member = PostTag.select(SQL("1")).where((PostTag.post == cls.id) & (PostTag.tag == tag))
         return cls.live(until).where(fn.EXISTS(member))
 
     @classmethod
     def links(cls):
         """Visible posts with only what a link needs (no bodies), newest first."""
         return cls.live().select(cls.id, cls.title, cls.slug, cls.published_at)
-
-    def recommended(self, limit: int = 3, candidates: int = 100, category_ids=None):
-        """Other visible posts: those sharing most categories first, then the newest.
-
-        Ranks the newest `candidates` posts that share a category (one query, ranked by
-        SQLite), so the cost stays the same however many posts the site has; the newest
-        posts fill up when too few share one.
-        """
-        mine = category_ids
-        if mine is None:
-            mine = [pc.category_id for pc in PostCategory.select().where(PostCategory.post == self)]
-        ranked = []
-        if mine:
-            marks = ", ".join("?" * len(mine))
-            ranked = list(
-                Post.raw(
-                    f"""SELECT id, title, slug, published_at FROM (
-                      SELECT p.id, p.title, p.slug, p.published_at,
-                        (SELECT COUNT(*) FROM post_category pc WHERE pc.post_id = p.id
-                          AND pc.category_id IN ({marks})) AS shared
-                      FROM post p
-                      WHERE p.status = 'published' AND p.deleted_at IS NULL
-                        AND p.published_at <= ? AND p.id != ?
-                        AND EXISTS (SELECT 1 FROM post_category pc WHERE pc.post_id = p.id
-                          AND pc.category_id IN ({marks}))
-                      ORDER BY p.published_at DESC, p.id DESC LIMIT ?)
-                    ORDER BY shared DESC, published_at DESC, id DESC LIMIT ?""",  # noqa: S608
-                    *mine,
-                    clock.utcnow(),
-                    self.id,
-                    *mine,
-                    candidates,
-                    limit,
-                )
-            )
-        if len(ranked) < limit:
-            taken = [self.id, *(p.id for p in ranked)]
-            ranked += list(Post.links().where(Post.id.not_in(taken)).limit(limit - len(ranked)))
-        return ranked
-
-    def neighbours(self):
-        """(previous, next) visible posts in publication order."""
-        # Plain SQL: built once, not per request. The older side needs no "now" bound
-        # (this post is visible), so SQLite seeks straight to this post in the index.
-        visible = "status = 'published' AND deleted_at IS NULL"
-        older = Post.raw(
-            f"SELECT id, title, slug, published_at FROM post WHERE {visible}"  # noqa: S608
-            " AND (published_at, id) < (?, ?) ORDER BY published_at DESC, id DESC LIMIT 1",
-            self.published_at,
-            self.id,
-        )
-        newer = Post.raw(
-            f"SELECT id, title, slug, published_at FROM post WHERE {visible}"  # noqa: S608
-            " AND (published_at, id) > (?, ?) AND published_at <= ?"
-            " ORDER BY published_at, id LIMIT 1",
-            self.published_at,
-            self.id,
-            clock.utcnow(),
-        )
-        return next(iter(older), None), next(iter(newer), None)
 
 
 class Page(Entry):
@@ -252,3 +240,36 @@ class PostCategory(BaseModel):
 
     class Meta:
         indexes = ((("post", "category"), True),)
+
+
+class Tag(AtSlug, BaseModel):
+    """A tag: a free-form keyword of posts, its own taxonomy beside categories (0013)."""
+
+    URL = "/tag/{}"
+
+    name = CharField()
+    slug = CharField(unique=True)
+
+    @property
+    def feed_url(self) -> str:
+        return self.url + "/feed.xml"
+
+    @classmethod
+    def with_counts(cls):
+        """Tags that have visible posts, with a post_count each, by name."""
+        return (
+            cls.select(cls, fn.COUNT(Post.id).alias("post_count"))
+            .join(PostTag)
+            .join(Post)
+            .where(Post.visible_clause())
+            .group_by(cls.id)
+            .order_by(cls.name)
+        )
+
+
+class PostTag(BaseModel):
+    post = ForeignKeyField(Post, backref="post_tags", on_delete="CASCADE")
+    tag = ForeignKeyField(Tag, backref="post_tags", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("post", "tag"), True),)

@@ -62,4 +62,6 @@ class CategoryTrash(BaseModel):
     slug = CharField()
     description = TextField(default="")
     post_ids = TextField()  # JSON list
+    parent_id = IntegerField(null=True)  # where it sat, and what sat under it (0013)
+    child_ids = TextField(default="[]")  # JSON list
     deleted_at = DateTimeField(default=clock.utcnow)

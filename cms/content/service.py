@@ -25,6 +25,7 @@ from .render import make_excerpt, plain_text, render_markdown
 from .sanitize import TooComplex
 from .search_index import SearchEntry
 from .slugs import claim_slug, public_path
+from .tags import set_post_tags, tag_names
 from .versions import entry_version, locked_entry
 
 SAVES = ("create", "update", "publish", "schedule", "unpublish")  # the verbs of a save
@@ -81,6 +82,7 @@ def _save_entry(model, data: dict, entry, how: dict):
     kind = "post" if model is Post else "page"
     clean = validate_entry(model, data, entry)
     categories = categories_from(data["categories"]) if "categories" in data else None
+    tags = tag_names(data["tags"]) if "tags" in data and model is Post else None
     extra = extra_fields(model, data, entry)
     try:
         body_html = render_markdown(clean["body"])  # before the transaction: the slow part
@@ -113,6 +115,8 @@ def _save_entry(model, data: dict, entry, how: dict):
                 [(entry.id, c.id) for c in categories],
                 fields=[PostCategory.post, PostCategory.category],
             ).execute()
+        if tags is not None:
+            set_post_tags(entry, tags)
         new_path = public_path(kind, entry.slug)
         if old_path and old_path != new_path:
             point(old_path, new_path)

@@ -2,11 +2,11 @@
 write lock, so a change made from a stale copy is refused instead of overwriting."""
 
 from ..core.validation import ValidationError, check_version, version_token
-from .models import Category, Post, PostCategory
+from .models import Category, Post, PostCategory, PostTag
 
 ENTRY_VERSIONED = (
     "title", "slug", "body", "excerpt", "meta_description", "status", "published_at",
-    "updated_at", "deleted_at",
+    "updated_at", "deleted_at", "seo_title", "social_image_id",
 )  # fmt: skip
 
 
@@ -15,7 +15,9 @@ def entry_version(entry) -> str:
     state = [type(entry).__name__, entry.id, *(getattr(entry, f) for f in ENTRY_VERSIONED)]
     if isinstance(entry, Post):
         links = PostCategory.select(PostCategory.category).where(PostCategory.post == entry.id)
+        tags = PostTag.select(PostTag.tag).where(PostTag.post == entry.id)
         state += [entry.featured_image_id, sorted(link.category_id for link in links)]
+        state += [sorted(link.tag_id for link in tags)]
     else:
         state += [entry.is_policy, entry.effective_date]
     return version_token(*state)
@@ -23,7 +25,9 @@ def entry_version(entry) -> str:
 
 def category_version(category: Category) -> str:
     """The version of a category (its ETag)."""
-    return version_token(category.id, category.name, category.slug, category.description)
+    return version_token(
+        category.id, category.name, category.slug, category.description, category.parent_id
+    )
 
 
 def locked_entry(model, entry, expected_version):

@@ -5,6 +5,7 @@ import re
 from flask import abort, make_response, render_template, url_for
 
 from ..content.models import Category, Page, Post
+from ..content.related import neighbours, recommended
 from ..core.cache import reads_args
 from ..core.templating import site_url
 from ..site.models import active_notices, public_category, setting
@@ -36,7 +37,7 @@ def blog():
 def post_detail(slug):
     """One post with its categories, disclaimer, recommendations and neighbours."""
     post = Post.public_by_slug(slug) or abort(404)
-    older, newer = post.neighbours()
+    older, newer = neighbours(post)
     categories = post.category_list
     return render_template(
         "public/post.html",
@@ -44,7 +45,7 @@ def post_detail(slug):
         older=older,
         newer=newer,
         categories=categories,
-        recommended=post.recommended(category_ids=[c.id for c in categories]),
+        recommended=recommended(post, category_ids=[c.id for c in categories]),
         post_notices=active_notices("post"),
     )
 
@@ -65,7 +66,7 @@ def page_detail(slug):
 def category(slug):
     """Posts in one category (one without published posts is not shown)."""
     cat = public_category(slug) or abort(404)
-    window = Window(lambda until: Post.in_category(cat, until), Post, _per_page())
+    window = Window(lambda until: Post.in_category(cat, until, below=True), Post, _per_page())
     return render_template("public/category.html", category=cat, window=window)
 
 

@@ -167,7 +167,7 @@ def public_category(slug: str) -> Category | None:
     """The category with this slug if it has a published post; None for unknown ones and
     for those holding only drafts, scheduled or trashed posts (they stay private)."""
     category = Category.get_or_none(Category.slug == slug)
-    if category is None or not Post.in_category(category).exists():
+    if category is None or not Post.in_category(category, below=True).exists():
         return None
     return category
 
