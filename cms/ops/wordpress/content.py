@@ -151,8 +151,8 @@ def convert(
     `links(href)` the new address of a link, `blocks` the reusable blocks by id and
     `footnotes` the footnotes block's texts by id."""
     notes: list[str] = []
+    classic = not re.search(r"<p[\s>]", html or "", re.I)  # the block editor writes <p> itself
     html = expand_reusable(html or "", blocks or {}, notes)
-    classic = not re.search(r"<p[\s>]", html, re.I)  # the block editor writes <p> itself
     text = replace_shortcodes(html, gallery, notes)
     text = autop(text) if classic else text
     soup = BeautifulSoup(text, "html.parser")
