@@ -57,6 +57,11 @@ class Category(AtSlug, BaseModel):
             chain.append(node)
         return chain[::-1]
 
+    def public_children(self) -> list["Category"]:
+        """The categories right under this one that show a visible post, by name."""
+        under = Category.select().where(Category.parent == self).order_by(Category.name)
+        return [c for c in under if Post.in_category(c, below=True).exists()]
+
     def family_ids(self) -> list[int]:
         """This category's id and those of every category below it."""
         found, level = [self.id], [self.id]
@@ -156,10 +161,12 @@ class Entry(AtSlug, BaseModel):
         return self.seo_title or self.title
 
     @property
-    def share_image_id(self):
-        """The media id of the image shared on social media: the social image, else the
-        featured image (posts), else None."""
-        return self.social_image_id or getattr(self, "featured_image_id", None)
+    def share_image(self):
+        """The image shared on social media (og:image): the social image, else the featured
+        image (posts), else None."""
+        if self.social_image_id:
+            return self.social_image
+        return self.featured_image if getattr(self, "featured_image_id", None) else None
 
     @property
     def is_scheduled(self) -> bool:
@@ -196,7 +203,8 @@ class Post(Entry):
 
     @property
     def tag_list(self):
-        return list(Tag.select().join(PostTag).where(PostTag.post == self).order_by(Tag.name))
+        tagged = Tag.select().join(PostTag).where(PostTag.post == self)
+        return list(tagged.order_by(fn.LOWER(Tag.name), Tag.id))
 
     @classmethod
     def in_category(cls, category, until=None, below=False):

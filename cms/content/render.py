@@ -29,17 +29,40 @@ def _refuse_deep(state, start_line, end_line, silent) -> bool:
     return False
 
 
+BACK_TO_TEXT = "Back to the text"  # a footnote's link back (the sanitizer allows this label)
+
+
+def _footnote_caption(self, tokens, idx, options, env) -> str:
+    return f"[{tokens[idx].meta['id'] + 1}]"  # [2] at every reference, not [2:1]
+
+
+def _footnote_anchor(self, tokens, idx, options, env) -> str:
+    ident = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    if tokens[idx].meta.get("subId", -1) > 0:
+        ident += f":{tokens[idx].meta['subId']}"
+    return f' <a href="#fnref{ident}" class="footnote-backref" aria-label="{BACK_TO_TEXT}">↩</a>'
+
+
 @functools.cache
 def _markdown():
     """The Markdown parser, made on first use (readers' requests never need it)."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
 
-    # CommonMark plus tables and strikethrough; raw HTML is parsed so the sanitizer, not
-    # the Markdown parser, decides what survives (one allow-list, in one place).
+    from .blocks import paragraph_blocks
+
+    # CommonMark plus tables, strikethrough and the plugins below; raw HTML is parsed so the
+    # sanitizer, not the Markdown parser, decides what survives (one allow-list, one place).
     options = {"html": True, "linkify": False, "typographer": False}
     parser = MarkdownIt("commonmark", dict(options, maxNesting=MAX_NESTING + 1))
     parser.block.ruler.before("table", "refuse_deep", _refuse_deep)
     parser.enable(["table", "strikethrough"])
+    # Footnotes, definition lists, and figures and video cards (cms.content.blocks).
+    parser.use(footnote_plugin).use(deflist_plugin)
+    parser.add_render_rule("footnote_caption", _footnote_caption)
+    parser.add_render_rule("footnote_anchor", _footnote_anchor)
+    parser.core.ruler.push("paragraph_blocks", paragraph_blocks)
     # markdown-it's own link check would drop javascript: links silently; the sanitizer
     # does that job for links and raw HTML alike.
     parser.validateLink = lambda url: True

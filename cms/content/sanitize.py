@@ -28,21 +28,41 @@ ALLOWED_TAGS = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details",
         "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-        "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "strong",
-        "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u",
-        "ul",
+        "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "section", "small",
+        "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+        "thead", "tr", "u", "ul",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": ["href", "title"],
+    "a": ["href", "title", "id", "class", "aria-label"],
     "abbr": ["title"],
     "img": ["src", "alt", "title", "width", "height", "srcset", "sizes"],
-    "ol": ["start"],
+    "ol": ["start", "class"],
     "td": ["colspan", "rowspan", "align"],
     "th": ["colspan", "rowspan", "align", "scope"],
     "code": ["class"],
+    "hr": ["class"],
+    "li": ["id", "class"],
+    "p": ["class"],
+    "section": ["class"],
+    "span": ["class"],
+    "sup": ["class"],
 }
 CODE_CLASS = re.compile(r"^language-[A-Za-z0-9_+-]{1,40}$")
+# Exactly what Markdown's footnotes (mdit-py-plugins) and video cards (cms.content.blocks)
+# write, and no other class, id or label: raw HTML cannot style or name anything else.
+CLASSES = {
+    "a": {"footnote-backref"},
+    "hr": {"footnotes-sep"},
+    "li": {"footnote-item"},
+    "ol": {"footnotes-list"},
+    "p": {"video-card"},
+    "section": {"footnotes"},
+    "span": {"video-card-site", "video-card-title"},
+    "sup": {"footnote-ref"},
+}
+IDS = {"a": re.compile(r"fnref\d{1,4}(?::\d{1,4})?"), "li": re.compile(r"fn\d{1,4}")}
+LABELS = {"a": {"Back to the text"}}  # cms.content.render.BACK_TO_TEXT
 
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
@@ -56,6 +76,12 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
         return local_srcset(value)
     if tag == "code" and name == "class":
         return bool(CODE_CLASS.match(value))
+    if name == "class":
+        return value in CLASSES.get(tag, ())
+    if name == "id":
+        return bool(IDS[tag].fullmatch(value))
+    if name == "aria-label":
+        return value in LABELS.get(tag, ())
     if name in ("width", "height", "colspan", "rowspan", "start"):
         return value.isdigit() and len(value) <= 5
     return True

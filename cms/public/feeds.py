@@ -10,7 +10,7 @@ import re
 from flask import abort, make_response, render_template
 from peewee import fn
 
-from ..content.models import Category, Page, Post
+from ..content.models import Category, Page, Post, Tag
 from ..core.templating import iso_datetime, site_url
 from ..site.models import get_settings, public_category
 from .blueprint import bp
@@ -76,7 +76,7 @@ def feed():
 def category_feed(slug):
     """An Atom feed of one category (one without published posts has none)."""
     cat = public_category(slug) or abort(404)
-    posts = list(Post.in_category(cat).limit(FEED_SIZE))
+    posts = list(Post.in_category(cat, below=True).limit(FEED_SIZE))
     title = f"{get_settings()['site_title']}: {cat.name}"
     return _xml(_atom(posts, title, cat.feed_url), "application/atom+xml")
 
@@ -97,10 +97,11 @@ def sitemap_index():
 
 @bp.route("/sitemap-pages.xml")
 def sitemap_pages():
-    """Home, pages and categories."""
+    """Home, pages, categories and tags."""
     urls = [("/", None), ("/blog/", None), ("/archive", None), ("/contact", None)]
     urls += [(p.url, p.updated_at) for p in Page.live()]
     urls += [(c.url, None) for c in Category.with_counts()]
+    urls += [(t.url, None) for t in Tag.with_counts()]
     return _sitemap(urls)
 
 
