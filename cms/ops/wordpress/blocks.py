@@ -4,14 +4,12 @@ quotes with a cite, turned into markup the rest of the conversion understands.""
 import json
 import re
 from html import escape
-from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
 REUSABLE = re.compile(r"<!--\s*wp:block\s+(\{.*?\})\s*/-->", re.S)
-PROVIDERS = {"youtube.com": "YouTube", "youtu.be": "YouTube", "vimeo.com": "Vimeo",
-             "soundcloud.com": "SoundCloud", "spotify.com": "Spotify"}  # fmt: skip
 FOOTNOTE_MARK = "\u2063fn{}\u2063"  # invisible separators around a number: no text has them
+CAPTION_MARK = "\u2064"
 
 
 def expand_reusable(html: str, blocks: dict[int, str], notes: list[str], depth: int = 0) -> str:
@@ -31,19 +29,23 @@ def expand_reusable(html: str, blocks: dict[int, str], notes: list[str], depth: 
     return REUSABLE.sub(replace, html or "")
 
 
-def provider(url: str) -> str:
-    """'YouTube' for a YouTube address, else the host name."""
-    host = urlsplit(url).hostname or ""
-    host = host.removeprefix("www.").removeprefix("m.")
-    return next((name for domain, name in PROVIDERS.items() if host.endswith(domain)), host)
-
-
 def link_card(url: str, caption: str = "") -> str:
-    """A plain link in place of an embedded player: nothing loads from the other site."""
+    """A plain link in place of an embedded player: nothing loads from the other site (a
+    YouTube or Vimeo link alone in a paragraph is shown as a "Watch on ..." card)."""
     url = url.strip().replace('"', "%22")
-    text = f"Watch on {provider(url)}" if provider(url) in PROVIDERS.values() else url
-    text += f": {caption}" if caption else ""
-    return f'<p><a href="{escape(url)}">{escape(text)}</a></p>' if url else ""
+    return f'<p><a href="{escape(url)}">{escape(caption or url)}</a></p>' if url else ""
+
+
+def mark_caption(text: str) -> str:
+    """A caption's text, marked so the Markdown keeps it right under its image."""
+    return CAPTION_MARK + text
+
+
+def finish_captions(body: str, markdown: bool) -> str:
+    """`![alt](src)` with `*caption*` on the next line is a figure with a caption."""
+    if markdown:
+        body = re.sub(rf"(!\[[^\]\n]*\]\([^)\s]*\))\n\n\*{CAPTION_MARK}", r"\1\n*", body)
+    return body.replace(CAPTION_MARK, "")
 
 
 def tidy_blocks(soup: BeautifulSoup, footnotes: dict[str, str]) -> list[str]:

@@ -14,7 +14,14 @@ from markdownify import MarkdownConverter
 from ...content.render import BODY_IMAGE_SIZES
 from ...content.sanitize import clean_html
 from ...media.models import Media, srcset
-from .blocks import expand_reusable, finish_footnotes, link_card, tidy_blocks
+from .blocks import (
+    expand_reusable,
+    finish_captions,
+    finish_footnotes,
+    link_card,
+    mark_caption,
+    tidy_blocks,
+)
 
 # Shortcodes we know by name; others are recognised by attributes or a closing tag, so
 # ordinary bracketed text such as "[sic]" or "[1]" stays.
@@ -30,6 +37,7 @@ MARKDOWN_TAGS = {"p", "br", "a", "strong", "b", "em", "i", "ul", "ol", "li", "bl
 BLOCKS = r"(?:p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|iframe|dl|!--)"
 BLOCK_START = re.compile(rf"^\s*</?{BLOCKS}\b", re.I)
 OUTER_BLOCKS = r"(?:div|h[1-6]|ul|ol|blockquote|pre|table|figure|hr|dl)"
+BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
 EMBED_TAGS = ("iframe", "embed", "object", "video", "audio")
 
 
@@ -62,7 +70,7 @@ def replace_shortcodes(text: str, gallery: Callable[[list[int]], str], notes: li
             caption = (inner[: image.start()] + inner[image.end() :]) if image else inner
             caption = caption.strip() or attrs.get("caption", "")
             figure = f"<p>{image.group(0) if image else ''}</p>"
-            return figure + (f"<p><em>{caption}</em></p>" if caption else "")
+            return figure + (f"<p><em>{mark_caption(caption)}</em></p>" if caption else "")
         if name_l in ("embed", "video", "audio", "youtube", "vimeo", "soundcloud"):
             url = (inner or "").strip() or attrs.get("src") or attrs.get("url") or ""
             url = url or next((v for k, v in attrs.items() if k in ("mp4", "mp3", "webm")), "")
@@ -103,7 +111,7 @@ def _tidy(soup: BeautifulSoup, links: Callable, image: Callable, notes: list[str
         tag.unwrap()
     for tag in soup.find_all("figcaption"):
         tag.name = "p"
-        tag.string = tag.get_text(" ", strip=True)
+        tag.string = mark_caption(tag.get_text(" ", strip=True))
         tag.string.wrap(soup.new_tag("em"))
     for tag in soup.find_all("img"):
         src = image(tag.get("src", ""), tag.get("alt", ""))
@@ -153,6 +161,7 @@ def convert(
     notes: list[str] = []
     classic = not re.search(r"<p[\s>]", html or "", re.I)  # the block editor writes <p> itself
     html = expand_reusable(html or "", blocks or {}, notes)
+    html = BLOCK_COMMENT.sub("", html)  # <!-- wp:paragraph -->: the editor's, not the reader's
     text = replace_shortcodes(html, gallery, notes)
     text = autop(text) if classic else text
     soup = BeautifulSoup(text, "html.parser")
@@ -163,11 +172,12 @@ def convert(
         body = MarkdownConverter(
             heading_style="ATX", bullets="-", newline_style="backslash"
         ).convert_soup(soup)
-        body = finish_footnotes(re.sub(r"\n{3,}", "\n\n", body).strip(), order, markdown=True)
+        body = finish_captions(re.sub(r"\n{3,}", "\n\n", body).strip(), markdown=True)
+        body = finish_footnotes(body, order, markdown=True)
         return Converted(body + "\n", "markdown", notes)
     kept = ", ".join(sorted(used - MARKDOWN_TAGS))
     notes.append(f"kept as HTML because of <{kept}>")
     _sized(soup)
     html = re.sub(r"\n{3,}", "\n\n", clean_html(str(soup)))
-    html = finish_footnotes(html.strip(), order, markdown=False)
+    html = finish_footnotes(finish_captions(html.strip(), markdown=False), order, markdown=False)
     return Converted(html + "\n", "html", notes)
