@@ -117,6 +117,7 @@ OLD_ADDRESSES = {
     "/contact/": "/contact-page",  # the old page's text; /contact is the site's form
     "/category/therapy/anxiety/": "/category/anxiety",
     "/?cat=4": "/category/anxiety",
+    "/tag/self-care/": "/tag/self-care",
 }
 
 
