@@ -2,10 +2,13 @@
 checked page by page: every old address answers 301 with a page that shows the right title
 and text, and nothing that was not public in WordPress becomes public here."""
 
+import re
 from html import escape
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from cms.accounts.actors import SYSTEM
 from cms.accounts.users import create_user
@@ -51,13 +54,13 @@ THERAPIST = {
     "/2023/11/": ("/archive", "Your first session", "Breathing through panic"),
     "/author/jane/": ("/blog/", "Breathing through panic & worry", "Your first session"),
 }
-THERAPIST_IMAGES = {  # old address -> the imported file's name
-    "/wp-content/uploads/2024/05/calm-lake.jpg": "calm-lake.jpg",
-    "/wp-content/uploads/2024/05/calm-lake-300x200.jpg": "calm-lake.jpg",
-    "/wp-content/uploads/2024/05/calm-lake-1024x683.jpg": "calm-lake.jpg",
-    "/wp-content/uploads/2024/05/forest-path-150x150.jpg": "forest-path.jpg",
-    "/2024/05/breathing-through-panic/calm-lake/": "calm-lake.jpg",
-    "/?attachment_id=7": "forest-path.jpg",
+THERAPIST_IMAGES = {  # old address -> the imported file, and the width at least shown
+    "/wp-content/uploads/2024/05/calm-lake.jpg": ("calm-lake.jpg", None),
+    "/wp-content/uploads/2024/05/calm-lake-300x200.jpg": ("calm-lake.jpg", 300),
+    "/wp-content/uploads/2024/05/calm-lake-1024x683.jpg": ("calm-lake.jpg", 1024),
+    "/wp-content/uploads/2024/05/forest-path-150x150.jpg": ("forest-path.jpg", 150),
+    "/2024/05/breathing-through-panic/calm-lake/": ("calm-lake.jpg", None),
+    "/?attachment_id=7": ("forest-path.jpg", None),
 }
 SLEEP = ("/blog/sleep-guide", "Sleep & rest: a beginner\u2019s guide", "starts")
 PLAIN = {
@@ -108,13 +111,20 @@ def test_every_old_address_opens_the_right_page(site, name, addresses):
 def test_old_image_addresses_open_the_imported_images(site):
     imported("therapist")
     client = site.test_client()
-    for old, file_name in THERAPIST_IMAGES.items():
+    for old, (file_name, width) in THERAPIST_IMAGES.items():
         media = Media.get(Media.filename == file_name)
         response = client.get(old)
         assert response.status_code == 301, old
-        assert response.headers["Location"] == media_url(media), old
-        image = client.get(media_url(media))
-        assert image.status_code == 200 and image.mimetype == "image/jpeg", old
+        location = response.headers["Location"]
+        if width is None:
+            assert location == media_url(media), old
+        else:  # a sized copy: the resized copy here at least as wide, or the original
+            copy = re.fullmatch(rf"/media/{media.id}/w/(\d+)", location)
+            assert location == media_url(media) or int(copy.group(1)) >= width, (old, location)
+        image = client.get(location)
+        assert image.status_code == 200 and image.mimetype.startswith("image/"), old
+        if width is not None:
+            assert Image.open(BytesIO(image.data)).width >= width, old
 
 
 def test_addresses_that_were_never_there_stay_missing(site):

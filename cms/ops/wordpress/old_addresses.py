@@ -1,6 +1,7 @@
 """The old site's addresses and their new ones: every way WordPress answered for a post,
 page, category, tag, date, author, feed, attachment or uploaded image."""
 
+import re
 from urllib.parse import urlsplit
 
 from ...content.slugs import make_slug
@@ -9,6 +10,14 @@ from .images import Images
 from .wxr import Export, Item, old_address, sized_copies
 
 BLOG, ARCHIVE, FEED = "/blog/", "/archive", "/feed.xml"
+
+
+def _copy(media, name: str, widths: list[int]) -> str:
+    """The resized copy here closest to WordPress's photo-300x200.jpg (no smaller than it
+    was), or the image itself."""
+    found = re.search(r"-(\d+)x\d+\.\w+$", name)
+    wide = [w for w in widths if found and w >= int(found.group(1))]
+    return f"/media/{media.id}/w/{wide[0]}" if wide else media_url(media)
 
 
 class OldAddresses:
@@ -83,10 +92,14 @@ class OldAddresses:
             media = images.imported(relative) if relative else None
             if media is None:
                 continue
-            new = media_url(media)
+            new, uploads = media_url(media), f"{self.prefix}/wp-content/uploads"
             folder = relative.rpartition("/")[0]
-            files = [relative] + [f"{folder}/{name}".lstrip("/") for name in sized_copies(item)]
-            pairs += [(f"{self.prefix}/wp-content/uploads/{f}", new) for f in files]
+            pairs.append((f"{uploads}/{relative}", new))
+            widths = sorted(v.width for v in media.variants)
+            for name in sized_copies(item):
+                pairs.append(
+                    (f"{uploads}/{folder}/{name}".replace("//", "/"), _copy(media, name, widths))
+                )
             pairs.append((old_address(item.link), new))
             pairs.append((f"{self.prefix}/?attachment_id={item.wp_id}", new))
         return pairs
