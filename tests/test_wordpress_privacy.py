@@ -73,6 +73,25 @@ def test_nothing_about_them_is_reachable(site):  # noqa: F811
     assert not Media.select().where(Media.filename.contains("private-chart")).exists()
 
 
+def test_a_tag_only_drafts_have_stays_unseen(site, tmp_path):  # noqa: F811
+    from cms.ops.wordpress.importer import import_wordpress
+    from tests.test_wordpress_fixtures import DATA
+
+    text = (DATA / "therapist.xml").read_text()
+    tag = '<category domain="post_tag" nicename="burnout"><![CDATA[Burnout]]></category>'
+
+    text = text.replace("<wp:post_id>11</wp:post_id>", f"<wp:post_id>11</wp:post_id>{tag}")
+    export = tmp_path / "export.xml"
+    export.write_text(text)
+    import_wordpress(str(export), str(DATA / "therapist-uploads"))
+    client = site.test_client()
+    assert [t.slug for t in Post.get(Post.slug == "private-notes-on-burnout").tag_list] == [
+        "burnout"
+    ]
+    for path in ("/tag/burnout", "/tag/burnout/", "/tag/burnout/feed/", "/tag/burnout/feed.xml"):
+        assert client.get(path).status_code == 404, path
+
+
 def test_an_image_only_a_draft_shows_is_not_public(site, tmp_path):  # noqa: F811
     from tests.test_wordpress_fixtures import DATA
 

@@ -32,7 +32,8 @@ def _is_live(path: str) -> bool:
     if endpoint in ("public.category", "public.category_feed"):
         return public_category(args["slug"]) is not None
     if endpoint in ("public.tag", "public.tag_feed"):
-        return Tag.get_or_none(Tag.slug == args["slug"]) is not None
+        tag = Tag.get_or_none(Tag.slug == args["slug"])
+        return tag is not None and Post.tagged(tag).exists()  # a draft's tag stays unseen
     if endpoint in ("public.media", "public.media_variant"):
         return is_public(args["media_id"])
     return endpoint.startswith("public.")
