@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..media.service import is_public
 from ..site.models import public_category
-from .models import Page, Post
+from .models import Page, Post, Tag
 from .records import Redirect
 
 
@@ -31,6 +31,9 @@ def _is_live(path: str) -> bool:
         return Page.public_by_slug(args["slug"]) is not None
     if endpoint in ("public.category", "public.category_feed"):
         return public_category(args["slug"]) is not None
+    if endpoint in ("public.tag", "public.tag_feed"):
+        tag = Tag.get_or_none(Tag.slug == args["slug"])
+        return tag is not None and Post.tagged(tag).exists()  # a draft's tag stays unseen
     if endpoint in ("public.media", "public.media_variant"):
         return is_public(args["media_id"])
     return endpoint.startswith("public.")
@@ -47,10 +50,16 @@ def moved_to(new_path: str):
 
 
 def moved():
-    """A 301 to the new address if this path was renamed (slug change or import)."""
+    """A 301 to the new address if this path was renamed (slug change or import), or to
+    the same path without its trailing slash (WordPress's /about/ is /about here)."""
     path = request.path.rstrip("/") or "/"
     target = Redirect.get_or_none(Redirect.old_path.in_([path, request.path]))
-    return moved_to(target.new_path) if target is not None else None
+    if target is not None:
+        return moved_to(target.new_path)
+    # Only a path that stays a path: "//evil.example/" must not become "//evil.example".
+    if path != request.path and not path.startswith(("//", "/\\")):
+        return moved_to(path)
+    return None
 
 
 def init_app(app) -> None:

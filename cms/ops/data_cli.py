@@ -5,6 +5,7 @@ Each loads its machinery when run (backups load cryptography, which readers neve
 
 import os
 import sqlite3
+import sys
 
 import click
 from flask import current_app
@@ -128,14 +129,21 @@ def import_command(directory):
 @click.option("--uploads", type=click.Path(exists=True, file_okay=False),
               help="The wp-content/uploads folder, for images.")  # fmt: skip
 @click.option("--author", metavar="EMAIL", help="Make this account the author of everything.")
-def import_wordpress_command(export, uploads, author):
+@click.option("--dry-run", is_flag=True, help="Report what would be imported; change nothing.")
+def import_wordpress_command(export, uploads, author, dry_run):
     """Import posts, pages, categories, tags and images from a WordPress export (WXR)."""
     from .wordpress.importer import import_wordpress
     from .wordpress.wxr import WxrError
 
     connect()
     try:
-        summary = import_wordpress(export, uploads, author)
+        with click.progressbar(length=1, label="Reading", file=sys.stderr) as bar:
+
+            def progress(total: int) -> None:  # called once per item of the export
+                bar.label, bar.length = "Importing", total
+                bar.update(1)
+
+            summary = import_wordpress(export, uploads, author, dry_run, progress)
     except WxrError as exc:
         raise click.ClickException(f"Nothing was imported: {exc}") from None
     for line in summary.lines():

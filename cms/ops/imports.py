@@ -29,15 +29,24 @@ class Summary:
     imported: Counter = field(default_factory=Counter)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    held: list[tuple[str, str]] = field(default_factory=list)  # imported, but not public
+    redirects: list[tuple[str, str]] = field(default_factory=list)  # old -> new address
+    dry_run: bool = False
 
     def lines(self) -> list[str]:
         """Human-readable report."""
-        done = ", ".join(f"{n} {what}" for what, n in self.imported.items() if n) or "nothing"
-        out = [f"Imported: {done}."]
+        counts = self.imported + Counter(redirects=len(self.redirects))
+        done = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing"
+        out = ["Dry run: nothing was changed. An import would do this."] if self.dry_run else []
+        out.append(f"{'Would import' if self.dry_run else 'Imported'}: {done}.")
+        if self.held:
+            out.append(f"Not public ({len(self.held)}), check each before publishing:")
+            out += [f"  - {what}: {reason}" for what, reason in self.held]
         reasons = Counter(reason for _, reason in self.skipped)
         out += [f"Skipped {n}: {reason}" for reason, n in reasons.most_common()]
         out += [f"  - {what}: {reason}" for what, reason in self.skipped]
         out += [f"Note: {note}" for note in self.notes]
+        out += [f"Redirect: {old} -> {new}" for old, new in self.redirects]
         return out
 
 

@@ -11,7 +11,17 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, Comment
 from markdownify import MarkdownConverter
 
+from ...content.render import BODY_IMAGE_SIZES
 from ...content.sanitize import clean_html
+from ...media.models import Media, srcset
+from .blocks import (
+    expand_reusable,
+    finish_captions,
+    finish_footnotes,
+    link_card,
+    mark_caption,
+    tidy_blocks,
+)
 
 # Shortcodes we know by name; others are recognised by attributes or a closing tag, so
 # ordinary bracketed text such as "[sic]" or "[1]" stays.
@@ -27,6 +37,7 @@ MARKDOWN_TAGS = {"p", "br", "a", "strong", "b", "em", "i", "ul", "ol", "li", "bl
 BLOCKS = r"(?:p|div|h[1-6]|ul|ol|li|blockquote|pre|table|figure|hr|iframe|dl|!--)"
 BLOCK_START = re.compile(rf"^\s*</?{BLOCKS}\b", re.I)
 OUTER_BLOCKS = r"(?:div|h[1-6]|ul|ol|blockquote|pre|table|figure|hr|dl)"
+BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
 EMBED_TAGS = ("iframe", "embed", "object", "video", "audio")
 
 
@@ -41,11 +52,6 @@ class Converted:
 
 def _attrs(text: str) -> dict[str, str]:
     return {m[1].lower(): m[2] or m[3] or m[4] or "" for m in ATTRIBUTE.finditer(text or "")}
-
-
-def _link(url: str) -> str:
-    url = url.strip().replace('"', "%22")
-    return f'<p><a href="{url}">{url}</a></p>' if url else ""
 
 
 def replace_shortcodes(text: str, gallery: Callable[[list[int]], str], notes: list[str]) -> str:
@@ -64,16 +70,16 @@ def replace_shortcodes(text: str, gallery: Callable[[list[int]], str], notes: li
             caption = (inner[: image.start()] + inner[image.end() :]) if image else inner
             caption = caption.strip() or attrs.get("caption", "")
             figure = f"<p>{image.group(0) if image else ''}</p>"
-            return figure + (f"<p><em>{caption}</em></p>" if caption else "")
+            return figure + (f"<p><em>{mark_caption(caption)}</em></p>" if caption else "")
         if name_l in ("embed", "video", "audio", "youtube", "vimeo", "soundcloud"):
             url = (inner or "").strip() or attrs.get("src") or attrs.get("url") or ""
             url = url or next((v for k, v in attrs.items() if k in ("mp4", "mp3", "webm")), "")
             notes.append(f"embed [{name}] became a link")
-            return _link(url)
+            return link_card(url)
         if name_l == "gallery":
             ids = [int(i) for i in re.findall(r"\d+", attrs.get("ids", ""))]
             return gallery(ids)
-        notes.append(f"shortcode [{name}] removed")
+        notes.append(f"unknown shortcode [{name}] removed")
         return replace_shortcodes(inner or "", gallery, notes)
 
     return SHORTCODE.sub(replace, text)
@@ -91,7 +97,7 @@ def autop(text: str) -> str:
     )
 
 
-def _tidy(soup: BeautifulSoup, old_base: str, image: Callable, notes: list[str]) -> None:
+def _tidy(soup: BeautifulSoup, links: Callable, image: Callable, notes: list[str]) -> None:
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
     for tag in soup.find_all(["script", "style", "noscript", "form"]):
@@ -100,12 +106,12 @@ def _tidy(soup: BeautifulSoup, old_base: str, image: Callable, notes: list[str])
     for tag in soup.find_all(EMBED_TAGS):
         src = tag.get("src") or tag.get("data") or ""
         notes.append(f"<{tag.name}> embed became a link" if src else f"<{tag.name}> removed")
-        tag.replace_with(BeautifulSoup(_link(src), "html.parser") if src else "")
+        tag.replace_with(BeautifulSoup(link_card(src), "html.parser") if src else "")
     for tag in soup.find_all(["div", "span", "figure", "section", "article"]):
         tag.unwrap()
     for tag in soup.find_all("figcaption"):
         tag.name = "p"
-        tag.string = tag.get_text(" ", strip=True)
+        tag.string = mark_caption(tag.get_text(" ", strip=True))
         tag.string.wrap(soup.new_tag("em"))
     for tag in soup.find_all("img"):
         src = image(tag.get("src", ""), tag.get("alt", ""))
@@ -117,10 +123,11 @@ def _tidy(soup: BeautifulSoup, old_base: str, image: Callable, notes: list[str])
     for tag in soup.find_all("a"):
         href = tag.get("href", "")
         local = image(href, None) if re.search(r"\.(jpe?g|png|webp|gif)$", href, re.I) else None
-        if local:
-            href = local
-        elif old_base and href.startswith(old_base):
-            href = href[len(old_base) :] or "/"  # old addresses redirect to the new ones
+        images = tag.find_all("img")
+        if local and len(images) == 1 and images[0].get("src") == local:
+            tag.unwrap()  # a link from an image to its own file: the image is enough
+            continue
+        href = local or links(href)
         tag.attrs = {"href": href} | ({"title": tag["title"]} if tag.get("title") else {})
     for tag in soup.find_all(True):
         if tag.name not in ("a", "img", "td", "th", "ol", "code"):
@@ -130,27 +137,47 @@ def _tidy(soup: BeautifulSoup, old_base: str, image: Callable, notes: list[str])
             tag.decompose()
 
 
+def _sized(soup: BeautifulSoup) -> None:
+    """Library images in HTML get their srcset and size, as the editor's snippet has them."""
+    for tag in soup.find_all("img"):
+        found = re.match(r"/media/(\d{1,18})/", tag.get("src", ""))
+        media = Media.get_or_none(Media.id == int(found.group(1))) if found else None
+        if media is not None:
+            tag.attrs |= {"srcset": srcset(media), "sizes": BODY_IMAGE_SIZES,
+                          "width": str(media.width), "height": str(media.height)}  # fmt: skip
+
+
 def convert(
     html: str,
     image: Callable[[str, str | None], str | None],
     gallery: Callable[[list[int]], str],
-    old_base: str = "",
+    links: Callable[[str], str] = lambda href: href,
+    blocks: dict[int, str] | None = None,
+    footnotes: dict[str, str] | None = None,
 ) -> Converted:
-    """Convert one post's HTML; `image(src, alt)` returns a local URL or None to drop it."""
+    """Convert one post's HTML; `image(src, alt)` returns a local URL or None to drop it,
+    `links(href)` the new address of a link, `blocks` the reusable blocks by id and
+    `footnotes` the footnotes block's texts by id."""
     notes: list[str] = []
-    html = html or ""
-    classic = not re.search(r"<p[\s>]", html, re.I)  # the block editor writes <p> itself
+    classic = not re.search(r"<p[\s>]", html or "", re.I)  # the block editor writes <p> itself
+    html = expand_reusable(html or "", blocks or {}, notes)
+    html = BLOCK_COMMENT.sub("", html)  # <!-- wp:paragraph -->: the editor's, not the reader's
     text = replace_shortcodes(html, gallery, notes)
     text = autop(text) if classic else text
     soup = BeautifulSoup(text, "html.parser")
-    _tidy(soup, old_base, image, notes)
+    order = tidy_blocks(soup, footnotes or {})
+    _tidy(soup, links, image, notes)
     used = {tag.name for tag in soup.find_all(True)}
     if used <= MARKDOWN_TAGS:
         body = MarkdownConverter(
             heading_style="ATX", bullets="-", newline_style="backslash"
         ).convert_soup(soup)
-        return Converted(re.sub(r"\n{3,}", "\n\n", body).strip() + "\n", "markdown", notes)
+        body = finish_captions(re.sub(r"\n{3,}", "\n\n", body).strip(), markdown=True)
+        body = finish_footnotes(body, order, markdown=True)
+        return Converted(body + "\n", "markdown", notes)
     kept = ", ".join(sorted(used - MARKDOWN_TAGS))
     notes.append(f"kept as HTML because of <{kept}>")
+    _sized(soup)
     html = re.sub(r"\n{3,}", "\n\n", clean_html(str(soup)))
-    return Converted(html.strip() + "\n", "html", notes)
+    html = finish_footnotes(finish_captions(html.strip(), markdown=False), order, markdown=False)
+    return Converted(html + "\n", "html", notes)

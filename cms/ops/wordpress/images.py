@@ -3,6 +3,7 @@ through the same upload pipeline as the editor's; images from elsewhere are drop
 
 import os
 import re
+from html import escape
 from urllib.parse import unquote, urlsplit
 
 from ...accounts.actors import SYSTEM
@@ -84,21 +85,27 @@ class Images:
     def _attachment_alt(self, relative: str) -> str:
         for item in self.attachments.values():
             if self.upload_path(item.attachment_url) == relative:
-                return item.meta.get("_wp_attachment_image_alt") or item.title
+                return self._alt(item)
         return ""
 
     def gallery(self, ids: list[int]) -> str:
         """[gallery ids="..."] as a paragraph of images."""
-        urls = [self.attachments[i].attachment_url for i in ids if i in self.attachments]
-        return "<p>" + "".join(f'<img src="{u}" alt="">' for u in urls) + "</p>" if urls else ""
+        found = [self.attachments[i] for i in ids if i in self.attachments]
+        images = [
+            f'<img src="{escape(i.attachment_url)}" alt="{escape(self._alt(i))}">' for i in found
+        ]
+        return "<p>" + "<br>".join(images) + "</p>" if images else ""
+
+    @staticmethod
+    def _alt(attachment: Item) -> str:
+        return attachment.meta.get("_wp_attachment_image_alt") or attachment.title
 
     def featured(self, item: Item) -> int | None:
         """The id of a post's featured image here, or None."""
         attachment = self.attachments.get(int(item.meta.get("_thumbnail_id", "0") or 0))
         if attachment is None:
             return None
-        alt = attachment.meta.get("_wp_attachment_image_alt") or attachment.title
-        media = self.media_for(attachment.attachment_url, alt)
+        media = self.media_for(attachment.attachment_url, self._alt(attachment))
         return media.id if media else None
 
     def unused(self) -> list[tuple[str, str]]:
@@ -108,3 +115,7 @@ class Images:
             for wp_id, item in self.attachments.items()
             if self.upload_path(item.attachment_url) not in self.used
         ]
+
+    def imported(self, relative: str):
+        """The image imported from this uploads file (by this run or an earlier one), or None."""
+        return recorded(self.source, f"file:{relative}", Media)

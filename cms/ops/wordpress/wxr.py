@@ -1,7 +1,9 @@
 """Read a WordPress export (WXR) file safely into plain data. Nothing here writes."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
@@ -33,6 +35,7 @@ class Item:
     date_local: datetime | None
     parent: int
     attachment_url: str
+    password: str = ""
     categories: list[tuple[str, str, str]] = field(default_factory=list)  # domain, slug, name
     meta: dict[str, str] = field(default_factory=dict)
     comments: int = 0
@@ -94,7 +97,7 @@ def _int(value: str) -> int:
 
 def _item(element: Element) -> Item:
     categories = [
-        (c.get("domain", ""), unquote(c.get("nicename", "")), (c.text or "").strip())
+        (c.get("domain", ""), unquote(c.get("nicename", "")), unescape((c.text or "").strip()))
         for c in _children(element, "category")
     ]
     meta = {
@@ -105,7 +108,7 @@ def _item(element: Element) -> Item:
         wp_id=_int(_text(element, "wp:post_id")),
         type=_text(element, "wp:post_type") or "post",
         status=_text(element, "wp:status") or "draft",
-        title=_text(element, "title"),
+        title=unescape(_text(element, "title")),  # WordPress stores "&amp;" in some titles
         slug=unquote(_text(element, "wp:post_name")),
         link=_text(element, "link"),
         creator=_text(element, "dc:creator"),
@@ -115,6 +118,7 @@ def _item(element: Element) -> Item:
         date_local=_date(_text(element, "wp:post_date")),
         parent=_int(_text(element, "wp:post_parent")),
         attachment_url=_text(element, "wp:attachment_url"),
+        password=_text(element, "wp:post_password"),
         categories=categories,
         meta=meta,
         comments=len(_children(element, "wp:comment")),
@@ -152,7 +156,7 @@ def parse(path: str) -> Export:
         {
             "term_id": _int(_text(c, "wp:term_id")),
             "slug": unquote(_text(c, "wp:category_nicename")),
-            "name": _text(c, "wp:cat_name"),
+            "name": unescape(_text(c, "wp:cat_name")),  # stored as "Anxiety &amp; Panic"
             "parent": unquote(_text(c, "wp:category_parent")),
             "description": _text(c, "wp:category_description"),
         }
@@ -162,7 +166,7 @@ def parse(path: str) -> Export:
         {
             "term_id": _int(_text(t, "wp:term_id")),
             "slug": unquote(_text(t, "wp:tag_slug")),
-            "name": _text(t, "wp:tag_name"),
+            "name": unescape(_text(t, "wp:tag_name")),
         }
         for t in _children(channel, "wp:tag")
     ]
@@ -179,3 +183,18 @@ def parse(path: str) -> Export:
 def url_path(url: str) -> str:
     """The decoded path of a URL, without a trailing slash ('/' stays '/')."""
     return unquote(urlsplit(url).path).rstrip("/") or "/"
+
+
+def old_address(url: str) -> str:
+    """The path of an old address as a redirect keeps it: '/2024/05/a-post', or '/?p=12'
+    for WordPress's plain permalinks (whose path alone is the home page)."""
+    parts = urlsplit(url)
+    path = unquote(parts.path).rstrip("/")
+    return f"{path}/?{parts.query}" if parts.query else path or "/"
+
+
+def sized_copies(item: Item) -> list[str]:
+    """The file names of the smaller copies WordPress made of an image (from its metadata,
+    stored as serialized PHP: ...s:4:"file";s:22:"calm-lake-300x200.jpg";...)."""
+    meta = item.meta.get("_wp_attachment_metadata", "")
+    return re.findall(r's:4:"file";s:\d+:"([^"/]+)"', meta)
