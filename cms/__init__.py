@@ -29,9 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .content import addresses
-    from .core import assets, cache, db, errors, health, security, templating
+    from .core import assets, cache, db, errors, front_cache, health, security, templating
     from .core.extensions import csrf
-    from .messages import mailer
+    from .messages import mailer, retention
     from .messages import service as messages
     from .ops import cli
     from .ops import token_cli as api_cli  # noqa: F401  (adds `cms create-token`)
@@ -40,10 +40,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # Request hooks run in this order: the connection, the retention purge (due on every
     # request, cache hits included), then the page cache, which answers a hit before the
-    # sign-in guard, CSRF and old-address hooks that a cached answer never needs.
+    # sign-in guard, CSRF and old-address hooks that a cached answer never needs. Most
+    # hits are answered before Flask by the front layer (inside ProxyFix, added later).
     db.init_app(app)
     messages.init_app(app)
     cache.init_app(app)
+    front_cache.init_app(app, reach_flask=[retention.purge_due])
     auth.init_app(app)
     csrf.init_app(app)
     templating.init_app(app)

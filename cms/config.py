@@ -29,6 +29,8 @@ SETTINGS = (
     Setting("SITE_URL", "", "the public address; absolute links are built from it alone"),
     Setting("TRUSTED_HOSTS", None, "more host names the site answers to", "empty"),
     Setting("PAGE_CACHE", True, "cache rendered public pages"),
+    Setting("SHARED_CACHE_SECONDS", 2, "how long a shared cache (nginx, a CDN) may keep a page"),
+    Setting("SHARED_CACHE_STALE_SECONDS", 3, "then serve its old copy while it refreshes"),
     Setting("DEMO_CONTENT", True, "load demo content into a brand-new, empty database"),
     Setting("AUTO_MIGRATE", True, "apply pending schema migrations at start"),
     Setting("ENV", "", "`production` refuses unsafe settings and makes cookies HTTPS-only"),

@@ -343,7 +343,7 @@ def test_too_many_requests_get_429(app, client, make_token):
 
 def test_api_answers_are_never_cached_or_cookied(api):
     response = api("GET", "posts")
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert "Set-Cookie" not in response.headers
     assert json.loads(response.data)["next"] is None
 

@@ -77,7 +77,7 @@ def test_the_byte_budget_holds_however_keys_vary(client, monkeypatch):
         client.get(f"/search?q=session{n}")
         client.get(f"/category/no-such-{n}")
         assert page_cache.size <= 60_000
-    assert page_cache.size == sum(len(entry[0]) for entry in page_cache.entries.values())
+    assert page_cache.size == sum(len(entry.body) for entry in page_cache.entries.values())
 
 
 def test_images_are_not_kept(app):
@@ -88,4 +88,4 @@ def test_images_are_not_kept(app):
         cache.store(Response(b"\xff\xd8" + b"x" * 5000, mimetype="image/jpeg"))
         cache.store(Response(b"<p>page</p>", mimetype="text/html"))
     assert list(page_cache.entries) == ["/media/1/photo.jpg"]
-    assert page_cache.entries["/media/1/photo.jpg"][2] == "text/html"
+    assert page_cache.entries["/media/1/photo.jpg"].mimetype == "text/html"

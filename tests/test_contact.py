@@ -164,7 +164,7 @@ def test_contact_page_is_never_cached_or_shared(csrf_app):
     first, second = csrf_app.test_client(), csrf_app.test_client()
     a, b = first.get("/contact"), second.get("/contact")
     for response in (a, b):
-        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Cache-Control"] == "private, no-store"
         assert "X-Cache" not in response.headers
         assert "Set-Cookie" in response.headers
     token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

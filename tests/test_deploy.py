@@ -88,6 +88,7 @@ def nginx_config(tmp: Path, port: int, upstream: int) -> str:
         (r"\n\s*ssl_[^;]+;", ""),
         (r"127\.0\.0\.1:8000", f"127.0.0.1:{upstream}"),
         (r"/var/log/nginx/", f"{tmp}/"),
+        (r"/var/cache/nginx/", f"{tmp}/"),
     ]
     for pattern, value in replacements:
         text, count = re.subn(pattern, value, text)
@@ -196,7 +197,7 @@ def test_guide_serves_the_site_through_nginx(deployed):
     assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok"})
 
     status, headers, _ = _get(url + "/admin/login")
-    assert status == 200 and headers["Cache-Control"] == "no-store"
+    assert status == 200 and headers["Cache-Control"] == "private, no-store"
     assert "Secure" in headers["Set-Cookie"]  # production: the session cookie is HTTPS-only
 
     home = _get(url + "/")[2].decode()

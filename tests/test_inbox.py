@@ -38,7 +38,7 @@ def test_admin_reads_a_message_and_the_unread_count_drops(client, auth, message_
     assert "Inbox (1 unread)" in body  # opening changes nothing; marking read is a POST
     client.post(f"/admin/inbox/{message_id}/read")
     assert "Inbox (0 unread)" in html(client.get("/admin/inbox"))
-    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Cache-Control"] == "private, no-store"
 
 
 def test_inbox_says_when_each_message_will_be_deleted(app, client, auth, message_id):

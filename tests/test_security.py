@@ -61,12 +61,12 @@ def test_editor_and_admin_api_are_never_stored(client, auth):
     for path in ("/admin/login", "/admin/", "/api/v1/admin/posts"):
         response = client.get(path)
         assert_security_headers(response)
-        assert response.headers["Cache-Control"] == "no-store", path
+        assert response.headers["Cache-Control"] == "private, no-store", path
     auth.login()
     response = client.get("/admin/")
     assert response.status_code == 200
     assert_security_headers(response)
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 def test_media_keeps_its_stricter_policy(client):

@@ -37,14 +37,10 @@ def _is_content_api() -> bool:
 @bp.after_request
 def _store_and_mark_public(response):
     """Keep fresh answers in the page cache (it answers Content API reads as it answers
-    pages); let browsers and proxies cache them briefly."""
+    pages); cms.core.cache_control lets browsers and proxies keep them briefly."""
     if not _is_content_api():
         return response
-    response = cache.store(response)
-    if response.status_code in (200, 304) and request.method in ("GET", "HEAD"):
-        seconds = current_app.config["API_CACHE_SECONDS"]
-        response.headers["Cache-Control"] = f"public, max-age={seconds}"
-    return response
+    return cache.store(response)
 
 
 @bp.after_request

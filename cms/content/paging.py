@@ -11,6 +11,7 @@ from peewee import Tuple
 
 from ..core import clock
 from ..core.paging import MAX_KEY, dated_key
+from .models import Post
 
 
 def older(listing, model, before: tuple | None, size: int) -> tuple[list, bool]:
@@ -32,4 +33,46 @@ def newer(listing, model, after: tuple, size: int) -> tuple[list, bool]:
     newer ones follow."""
     ascending = listing(None).where(dated_key(model) > Tuple(*after))
     rows = list(ascending.order_by(model.published_at, model.id).limit(size + 1))
+    return list(reversed(rows[:size])), len(rows) > size
+
+
+# The public lists (home, blog, a category, the archive) show summaries only: the same
+# windows as older() and newer() over Post.live / Post.in_category, written as SQL once
+# (building them with peewee cost more than running them) and without the bodies.
+SUMMARIES = (
+    "SELECT id, title, slug, excerpt, published_at FROM post"
+    " WHERE status = 'published' AND deleted_at IS NULL AND published_at <= ?{where}"
+    " ORDER BY published_at {order}, id {order} LIMIT ?"
+)
+IN_CATEGORY = (
+    " AND EXISTS (SELECT 1 FROM post_category pc WHERE pc.post_id = post.id"
+    " AND pc.category_id IN ({marks}))"
+)
+
+
+def _summaries(where: str, order: str, params: list, category_ids, size: int):
+    """category_ids: a category and those below it (Category.family_ids), or None."""
+    if category_ids is not None:
+        where += IN_CATEGORY.format(marks=", ".join("?" * len(category_ids)))
+        params.extend(category_ids)
+    sql = SUMMARIES.format(where=where, order=order)
+    return list(Post.raw(sql, *params, size + 1))
+
+
+def older_summaries(category_ids: list[int] | None, before: tuple | None, size: int):
+    """Like older(), for visible posts (of one category, if given) as summaries."""
+    now = clock.utcnow()
+    if before is None:
+        rows = _summaries("", "DESC", [now], category_ids, size)
+    else:
+        key = min(before, (now, MAX_KEY))
+        rows = _summaries(" AND (published_at, id) < (?, ?)", "DESC",
+                          [min(before[0], now), *key], category_ids, size)  # fmt: skip
+    return rows[:size], len(rows) > size
+
+
+def newer_summaries(category_ids: list[int] | None, after: tuple, size: int):
+    """Like newer(), for visible posts (of one category, if given) as summaries."""
+    params = [clock.utcnow(), *after]
+    rows = _summaries(" AND (published_at, id) > (?, ?)", "ASC", params, category_ids, size)
     return list(reversed(rows[:size])), len(rows) > size

@@ -160,14 +160,12 @@ def refuse_untrusted_host() -> None:
 
 
 def add_headers(response):
-    """after_request: the security headers, and no-store on personal responses."""
+    """after_request: the security headers."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)  # keeps a stricter one (e.g. on /media/)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if request.path.startswith(PRIVATE_PREFIXES) or request.path in ("/admin", "/api/v1/admin"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
+    return response  # Cache-Control: cms.core.cache_control
 
 
 def _size(limit: int | None) -> str:

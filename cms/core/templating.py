@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app, request
 
 from ..content.links import is_safe_link
-from ..content.models import Page
-from ..site.models import DEFAULT_SETTINGS, NavItem, active_notices, get_settings
+from ..site.chrome import chrome
+from ..site.models import DEFAULT_SETTINGS, get_settings
 from .cache import declared_args, memo
 
 
@@ -64,7 +64,12 @@ def safe_url(value: str) -> str:
 
 
 def practice_jsonld() -> dict:
-    """schema.org description of the practice with its public contact details."""
+    """schema.org description of the practice with its public contact details (made once
+    per content version and site address)."""
+    return memo(f"practice_jsonld:{site_url('/')}", _practice_jsonld)
+
+
+def _practice_jsonld() -> dict:
     s = get_settings()
     data = {
         "@context": "https://schema.org",
@@ -118,12 +123,7 @@ def _globals() -> dict:
             "banner_notices": [],
             "policy_pages": [],
         }
-    return {
-        "settings": get_settings(),
-        "nav_items": memo("nav_items", lambda: list(NavItem.shown())),
-        "banner_notices": active_notices("banner"),
-        "policy_pages": memo("policy_pages", lambda: list(Page.policies())),
-    }
+    return chrome()
 
 
 def init_app(app) -> None:

@@ -239,7 +239,7 @@ def public_media_ids() -> frozenset[int]:
 
 def is_public(media_id: int) -> bool:
     """True when visitors may see this image (the set is kept until content changes)."""
-    return media_id in memo("public_media", public_media_ids, check=True)
+    return media_id in memo("public_media", public_media_ids)
 
 
 @writes("media.delete", what="delete images")

@@ -41,6 +41,13 @@ def purge_expired(pruned: dict | None = None) -> int:
     return count
 
 
+def purge_due(app) -> bool:
+    """True when this process's next look at the purge is due (no database work), so
+    requests that skip Flask (cache hits) let one through to maybe_purge."""
+    path = app.config["DATABASE"]
+    return path not in _next_purge_check or clock.utcnow() >= _next_purge_check[path]
+
+
 def maybe_purge() -> None:
     """before_request: purge at most once an hour across workers, so no cron is needed.
 

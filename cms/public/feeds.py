@@ -6,17 +6,21 @@ category name) is dropped instead of failing the whole feed.
 """
 
 import re
+from datetime import datetime
 
-from flask import abort, make_response, render_template
+from flask import abort, make_response
+from markupsafe import escape
 from peewee import fn
 
 from ..content.models import Category, Page, Post, Tag
+from ..core import clock
+from ..core.db import db
 from ..core.templating import iso_datetime, site_url
 from ..site.models import get_settings, public_category
 from .blueprint import bp
 
 FEED_SIZE = 20
-SITEMAP_PART = 5000
+SITEMAP_PART = 1000  # posts per part: a part's cost is proportional to its size
 # What XML 1.0 cannot carry: controls other than tab and line breaks, surrogates, U+FFFE/F.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -91,8 +95,15 @@ def _post_parts() -> int:
 @bp.route("/sitemap.xml")
 def sitemap_index():
     """A sitemap index: one part for pages and categories, then parts of posts."""
-    parts = _post_parts()
-    return _xml(render_template("public/sitemap_index.xml", parts=range(1, parts + 1)))
+    # Plain strings, like the parts: the index has a line per SITEMAP_PART posts.
+    names = ["pages", *(f"posts-{n}" for n in range(1, _post_parts() + 1))]
+    base = escape(_text(site_url("/").rstrip("/")))
+    return _xml(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"\n  <sitemap><loc>{base}/sitemap-{name}.xml</loc></sitemap>" for name in names)
+        + "\n</sitemapindex>"
+    )
 
 
 @bp.route("/sitemap-pages.xml")
@@ -111,14 +122,26 @@ def sitemap_posts(part):
     if not 1 <= part <= _post_parts():
         abort(404)
     low, high = (part - 1) * SITEMAP_PART, part * SITEMAP_PART
-    posts = (
-        Post.select(Post.slug, Post.updated_at)
-        .where(Post.visible_clause() & (Post.id > low) & (Post.id <= high))
-        .order_by(Post.id)
+    # Plain SQL and plain strings: a part holds up to SITEMAP_PART posts, and making a
+    # model and a template loop step of each cost ~15 times more than reading the row.
+    rows = db.execute_sql(
+        "SELECT slug, updated_at FROM post WHERE status = 'published' AND deleted_at IS NULL"
+        " AND published_at <= ? AND id > ? AND id <= ? ORDER BY id",
+        (clock.utcnow(), low, high),
     )
-    return _sitemap([(p.url, p.updated_at) for p in posts])
+    return _sitemap((Post.url_of(slug), datetime.fromisoformat(updated)) for slug, updated in rows)
 
 
 def _sitemap(urls):
     """A sitemap part of (path, last change) pairs."""
-    return _xml(render_template("public/sitemap.xml", urls=urls))
+    base = site_url("/").rstrip("/")  # paths are absolute and percent-encoded (url_of)
+    entries = []
+    for path, updated in urls:
+        lastmod = f"<lastmod>{iso_datetime(updated)}</lastmod>" if updated else ""
+        entries.append(f"\n  <url><loc>{escape(_text(base + path))}</loc>{lastmod}</url>")
+    return _xml(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(entries)
+        + "\n</urlset>"
+    )

@@ -3,7 +3,8 @@ through the one codec in cms.core.paging (numbered pages, for search, are there 
 
 from flask import abort, request
 
-from ..content.paging import newer, older
+from ..content.models import Post
+from ..content.paging import newer, newer_summaries, older, older_summaries
 from ..core import paging
 
 BAD_LINK = "This link to a list of posts is not valid."
@@ -18,13 +19,16 @@ def cursor_of(post) -> str:
 
 
 class Window:
-    """A newest-first window of posts, reached with ?before= or ?after= cursors.
+    """A newest-first window of visible posts (of one category, if given), reached with
+    ?before= or ?after= cursors.
 
     Keyset paging reads only the rows it shows, however deep the visitor goes,
     where OFFSET would read every row before them.
     """
 
-    def __init__(self, listing, model, per_page: int):
+    def __init__(self, per_page: int, category_ids: list[int] | None = None, listing=None):
+        """Visible posts (in `category_ids` if given) as summaries, or the posts of
+        `listing(until)`, a newest-first query such as Post.tagged."""
         if "page" in request.args:
             paging.page_number()  # a clear 400 for nonsense; numbers beyond 1 are not used here
         before = paging.decode(request.args.get("before"), "dated", BAD_LINK)
@@ -32,10 +36,18 @@ class Window:
         if before and after:
             abort(400, "Use either before or after, not both.")
         if after:
-            self.items, self.has_newer = newer(listing, model, after, per_page)
+            self.items, self.has_newer = (
+                newer(listing, Post, after, per_page)
+                if listing
+                else newer_summaries(category_ids, after, per_page)
+            )
             self.has_older = True
         else:
-            self.items, self.has_older = older(listing, model, before, per_page)
+            self.items, self.has_older = (
+                older(listing, Post, before, per_page)
+                if listing
+                else older_summaries(category_ids, before, per_page)
+            )
             self.has_newer = before is not None
         if not self.items and (before or after):
             abort(404, "There are no more posts in this direction.")

@@ -28,7 +28,7 @@ def public_tag(slug: str) -> Tag | None:
 def tag(slug):
     """Posts with one tag, newest first."""
     found = public_tag(slug) or abort(404)
-    window = Window(lambda until: Post.tagged(found, until), Post, _per_page())
+    window = Window(_per_page(), listing=lambda until: Post.tagged(found, until))
     return render_template("public/tag.html", tag=found, window=window)
 
 

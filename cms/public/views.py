@@ -21,7 +21,7 @@ def _per_page() -> int:
 @reads_args(*WINDOW_ARGS)
 def home():
     """Latest posts and the notices for the top of the home page."""
-    window = Window(Post.live, Post, _per_page())
+    window = Window(_per_page())
     return render_template("public/home.html", window=window, top_notices=active_notices("top"))
 
 
@@ -29,7 +29,7 @@ def home():
 @reads_args(*WINDOW_ARGS)
 def blog():
     """All posts, newest first."""
-    window = Window(Post.live, Post, _per_page())
+    window = Window(_per_page())
     return render_template("public/blog.html", window=window)
 
 
@@ -66,7 +66,7 @@ def page_detail(slug):
 def category(slug):
     """Posts in one category (one without published posts is not shown)."""
     cat = public_category(slug) or abort(404)
-    window = Window(lambda until: Post.in_category(cat, until, below=True), Post, _per_page())
+    window = Window(_per_page(), cat.family_ids())
     return render_template("public/category.html", category=cat, window=window)
 
 
@@ -74,7 +74,7 @@ def category(slug):
 @reads_args(*WINDOW_ARGS)
 def archive():
     """Every post, grouped by month."""
-    window = Window(Post.live, Post, 50)
+    window = Window(50)
     return render_template(
         "public/archive.html",
         window=window,

@@ -83,13 +83,21 @@ class Notice(BaseModel):
         """Notices switched on, inside their time window, and matching availability; and
         the crisis notice, whatever its switch and window say."""
         now = clock.utcnow()
-        query = cls.select().where(
-            (cls.key == CRISIS_NOTICE)
-            | (
-                cls.enabled
-                & (cls.starts_at.is_null() | (cls.starts_at <= now))
-                & (cls.ends_at.is_null() | (cls.ends_at > now))
-                & (cls.availability_state.is_null() | (cls.availability_state == availability()))
+        # The linked page comes with the notice: `href` reads it on every page shown.
+        query = (
+            cls.select(cls, Page)
+            .join(Page, JOIN.LEFT_OUTER)
+            .where(
+                (cls.key == CRISIS_NOTICE)
+                | (
+                    cls.enabled
+                    & (cls.starts_at.is_null() | (cls.starts_at <= now))
+                    & (cls.ends_at.is_null() | (cls.ends_at > now))
+                    & (
+                        cls.availability_state.is_null()
+                        | (cls.availability_state == availability())
+                    )
+                )
             )
         )
         if placement:
