@@ -77,7 +77,7 @@ def entry_list(kind):
 def _initial(entry) -> dict:
     """The form's starting values for an existing entry (or a new one)."""
     if entry is None:
-        return {"status": "draft"}
+        return {"status": "draft"} | seo_tags_initial(None)
     names = ("title", "slug", "excerpt", "meta_description", "status", "published_at", "body")
     values = {name: getattr(entry, name) for name in names}
     values["excerpt"] = entry.excerpt if entry.excerpt_typed else ""  # empty: made from the text

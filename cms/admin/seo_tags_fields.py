@@ -48,7 +48,9 @@ class SeoTagsFields:
 
 
 def seo_tags_initial(entry) -> dict:
-    """The starting values of these fields for an existing post or page."""
+    """The starting values of these fields for a post or page (None: a new one)."""
+    if entry is None:
+        return {"seo_title": "", "social_image": "", "tags": ""}
     values = {"seo_title": entry.seo_title, "social_image": str(entry.social_image_id or "")}
     if hasattr(entry, "tag_list"):
         values["tags"] = ", ".join(t.name for t in entry.tag_list)

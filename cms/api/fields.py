@@ -242,8 +242,7 @@ POST = {
                 "maxLength": MAX_TAG_NAME,
                 "x-text": "shown",
             },
-            "description": "Tag names; a new name makes a new tag. Names with the same slug are "
-            "one tag.",
+            "description": "Tag names; a new one makes a tag (names of one slug are one tag).",
         },
         f"Must be a list of at most {MAX_TAGS} tag names of at most {MAX_TAG_NAME} characters.",
     ),  # fmt: skip
