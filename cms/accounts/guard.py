@@ -28,6 +28,7 @@ login_manager.session_protection = "strong"
 # Views reachable without signing in; every other admin view requires it by default.
 PUBLIC_ADMIN_ENDPOINTS = {
     "admin.login",
+    "admin.reset_request",
     "admin.two_step",
     "admin.setup",
     "admin.set_password_link",

@@ -15,6 +15,7 @@ from . import (  # noqa: F401
     media_views,
     menu_views,
     posts,
+    recovery_views,
     site_admin,
     tokens,
     users,

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ..accounts import signin
 from ..accounts.guard import safe_next
+from ..accounts.recovery import mail_ready
 from ..content.models import Page, Post
 from .blueprint import bp
 from .forms import LoginForm, TwoStepForm
@@ -26,8 +27,9 @@ def login():
         if user:
             signin.sign_in(user, form.remember.data)
             return redirect(next_url)
-        flash(signin.SIGN_IN_FAILED, "error")
-    return render_template("admin/login.html", form=form)
+        left = signin.attempts_left(form.email.data)
+        flash(signin.SIGN_IN_FAILED + (signin.attempts_warning(left) if left <= 2 else ""), "error")
+    return render_template("admin/login.html", form=form, mail_ready=mail_ready())
 
 
 @bp.route("/login/two-step", methods=["GET", "POST"])
