@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     activity_views,
     categories,
     entry_actions,
+    form_errors,
     inbox,
     links,
     media_views,
