@@ -15,7 +15,8 @@ def test_an_emptied_social_link_row_removes_the_link(client, auth, app):
     emptied = settings_form(**{"social_links-0-label": "", "social_links-0-url": "", **two})
     response = client.post("/admin/settings", data=emptied)
     assert response.status_code == 302, response.text
-    assert [link["label"] for link in json.loads(stored_settings(app)["social_links"])] == ["Psychology Today"]
+    links = json.loads(stored_settings(app)["social_links"])
+    assert [link["label"] for link in links] == ["Psychology Today"]
 
 
 def test_clearing_only_the_address_removes_the_link_and_says_so(client, auth, app):
