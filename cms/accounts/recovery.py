@@ -17,6 +17,7 @@ from ..core.ratelimit import Policy, setting
 from ..messages.mailer import deliver_later
 from .actors import SYSTEM
 from .models import User
+from .onetime import link_base
 from .users import password_link
 
 HOUR = 3600
@@ -49,8 +50,8 @@ def mail_ready() -> bool:
 
 
 def link_url(token: str) -> str:
-    """The set-password page's address: absolute when SITE_URL is set, else a path."""
-    return f"{current_app.config['SITE_URL'].rstrip('/')}/admin/set-password/{token}"
+    """The set-password page's address: absolute when the site's address is known."""
+    return f"{link_base()}/admin/set-password/{token}"
 
 
 def issue_reset_link(user: User, why: str) -> str:

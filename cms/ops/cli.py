@@ -44,6 +44,7 @@ def reset_password_command(email):
     """Print a one-time link to choose a new password (the current one keeps working until
     the link is used); for an administrator locked out with no one to send a link."""
     from ..accounts.models import User
+    from ..accounts.onetime import link_base
     from ..accounts.recovery import issue_reset_link, reset_minutes
 
     connect()
@@ -51,7 +52,7 @@ def reset_password_command(email):
     if user is None or not user.active:
         raise click.ClickException(f"No active account uses {email}.")
     link = issue_reset_link(user, "cms reset-password")
-    where = "" if current_app.config["SITE_URL"] else " (after this site's address)"
+    where = "" if link_base() else " (after this site's address)"
     click.echo(f"Open this one-time link within {reset_minutes()} minutes{where}:\n{link}")
 
 
