@@ -7,9 +7,14 @@ from ..accounts import signin
 from ..accounts.guard import safe_next
 from ..accounts.recovery import mail_ready
 from ..content.models import Page, Post
+from ..messages.models import Message
+from ..site.models import AVAILABILITY_STATES, Notice, get_settings
 from .blueprint import bp
 from .forms import LoginForm, TwoStepForm
+from .inbox import can_read_messages
 from .posts import entry_counts
+
+UPCOMING = 10  # scheduled posts listed on the dashboard
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -59,11 +64,16 @@ def logout():
 
 @bp.route("/")
 def dashboard():
-    """Overview: counts of drafts and scheduled posts (trash excluded), and of pages."""
+    """What to do next: write, the unread messages, availability, what is scheduled."""
     counts = entry_counts(Post)
+    by_state = Notice.select().where(Notice.availability_state.is_null(False))
     return render_template(
         "admin/dashboard.html",
         drafts=counts["draft"],
         scheduled=counts["scheduled"],
         pages=Page.current().count(),
+        upcoming=list(Post.scheduled().order_by(Post.published_at).limit(UPCOMING)),
+        availability=AVAILABILITY_STATES.get(get_settings()["availability"], ""),
+        availability_shown=any(notice.enabled for notice in by_state),
+        unread=Message.unread_count() if can_read_messages(current_user) else None,
     )
