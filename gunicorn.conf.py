@@ -39,6 +39,12 @@ loglevel = "info"
 proc_name = "practice-cms"
 
 
+def _listen_url(binds) -> str:
+    """http://host:port of the first TCP address gunicorn binds (for printed links)."""
+    tcp = [b for b in binds if not b.startswith(("unix:", "fd://"))]
+    return f"http://{tcp[0]}" if tcp else ""
+
+
 def on_starting(server):
     """Prepare the site (schema, keys, demo content, setup link) once, before any worker.
 
@@ -52,6 +58,7 @@ def on_starting(server):
     child = subprocess.run(
         [sys.executable, "-c", "from cms import create_app; create_app()"],
         cwd=server.cfg.chdir,  # where the workers import the app
+        env={**os.environ, "CMS_LISTEN_URL": _listen_url(server.cfg.bind)},
     )
     if child.returncode:
         raise RuntimeError("the site could not be prepared (see above); no worker was started")

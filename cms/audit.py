@@ -105,3 +105,65 @@ def record(action: str, target, actor) -> Activity:
     user, token_name = actor_parts(actor)
     target = describe(target) if hasattr(target, "_meta") else str(target)
     return log_activity(action, target, user=user, token_name=token_name)
+
+
+# What each action means in the activity log, in words; {name} is the target's title or
+# name (from describe()), {target} the whole target. A new action gets a line here too.
+_ENTRY_WORDS = {
+    "create": "Created the {kind} “{name}”", "update": "Changed the {kind} “{name}”",
+    "publish": "Published the {kind} “{name}”", "schedule": "Scheduled the {kind} “{name}”",
+    "unpublish": "Unpublished the {kind} “{name}”",
+    "trash": "Deleted the {kind} “{name}” (moved to the trash)",
+    "restore": "Restored the {kind} “{name}” from the trash",
+    "import": "Imported the {kind} “{name}”",
+    "revision_restore": "Went back to an earlier version of the {kind} “{name}”",
+    "revision_import": "Imported an earlier version of the {kind} “{name}”",
+}  # fmt: skip
+ACTION_WORDS = {
+    **{f"{kind}.{verb}": words.replace("{kind}", kind) for kind in ("post", "page")
+       for verb, words in _ENTRY_WORDS.items()},
+    "category.create": "Created the category “{name}”",
+    "category.update": "Changed the category “{name}”",
+    "category.trash": "Deleted the category “{name}” (moved to the trash)",
+    "category.restore": "Restored the category “{name}” from the trash",
+    "category.merge": "Merged the categories {target}",
+    "content.remove": "Removed imported content: {target}",
+    "revision.clear": "Cleared old versions: {target}",
+    "redirect.save": "Redirected an old address: {target}",
+    "media.upload": "Uploaded the image “{name}”",
+    "media.update": "Changed the image “{name}”",
+    "media.delete": "Deleted the image “{name}”",
+    "menu.update": "Changed the header menu",
+    "notice.update": "Changed the notice “{name}”",
+    "notices.switch": "Switched the notices; availability: {target}",
+    "settings.update": "Changed the settings: {target}",
+    "site.defaults": "Set up the site's default notices and menu",
+    "message.read": "Marked a contact message read",
+    "message.handled": "Marked a contact message {name}",
+    "message.delete": "Deleted a contact message",
+    "token.create": "Made the API token “{name}”",
+    "token.revoke": "Revoked the API token “{name}”",
+    "user.create": "Created the account of {name}",
+    "user.update": "Changed the account of {name}",
+    "user.password": "Set a new password for {name}",
+    "user.password_link": "Made a link to choose a password for {name}",
+    "two_step.enable": "Switched on two-step sign-in for {name}",
+    "two_step.disable": "Switched off two-step sign-in for {name}",
+    "two_step.new_codes": "Made new recovery codes for {name}",
+    "login": "Signed in",
+    "logout": "Signed out",
+    "login.failed": "A sign-in failed (wrong password) for {name}",
+    "login.two_step_failed": "A sign-in failed (wrong two-step code) for {name}",
+    "login.recovery_code": "Signed in with a recovery code",
+}  # fmt: skip
+
+
+def plain_words(action: str, target: str) -> str:
+    """An activity entry as a sentence: "Deleted the post “Winter hours” (moved to the trash)"."""
+    words = ACTION_WORDS.get(action)
+    if words is None:  # a code without its words yet still says what it touched
+        return f"{action.replace('.', ': ').replace('_', ' ').capitalize()} {target}".strip()
+    kind, _, rest = target.partition(" ")
+    number, colon, name = rest.partition(": ")
+    name = name if colon and number.isdigit() and kind.isalpha() else target
+    return words.format(name=name, target=target)

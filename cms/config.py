@@ -96,7 +96,15 @@ SETTINGS = (
     ),
     Setting("SETUP_LINK", True, "log a one-time setup link on a start with no account"),
     Setting("SETUP_LINK_HOURS", 24, "hours the setup link is valid"),
+    Setting(
+        "LISTEN_URL",
+        "",
+        "where the server listens, for links printed without SITE_URL",
+        "set by `gunicorn.conf.py` from its bind address",
+    ),
     Setting("SET_PASSWORD_LINK_HOURS", 72, "hours a set-password link is valid"),
+    Setting("RESET_LINK_MINUTES", 30, "minutes an e-mailed or printed reset link is valid"),
+    Setting("RESET_REQUESTS", 3, "reset e-mails per account, and per address, each hour"),
     # The JSON API
     Setting("API_CORS_ORIGINS", [], "origins allowed to read the Content API from a browser"),
     Setting("API_CACHE_SECONDS", 60, "Cache-Control max-age of Content API answers"),

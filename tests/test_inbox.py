@@ -60,7 +60,7 @@ def test_mark_handled_and_back(app, client, auth, message_id):
     assert "Handled on" in html(client.get(f"/admin/inbox/{message_id}"))
     assert "Handled</td>" in html(client.get("/admin/inbox"))
     client.post(f"/admin/inbox/{message_id}/handled", data={"handled": "0"})
-    assert "Not handled yet" in html(client.get(f"/admin/inbox/{message_id}"))
+    assert "Read, not handled yet" in html(client.get(f"/admin/inbox/{message_id}"))
 
 
 def test_delete_is_permanent_and_logged_without_content(app, client, auth, message_id):

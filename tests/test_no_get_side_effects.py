@@ -167,7 +167,7 @@ def test_opening_a_message_leaves_it_unread_until_a_post_with_a_token(app, clien
     with app.app_context():
         message_id = Message.select().first().id
     page = client.get(f"/admin/inbox/{message_id}").get_data(as_text=True)
-    assert "<strong>unread</strong>" in page and "Inbox (1 unread)" in page
+    assert "<strong>Unread</strong>" in page and "Inbox (1 unread)" in page
     assert client.post(f"/admin/inbox/{message_id}/read").status_code == 400  # no CSRF token
     token = re.search(r'action="/admin/inbox/\d+/read">\s*<input[^>]*value="([^"]+)"', page)[1]
     client.post(f"/admin/inbox/{message_id}/read", data={"csrf_token": token})
@@ -181,7 +181,7 @@ def test_no_get_in_the_editor_the_site_or_the_api_changes_anything(app, client, 
     seeds = [
         "/", "/admin/", "/admin/posts/", "/admin/pages/", "/admin/inbox", "/admin/media",
         "/admin/users", "/admin/tokens", "/admin/trash", "/admin/activity", "/admin/account",
-        "/admin/account/two-step", "/admin/login", "/admin/login/two-step",
+        "/admin/account/two-step", "/admin/login", "/admin/login/two-step", "/admin/login/reset",
         "/admin/setup/x", "/admin/set-password/x", "/sitemap.xml", "/sitemap-pages.xml",
         "/sitemap-posts-1.xml", "/robots.txt", "/feed.xml", "/healthz", "/search?q=therapy",
         "/media/99999999999/x.png", "/contact/sent", f"/{site['policy']}/versions",

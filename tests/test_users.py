@@ -263,5 +263,5 @@ def test_activity_screen_lists_and_pages(app, client, auth):
     first = client.get("/admin/activity").get_data(as_text=True)
     assert "login" in first and "Ada Admin" in first and "Older" in first
     second = client.get("/admin/activity?page=2").get_data(as_text=True)
-    assert "post 0: Test 0" in second and "Newer" in second
+    assert "Published the post “Test 0”" in second and "Newer" in second
     assert client.get("/admin/activity?page=abc").status_code == 400

@@ -28,6 +28,7 @@ login_manager.session_protection = "strong"
 # Views reachable without signing in; every other admin view requires it by default.
 PUBLIC_ADMIN_ENDPOINTS = {
     "admin.login",
+    "admin.reset_request",
     "admin.two_step",
     "admin.setup",
     "admin.set_password_link",
@@ -222,14 +223,23 @@ def _secure_remember_cookie(response):
 
 
 # Flask-Login's strong session protection takes a non-empty session without its identifier
-# for a stolen one and drops the remember cookie. A session restored from that cookie gets
-# no identifier, and neither does one that a view starts (a CSRF token) before the user is
-# loaded, so "Keep me signed in" lasted one request (Flask-Login issue #685). So the user is
-# loaded first, and a restored session gets the identifier that login_user() gives.
+# (a hash of the client address and User-Agent) for a stolen one, empties it and deletes the
+# remember cookie. A session restored from that cookie gets no identifier, and neither does
+# one that a view starts (a CSRF token) before the user is loaded, so "Keep me signed in"
+# lasted one request (Flask-Login issue #685); and a laptop that moves from home to the
+# office, or a browser that updates itself, changes the identifier and lost the remember
+# cookie too. So the user is loaded first, and a browser that still holds a remember cookie
+# starts over from it: the session bound elsewhere is dropped (a copied session cookie alone
+# still does not work on another device) and the cookie, valid on its own anyway and
+# revoked with the account's session token, signs this browser in again.
 def _restore_remembered() -> None:
     """before_request: sign in from "Keep me signed in" before a view writes the session."""
     name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    if name in request.cookies and "_user_id" not in session:
+    if name not in request.cookies or session.get("_remember") == "clear":
+        return
+    if session.get("_id") != login_manager._session_identifier_generator():
+        session.clear()
+    if "_user_id" not in session:
         current_user._get_current_object()
 
 

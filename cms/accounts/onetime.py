@@ -82,9 +82,16 @@ def setup_needed() -> bool:
     return not User.select().exists()
 
 
+def link_base() -> str:
+    """The site's address for printed links: SITE_URL, else where the server listens (both
+    empty: the links are paths, to put after the site's address)."""
+    config = current_app.config
+    return (config["SITE_URL"] or config["LISTEN_URL"] or "").rstrip("/")
+
+
 def setup_url(token: str) -> str:
-    """Where the setup link points: absolute when SITE_URL is set, else a path on the site."""
-    return f"{current_app.config['SITE_URL'].rstrip('/')}/admin/setup/{token}"
+    """Where the setup link points: absolute when the site's address is known, else a path."""
+    return f"{link_base()}/admin/setup/{token}"
 
 
 def announce_setup_link(app) -> None:
@@ -118,7 +125,7 @@ def announce_setup_link(app) -> None:
                 "No account yet. Create the first administrator within %s hours at this "
                 "one-time link%s: %s  (or run: flask --app app cms create-user EMAIL)",
                 app.config["SETUP_LINK_HOURS"],
-                "" if app.config["SITE_URL"] else " (after this site's address)",
+                "" if link_base() else " (after this site's address)",
                 setup_url(token),
             )
         finally:

@@ -1,6 +1,6 @@
 """The steps of signing in and out: password, optional two-step code, session start and end."""
 
-from flask import session
+from flask import current_app, session
 from flask_login import current_user, login_user, logout_user
 
 from ..audit import client_address, describe, log_activity
@@ -43,6 +43,22 @@ def attempt_password(email: str, password: str) -> User | None:
     # Never the password; an unknown e-mail is not logged either (it may be a mistyped one).
     _log("login.failed", describe(user) if user else "unknown e-mail", user)
     return None
+
+
+def attempts_left(email: str) -> int:
+    """Failed sign-ins still allowed for this e-mail from this browser before the pause."""
+    email = email.strip().lower()
+    user = User.get_or_none(User.email == email)
+    return throttle.attempts_left(email, client_address(), throttle.trusted_device(user))
+
+
+def attempts_warning(left: int) -> str:
+    """' 2 attempts left before …': said before the throttle pauses signing in."""
+    minutes = max(1, round(current_app.config["LOGIN_THROTTLE_WINDOW"] / 60))
+    if not left:
+        return f" Signing in is now paused for {minutes} minutes."
+    tries = f"{left} attempt{'' if left == 1 else 's'} left"
+    return f" {tries} before signing in pauses for {minutes} minutes."
 
 
 def confirm_password(user: User, password: str) -> bool:

@@ -71,6 +71,11 @@ def check(email: str, address: str, device: str | None = None) -> None:
         raise TooManyRequests(PAIR.say(wait), retry_after=wait)
 
 
+def attempts_left(email: str, address: str, device: str | None = None) -> int:
+    """How many more failures this pair, address and account (or device cookie) allow."""
+    return min(policy.left(value) for policy, value in _counted(email, address, device))
+
+
 def record_failure(email: str, address: str, device: str | None = None) -> None:
     """Count one failed try against the pair, the address and the account (or the device
     cookie alone)."""

@@ -167,17 +167,18 @@ def reset_password(
     return token
 
 
-def _issue_link(user: User) -> str:
-    hours = current_app.config["SET_PASSWORD_LINK_HOURS"]
+def _issue_link(user: User, hours: float | None = None) -> str:
+    hours = current_app.config["SET_PASSWORD_LINK_HOURS"] if hours is None else hours
     return onetime.issue(onetime.SET_PASSWORD, hours, user)
 
 
 @writes("user.password_link", admin=True, what="hand out set-password links")
-def password_link(user: User, *, actor) -> str:
-    """A new set-password link's token for the account (earlier ones stop working)."""
+def password_link(user: User, *, actor, hours: float | None = None, why: str = "") -> str:
+    """A new set-password link's token for the account (earlier ones stop working), valid
+    for `hours` (SET_PASSWORD_LINK_HOURS unless given); `why` is noted in the log."""
     with db.atomic():
-        token = _issue_link(user)
-        record("user.password_link", describe(user), actor)
+        token = _issue_link(user, hours)
+        record("user.password_link", describe(user) + (f" ({why})" if why else ""), actor)
     return token
 
 

@@ -3,11 +3,12 @@
 from flask import render_template
 
 from ..accounts.guard import admin_only
-from ..audit import Activity
+from ..audit import Activity, plain_words
 from ..core.paging import Pagination
 from .blueprint import bp
 
 PER_PAGE = 50
+bp.add_app_template_global(plain_words, "plain_words")
 
 
 @bp.route("/activity")

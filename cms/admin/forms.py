@@ -51,6 +51,11 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Your e-mail", validators=[DataRequired(), Length(max=MAX_EMAIL)])
+    submit = SubmitField("Send me a link")
+
+
 class TwoStepForm(FlaskForm):
     code = StringField(
         "Code from your authenticator app, or a recovery code",

@@ -20,6 +20,17 @@ bp.add_app_template_filter(mailto_url)
 bp.add_app_template_filter(tel_url)
 
 
+# The one set of words for a message's state, in the list and on the message alike.
+STATUS_WORDS = {"unread": "Unread", "read": "Read, not handled yet", "handled": "Handled"}
+
+
+@bp.app_template_filter("message_status")
+def message_status(message: Message) -> str:
+    """A message's state in the inbox's words: Unread, Read (not handled yet) or Handled."""
+    state = "handled" if message.handled_at else "read" if message.read_at else "unread"
+    return STATUS_WORDS[state]
+
+
 def _me():
     return current_user._get_current_object()
 

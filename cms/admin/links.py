@@ -6,7 +6,7 @@ guessing; the setup page also answers 404 as soon as any account exists.
 
 from flask import abort, flash, redirect, render_template, url_for
 
-from ..accounts import signin
+from ..accounts import signin, throttle
 from ..accounts.onetime import SET_PASSWORD, SETUP, consume, find, setup_needed
 from ..accounts.users import create_first_admin, set_password
 from ..core.db import db
@@ -55,6 +55,7 @@ def set_password_link(token):
                 if not consume(link):
                     abort(404)
                 set_password(user, form.password.data, actor=user)  # the link stands for them
+                throttle.clear_account(user.email)  # the link proved it is them: sign in now
         except ValidationError as exc:
             _show_errors(form, exc.errors)
         else:

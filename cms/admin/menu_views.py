@@ -4,7 +4,7 @@ The screen carries the menu's version: a save over someone else's is refused and
 again with both menus side by side, keeping what was typed.
 """
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from ..accounts.guard import admin_only
 from ..content.models import Page
@@ -47,7 +47,8 @@ def _menu_form() -> MenuForm:
 
 
 def _ordered_items(form: MenuForm) -> list[dict]:
-    """Kept rows, sorted by their order number (rows without a number go last)."""
+    """Kept rows in their order (rows without a number go last), with the one whose Up or
+    Down button was pressed moved."""
     kept = [e.form.data for e in form.items if not e.form.remove.data]
     kept = [row for row in kept if (row["label"] or "").strip() or row["target"]]
 
@@ -55,7 +56,25 @@ def _ordered_items(form: MenuForm) -> list[dict]:
         position = str(row["position"] or "").strip()
         return int(position) if position.isdigit() and len(position) < 4 else 999
 
-    return sorted(kept, key=order)
+    return _moved(sorted(kept, key=order), request.form.get("move", ""))
+
+
+def _moved(rows: list[dict], move: str) -> list[dict]:
+    """The rows with one moved a place up or down ("3:up": the row shown third)."""
+    number, _, direction = move.partition(":")
+    at = next((n for n, row in enumerate(rows) if str(row["position"]) == number), None)
+    to = None if at is None else at - 1 if direction == "up" else at + 1
+    if to is not None and 0 <= to < len(rows) and direction in ("up", "down"):
+        rows[at], rows[to] = rows[to], rows[at]
+    return rows
+
+
+def _moved_message(items: list[dict]) -> str:
+    number, _, direction = request.form.get("move", "").partition(":")
+    for n, row in enumerate(items, 1):
+        if str(row["position"]) == number and direction in ("up", "down"):
+            return f"“{row['label'] or 'The item'}” is now number {n} in the menu. "
+    return ""
 
 
 def _menu_text(rows: list[dict]) -> str:
@@ -83,7 +102,7 @@ def menu_edit():
         except ValidationError as exc:
             flash(" ".join(exc.errors.values()), "error")
         else:
-            flash("The menu was saved.")
+            flash(_moved_message(items) + "The menu was saved.")
             return redirect(url_for("admin.menu_edit"))
     page = render_template("admin/menu.html", form=form, conflict=conflict, editing=editing("menu"))
     return page, 409 if conflict else 200

@@ -7,6 +7,7 @@ from ..accounts.stash import peek_form
 from ..content import fields, presence
 from ..content.fields import MAX_BODY, MAX_TITLE
 from ..content.models import Category, Page, Post, PostCategory
+from ..content.policies import policy_change_errors
 from ..content.records import Revision
 from ..content.render import refused_preview, render_markdown, render_preview
 from ..content.revisions import ENTRY_FIELDS, compare, entry_sides
@@ -135,6 +136,11 @@ def _save(kind: str, form: EntryForm, entry):
         data.update(status="published", published_at=clock.utcnow())
     elif action == "unpublish":
         data["status"] = "draft"
+    if kind == "pages" and (
+        asked := policy_change_errors(entry, data, request.form.get("policy_change"))
+    ):
+        show_errors(form, asked)  # a public policy's change: a new version, or a correction?
+        return None, None
     actor = current_user._get_current_object()
     try:
         saved = KINDS[kind][2](data, entry, actor=actor, expected_version=expected_version(form))

@@ -24,7 +24,7 @@ from ..site.notices import (
     save_switches,
     switch_state,
 )
-from ..site.settings import setting_tokens, update_settings
+from ..site.settings import setting_tokens, stored_settings, update_settings
 from .blueprint import bp
 from .content_forms import (
     NoticeForm,
@@ -209,7 +209,7 @@ def _settings_conflict(form: SettingsForm, loaded: dict, stale: StaleError) -> N
 @admin_only
 def settings_edit():
     """Site and practitioner details, contact, social links, logo, favicon, time zone."""
-    form, status = _settings_form(), 200
+    form, status, unsaved, before = _settings_form(), 200, [], dict(get_settings())
     if form.validate_on_submit():
         loaded = loaded_state(form)
         try:
@@ -219,8 +219,24 @@ def settings_edit():
             status = 409
         except ValidationError as exc:
             show_errors(form, exc.errors)
+            unsaved = _changed_labels(form, loaded)
         else:
-            flash("The settings were saved.")
+            flash("The settings were saved." + _removed_links(before, stored_settings()))
             return redirect(url_for("admin.settings_edit"))
-    page = render_template("admin/settings.html", form=form, editing=editing("settings"))
+    page = render_template(
+        "admin/settings.html", form=form, editing=editing("settings"), unsaved=unsaved
+    )
     return page, status
+
+
+def _changed_labels(form: SettingsForm, loaded: dict) -> list[str]:
+    """The labels of the settings this form changes from what it was loaded with."""
+    data = form.settings_data()
+    changed = [key for key in data if version_token(data[key]) != loaded.get(key)]
+    return [form[key].label.text.capitalize() for key in changed if key in form]
+
+
+def _removed_links(before: dict, after: dict) -> str:
+    kept = {link["label"] for link in after["social_links"]}
+    gone = [link["label"] for link in before["social_links"] if link["label"] not in kept]
+    return "".join(f" Removed the social link “{label}”." for label in gone)

@@ -5,10 +5,16 @@ from flask_login import current_user
 
 from ..accounts import signin
 from ..accounts.guard import safe_next
+from ..accounts.recovery import mail_ready
 from ..content.models import Page, Post
+from ..messages.models import Message
+from ..site.models import AVAILABILITY_STATES, Notice, get_settings
 from .blueprint import bp
 from .forms import LoginForm, TwoStepForm
+from .inbox import can_read_messages
 from .posts import entry_counts
+
+UPCOMING = 10  # scheduled posts listed on the dashboard
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -26,8 +32,9 @@ def login():
         if user:
             signin.sign_in(user, form.remember.data)
             return redirect(next_url)
-        flash(signin.SIGN_IN_FAILED, "error")
-    return render_template("admin/login.html", form=form)
+        left = signin.attempts_left(form.email.data)
+        flash(signin.SIGN_IN_FAILED + (signin.attempts_warning(left) if left <= 2 else ""), "error")
+    return render_template("admin/login.html", form=form, mail_ready=mail_ready())
 
 
 @bp.route("/login/two-step", methods=["GET", "POST"])
@@ -57,11 +64,16 @@ def logout():
 
 @bp.route("/")
 def dashboard():
-    """Overview: counts of drafts and scheduled posts (trash excluded), and of pages."""
+    """What to do next: write, the unread messages, availability, what is scheduled."""
     counts = entry_counts(Post)
+    by_state = Notice.select().where(Notice.availability_state.is_null(False))
     return render_template(
         "admin/dashboard.html",
         drafts=counts["draft"],
         scheduled=counts["scheduled"],
         pages=Page.current().count(),
+        upcoming=list(Post.scheduled().order_by(Post.published_at).limit(UPCOMING)),
+        availability=AVAILABILITY_STATES.get(get_settings()["availability"], ""),
+        availability_shown=any(notice.enabled for notice in by_state),
+        unread=Message.unread_count() if can_read_messages(current_user) else None,
     )

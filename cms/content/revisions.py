@@ -12,6 +12,7 @@ from peewee import fn
 from ..core import clock
 from ..core.templating import local_time
 from .models import Category, Page, Post
+from .policies import earlier_policy_versions
 from .records import Revision
 
 FIELDS = (
@@ -131,24 +132,9 @@ def entry_sides(current, data: dict) -> tuple[dict, dict]:
 
 
 def policy_versions(page: Page) -> list[Revision]:
-    """Earlier published versions of a policy, one per effective date, newest first."""
-    if not page.is_policy:
-        return []
-    rows = (
-        Revision.select()
-        .where(
-            (Revision.kind == "page")
-            & (Revision.object_id == page.id)
-            & (Revision.status == "published")
-            & Revision.effective_date.is_null(False)
-            & (Revision.published_at <= clock.utcnow())
-        )
-        .order_by(Revision.created_at.desc(), Revision.id.desc())
-    )
-    latest: dict[date, Revision] = {}
-    for revision in rows:
-        latest.setdefault(revision.effective_date, revision)
-    return [rev for day, rev in sorted(latest.items(), reverse=True) if day != page.effective_date]
+    """Earlier published versions of a policy, one per effective date, newest first: each
+    as it stood when it ended (cms.content.policies)."""
+    return [version.revision for version in earlier_policy_versions(page)]
 
 
 def policy_version(page: Page, effective: date) -> Revision | None:
@@ -162,7 +148,11 @@ PRUNE_BATCH = 500  # ids per DELETE (well under SQLite's limit on bound values)
 def _kept(rows: list, cutoff: datetime, now: datetime) -> set[int]:
     """The revisions of one post or page to keep, from its rows newest first."""
     keep, weeks, newest, shown = {rows[0][0]}, set(), set(), set()  # first: the current state
+    newer_effective = object()
     for row_id, created_at, status, effective, published_at in rows:
+        if status == "published" and effective is not None and effective != newer_effective:
+            keep.add(row_id)  # the text a policy version had when it ended (its public page)
+        newer_effective = effective if status == "published" else newer_effective
         week = created_at.isocalendar()[:2]
         if created_at >= cutoff or week not in weeks:
             keep.add(row_id)  # recent, or the newest of its week

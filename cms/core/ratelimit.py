@@ -75,6 +75,17 @@ class Policy:
             RateHit.create(bucket=self.bucket, key=key, at=clock.utcnow())
         return Verdict(True, 0)
 
+    def left(self, value: str) -> int:
+        """How many more attempts the limit allows now (before hit() would refuse)."""
+        since = clock.utcnow() - timedelta(seconds=self.window())
+        used = (
+            RateHit.select()
+            .where((RateHit.bucket == self.bucket) & (RateHit.key == self.key(value)))
+            .where(RateHit.at > since)
+            .count()
+        )
+        return max(0, self.count() - used)
+
     def forget(self, value: str) -> None:
         """Drop the attempts counted for this value (e.g. after a good sign-in)."""
         key = self.key(value)

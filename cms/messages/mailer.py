@@ -55,6 +55,11 @@ def notification(config: dict, link: str) -> EmailMessage:
 
 def send(config: dict, link: str) -> bool:
     """Deliver the notification over SMTP; log and return False on any failure."""
+    return deliver(config, notification(config, link))
+
+
+def deliver(config: dict, mail: EmailMessage, kind: str = "notification") -> bool:
+    """Deliver one e-mail over SMTP; log and return False on any failure."""
     try:
         timeout = float(config["SMTP_TIMEOUT"])
         host, port = config["SMTP_HOST"], int(config["SMTP_PORT"])
@@ -69,11 +74,11 @@ def send(config: dict, link: str) -> bool:
                 server.starttls(context=ssl.create_default_context())
             if config["SMTP_USER"]:
                 server.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
-            server.send_message(notification(config, link))
+            server.send_message(mail)
         return True
     except (OSError, smtplib.SMTPException, ValueError) as exc:
         # The class name only: SMTP errors can quote the recipient's address.
-        log.warning("notification e-mail not sent: %s", type(exc).__name__)
+        log.warning("%s e-mail not sent: %s", kind, type(exc).__name__)
         return False
 
 
@@ -87,8 +92,21 @@ def notify_new_message(inbox_path: str) -> threading.Thread | None:
     app_config = current_app.config
     if not (app_config["SMTP_HOST"] and app_config["NOTIFY_EMAIL"]):
         return None
-    config = {name: app_config[name] for name in MAIL_SETTINGS}
-    thread = threading.Thread(target=send, args=(config, inbox_link(inbox_path)), daemon=True)
+    thread = threading.Thread(
+        target=send, args=(mail_settings(), inbox_link(inbox_path)), daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def mail_settings() -> dict:
+    """The settings a sending thread needs, copied out of the app's config."""
+    return {name: current_app.config[name] for name in MAIL_SETTINGS}
+
+
+def deliver_later(mail: EmailMessage, kind: str) -> threading.Thread:
+    """Start delivering an e-mail in the background; return the sending thread."""
+    thread = threading.Thread(target=deliver, args=(mail_settings(), mail, kind), daemon=True)
     thread.start()
     return thread
 

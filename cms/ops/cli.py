@@ -38,6 +38,24 @@ def create_user_command(email, role, name):
     click.echo(f"Created {user.role} {user.email}.")
 
 
+@cms.command("reset-password")
+@click.argument("email")
+def reset_password_command(email):
+    """Print a one-time link to choose a new password (the current one keeps working until
+    the link is used); for an administrator locked out with no one to send a link."""
+    from ..accounts.models import User
+    from ..accounts.onetime import link_base
+    from ..accounts.recovery import issue_reset_link, reset_minutes
+
+    connect()
+    user = User.get_or_none(User.email == email.strip().lower())
+    if user is None or not user.active:
+        raise click.ClickException(f"No active account uses {email}.")
+    link = issue_reset_link(user, "cms reset-password")
+    where = "" if link_base() else " (after this site's address)"
+    click.echo(f"Open this one-time link within {reset_minutes()} minutes{where}:\n{link}")
+
+
 @cms.command("demo")
 @click.option("--remove", is_flag=True, help="Remove the demo content instead of adding it.")
 def demo_command(remove):

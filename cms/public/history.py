@@ -1,12 +1,13 @@
-"""Public version history of policies: each earlier text, with the dates it applied."""
+"""Public version history of policies: each earlier text, with the dates it applied and
+the corrections made while it was in force (cms.content.policies)."""
 
 from datetime import date
 
 from flask import abort, render_template
 
 from ..content.models import Page
+from ..content.policies import current_corrections, earlier_policy_versions
 from ..content.render import as_plain_paragraphs, render_markdown
-from ..content.revisions import policy_version, policy_versions
 from ..content.sanitize import TooComplex
 from .blueprint import bp
 
@@ -27,8 +28,14 @@ def _rendered(body: str) -> str:
 
 @bp.app_template_global()
 def earlier_versions(page) -> list:
-    """Earlier published versions of a policy page (for the page template)."""
-    return policy_versions(page)
+    """Earlier versions of a policy page, newest first (for the page template)."""
+    return earlier_policy_versions(page)
+
+
+@bp.app_template_global()
+def policy_corrections(page) -> list:
+    """When the current version of a policy was corrected (for the page template)."""
+    return current_corrections(page)
 
 
 @bp.route("/<slug>/versions")
@@ -36,23 +43,24 @@ def policy_history(slug):
     """The list of a policy's versions and the dates they took effect."""
     page = _policy(slug)
     return render_template(
-        "public/policy_versions.html", page=page, versions=policy_versions(page), version=None
-    )
+        "public/policy_versions.html", page=page, versions=earlier_policy_versions(page),
+        version=None, corrections=current_corrections(page),
+    )  # fmt: skip
 
 
 @bp.route("/<slug>/versions/<day>")
 def policy_history_version(slug, day):
-    """The text of a policy as it was from an earlier effective date."""
+    """The text of a policy as it was when an earlier version ended."""
     page = _policy(slug)
     try:
         effective = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    versions = policy_versions(page)
-    version = policy_version(page, effective) or abort(404)
+    versions = earlier_policy_versions(page)
+    version = next((v for v in versions if v.effective_date == effective), None) or abort(404)
     newer = [v.effective_date for v in versions if v.effective_date > effective]
     return render_template(
         "public/policy_versions.html", page=page, versions=versions, version=version,
-        version_html=_rendered(version.body),
+        version_html=_rendered(version.revision.body), corrections=current_corrections(page),
         until=min(newer) if newer else page.effective_date,
     )  # fmt: skip

@@ -125,8 +125,8 @@ def _check_social(links, errors: dict) -> list[dict]:
         problems = {}
         label = single_line(link.get("label"), "label", problems, limit=MAX_LINK_NAME)
         url = single_line(link.get("url"), "url", problems, limit=MAX_URL)
-        if not (label or url or problems):
-            continue
+        if not (url or problems):
+            continue  # an emptied row, or one whose address was cleared: the link is removed
         if "label" in problems:
             errors["social_links"] = f"A social link's name: {problems['label']}"
         elif not label:
