@@ -88,7 +88,11 @@ def notice_switches():
     if form.validate_on_submit():
         loaded = loaded_state(form)
         try:
-            save_switches(form.availability.data, form.shown.data, actor=actor(), loaded=loaded)
+            everywhere = request.form.get("everywhere") == "y"
+            save_switches(
+                form.availability.data, form.shown.data, actor=actor(), loaded=loaded,
+                everywhere=everywhere,
+            )  # fmt: skip
         except StaleError as exc:
             return _switches_conflict(form, loaded, exc)
         except ValidationError as exc:
@@ -105,7 +109,10 @@ def _switches_conflict(form: SwitchesForm, loaded: dict, stale: StaleError):
     enabled = loaded.get("enabled")
     loaded["enabled"] = dict(enabled) if isinstance(enabled, dict) else {}
     for key in stale.errors:
-        if key == "availability":
+        if key == "everywhere":
+            loaded["everywhere"] = current["everywhere"]
+            names.append("where the availability notice shows")
+        elif key == "availability":
             loaded["availability"] = current["availability"]
             names.append(f"availability (now “{AVAILABILITY_STATES[current['availability']]}”)")
         else:

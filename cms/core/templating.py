@@ -116,12 +116,14 @@ def _globals() -> dict:
             "settings": DEFAULT_SETTINGS,
             "nav_items": [],
             "banner_notices": [],
+            "availability_notices": [],
             "policy_pages": [],
         }
     return {
         "settings": get_settings(),
         "nav_items": memo("nav_items", lambda: list(NavItem.shown())),
         "banner_notices": active_notices("banner"),
+        "availability_notices": [n for n in active_notices("top") if n.availability_state],
         "policy_pages": memo("policy_pages", lambda: list(Page.policies())),
     }
 
