@@ -109,10 +109,7 @@ def _switches_conflict(form: SwitchesForm, loaded: dict, stale: StaleError):
     enabled = loaded.get("enabled")
     loaded["enabled"] = dict(enabled) if isinstance(enabled, dict) else {}
     for key in stale.errors:
-        if key == "everywhere":
-            loaded["everywhere"] = current["everywhere"]
-            names.append("where the availability notice shows")
-        elif key == "availability":
+        if key == "availability":
             loaded["availability"] = current["availability"]
             names.append(f"availability (now “{AVAILABILITY_STATES[current['availability']]}”)")
         else:

@@ -234,16 +234,10 @@ def _own_switches(state: str, wanted: dict, current: dict, loaded: dict):
 
 
 def _own_scope(everywhere: bool, loaded: dict | None) -> bool:
-    """Whether a screen changed where the availability notice shows (StaleError if someone
-    else changed it meanwhile, to something else)."""
-    current = switch_state()
-    if loaded is None or "everywhere" not in loaded:
-        return everywhere != current["everywhere"]
-    if everywhere == loaded["everywhere"]:
-        return False
-    if current["everywhere"] not in (loaded["everywhere"], everywhere):
-        raise StaleError(current, version_token(current), {"everywhere": BOTH_CHANGED})
-    return True
+    """Whether a screen changed where the availability notice shows: what it loaded, or
+    without that what is stored, differs (one yes/no: two changes cannot cross)."""
+    was = (loaded or {}).get("everywhere", stored_settings()["availability_everywhere"])
+    return everywhere != was
 
 
 @writes("notice.update", "notices.switch", what="change notices")
