@@ -97,7 +97,9 @@ def test_every_door_stores_linked_numbers(app, client, auth, users):
     assert 'href="tel:4165550100"' in client.get("/").get_data(as_text=True)
     with app.app_context():
         db.connect(reuse_if_open=True)
-        saved = save_notice(Notice.get(Notice.key == "disclaimer"), {"body": "Or 911."}, actor=SYSTEM)
+        saved = save_notice(
+            Notice.get(Notice.key == "disclaimer"), {"body": "Or 911."}, actor=SYSTEM
+        )
         assert _links(saved.body_html) == ["tel:911"]
 
 
@@ -111,9 +113,7 @@ def test_notices_stored_before_the_links_get_them_at_the_next_start(app):
         assert _links(crisis.body_html) == ["tel:911", "tel:988", "sms:988"]
 
 
-def test_the_availability_notice_shows_on_every_page_unless_kept_to_home_and_contact(
-    app, client
-):
+def test_the_availability_notice_shows_on_every_page_unless_kept_to_home_and_contact(app, client):
     assert NOT_ACCEPTING in client.get(POST_URL).get_data(as_text=True)
     assert NOT_ACCEPTING in client.get("/about").get_data(as_text=True)
     home = client.get("/").get_data(as_text=True)

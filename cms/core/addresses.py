@@ -13,8 +13,9 @@ PHONE = re.compile(r"^\+?[ ().-]*(?:[0-9][ ().-]*){7,15}$")
 # the suicide crisis line, health and community information lines.
 SERVICE_NUMBERS = frozenset({"911", "988", "811", "211"})
 # The same rule inside running text: an optional +, then 7 to 15 digits each separated by
-# at most two spaces, brackets, - or . ("+1 (416)"), standing apart from other digits and letters; or a
-# service number, digits alone or one - or . between them. A date (2026-12-02) is none.
+# at most two spaces, brackets, - or . ("+1 (416)"), standing apart from other digits and
+# letters; or a service number, digits alone or one - or . between them. A date
+# (2026-12-02) is none.
 PHONE_IN_TEXT = re.compile(
     r"(?<![\w+.-])(?![0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9]))(?:\+?\(?[0-9](?:[ ().-]{0,2}[0-9]){6,14}"
     r"|(?:9[-.]?1[-.]?1|9[-.]?8[-.]?8|8[-.]?1[-.]?1|2[-.]?1[-.]?1))(?![\w-]|\.[0-9])"

@@ -91,11 +91,14 @@ def test_save_stays_in_reach_while_writing_a_long_post(page, site, live_server, 
         if where == "middle":
             page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
         box = save.bounding_box()
-        assert 0 <= box["y"] and box["y"] + box["height"] <= height, (where, box)
-        assert page.evaluate(
-            "([x, y]) => document.elementFromPoint(x, y).closest('button')?.textContent",
-            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
-        ).strip() == "Save"  # nothing covers it
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (where, box)
+        assert (
+            page.evaluate(
+                "([x, y]) => document.elementFromPoint(x, y).closest('button')?.textContent",
+                [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+            ).strip()
+            == "Save"
+        )  # nothing covers it
 
 
 def test_the_editor_lists_reflow_on_a_phone(page, site, live_server, report):
