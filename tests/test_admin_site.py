@@ -138,7 +138,8 @@ def test_crisis_notice_text_is_editable_but_it_gets_no_time_window(client, auth,
     assert (stored.starts_at, stored.ends_at) == (None, None)
     edited = {"body": "Call **9-8-8** or 911 in an emergency.", "link_page": "0"}
     assert client.post(f"/admin/notices/{crisis.id}", data=edited).status_code == 302
-    assert "Call <strong>9-8-8</strong> or 911" in client.get("/contact").text
+    shown = client.get("/contact").text
+    assert 'Call <strong><a href="tel:988">9-8-8</a></strong> or <a href="tel:911">911</a>' in shown
 
 
 def test_editor_edits_notice_text_but_not_switches_settings_or_menu(client, auth, app):
@@ -210,7 +211,8 @@ def test_settings_screen_covers_every_setting_and_saves(client, auth, app):
     auth.login()
     html = client.get("/admin/settings").text
     for key in EDITABLE_SETTINGS:
-        if key not in ("availability", "social_links"):  # availability: the notices screen
+        # availability and where its notice shows: the notices screen
+        if key not in ("availability", "availability_everywhere", "social_links"):
             assert f'name="{key}"' in html, key
     assert "demo_content" not in html
     response = client.post("/admin/settings", data=settings_form(tagline="New tagline"))

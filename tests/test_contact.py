@@ -24,7 +24,7 @@ def text(response) -> str:
 
 def test_contact_page_has_crisis_notice_details_and_labelled_fields(client):
     html = text(client.get("/contact"))
-    crisis = html.index("call 911")
+    crisis = html.index('call <a href="tel:911">911</a>')
     assert "9-8-8" in html and "not monitored around the clock" in html
     assert crisis < html.index('<form method="post"')
     for field, label in [
@@ -50,7 +50,8 @@ def test_valid_message_is_stored_and_confirmed_with_crisis_notice(app, client):
     confirmation = client.get("/contact/sent")
     assert confirmation.status_code == 200
     assert "your message was sent" in text(confirmation)
-    assert "9-8-8" in text(confirmation) and "call 911" in text(confirmation)
+    assert '<a href="tel:988">9-8-8</a>' in text(confirmation)
+    assert 'call <a href="tel:911">911</a>' in text(confirmation)
 
 
 def test_honeypot_is_accepted_silently_and_not_stored(app, client):

@@ -81,7 +81,7 @@ def test_notices_appear_where_configured(client):
     assert 'href="/online-therapy">Learn more</a>' in home
     post = client.get(POST_URL).get_data(as_text=True)
     assert "Secure online therapy sessions are available" in post  # site-wide banner
-    assert "no longer accepting new clients" not in post  # top of home and contact only
+    assert "no longer accepting new clients" in post  # availability: every page by default
     assert "no longer accepting new clients" in client.get("/contact").get_data(as_text=True)
 
 

@@ -88,7 +88,11 @@ def notice_switches():
     if form.validate_on_submit():
         loaded = loaded_state(form)
         try:
-            save_switches(form.availability.data, form.shown.data, actor=actor(), loaded=loaded)
+            everywhere = request.form.get("everywhere") == "y"
+            save_switches(
+                form.availability.data, form.shown.data, actor=actor(), loaded=loaded,
+                everywhere=everywhere,
+            )  # fmt: skip
         except StaleError as exc:
             return _switches_conflict(form, loaded, exc)
         except ValidationError as exc:

@@ -7,18 +7,17 @@ import html
 import re
 from urllib.parse import quote
 
+from ..core.addresses import dial_digits
+
 # Links may leave the site (a visitor chooses to click); images may not, because loading
 # them would tell another origin who reads the page. Nor may an image load any other
 # address of the site: the browser would send the reader's cookies, so a draft could make
 # an administrator who previews it call the editor. Images are uploaded images only:
 # /media/<id>[/<name>...], no query, no dot segments (the browser would resolve
 # /media/1/../../admin), no percent-escapes (%2e%2e is a dot segment too).
-LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel", "sms"})
 MEDIA_IMAGE = re.compile(r"^/media/[0-9]{1,18}(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$")
 SRCSET_DESCRIPTOR = re.compile(r"^([0-9]{1,5}w|[0-9]{1,2}(\.[0-9]{1,3})?x)$")
-# Digits, spaces, + ( ) - . only, with at least one digit (a lookahead: "[...]*[0-9][...]*"
-# would try every split of a long run of digits).
-PHONE = re.compile(r"^\+?(?=[^0-9]*[0-9])[0-9 ().-]*$")
 # Whitespace and C0/C1 control characters browsers ignore inside a URL scheme.
 _IGNORED_IN_URL = re.compile(
     r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]+"
@@ -62,7 +61,7 @@ def url_scheme(value: str) -> str | None:
 
 
 def is_safe_link(value: str) -> bool:
-    """True for relative links and http(s)/mailto/tel links."""
+    """True for relative links and http(s)/mailto/tel/sms links."""
     scheme = url_scheme(value)
     return scheme is None or scheme in LINK_SCHEMES
 
@@ -109,9 +108,13 @@ def mailto_url(address: str) -> str:
 
 
 def tel_url(phone: str) -> str | None:
-    """A tel: link (digits, with + for an international number) or None if the number has
-    anything but digits, spaces, +, -, dots and brackets."""
-    phone = phone.strip()
-    if not PHONE.match(phone):
-        return None
-    return "tel:" + ("+" if phone.startswith("+") else "") + re.sub(r"[^0-9]", "", phone)
+    """A tel: link dialling a number written under the one phone rule
+    (cms.core.addresses), or None for anything else."""
+    digits = dial_digits(phone)
+    return None if digits is None else "tel:" + digits
+
+
+def sms_url(phone: str) -> str | None:
+    """An sms: link (a text message) to a number under the phone rule, or None."""
+    digits = dial_digits(phone)
+    return None if digits is None else "sms:" + digits

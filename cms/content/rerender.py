@@ -5,6 +5,7 @@ import logging
 
 from ..core.db import db
 from ..site.models import Notice
+from ..site.notice_html import render_notice
 from .models import Page, Post
 from .render import as_plain_paragraphs, render_markdown
 from .sanitize import TooComplex
@@ -14,7 +15,8 @@ from .sanitize import TooComplex
 #    make the editor's browser fetch).
 # 2: footnotes, definition lists, figures and video link cards (a text that already used
 #    their syntax shows them).
-HTML_RULES = 2
+# 3: phone numbers in notices are tel: (and sms:) links.
+HTML_RULES = 3
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,8 @@ def rerender_stored_html() -> int:
         rows = model.select(model.id, model.body, model.body_html).tuples()
         for row_id, body, old_html in rows.iterator():
             try:
-                new_html = render_markdown(body or "")
+                render = render_notice if model is Notice else render_markdown
+                new_html = render(body or "")
             except TooComplex:  # saved before rendering was bounded
                 new_html = as_plain_paragraphs(body)
             if new_html != old_html:

@@ -15,12 +15,27 @@ from .db import BUSY, fault_and_cause
 
 MESSAGES = {
     400: "The request could not be understood.",
+    401: "Please sign in to see this page.",
+    403: "This page is not open to your account.",
     404: "There is no page at this address.",
     405: "This address does not accept that kind of request.",
     413: "What you sent is too large.",
     429: "Too many attempts. Please wait a moment and try again.",
     500: "Something went wrong on our side. Please try again in a few minutes.",
     503: "The site is briefly unavailable. Please try again in a minute.",
+}
+OTHER_PROBLEM = "The site could not do what was asked. Please go back and try again."
+# The headings of the error pages people see, in the site's words (the API keeps the
+# standard reason phrases as problem titles).
+TITLES = {
+    400: "This request could not be read",
+    403: "This page is not open to you",
+    404: "Page not found",
+    405: "This cannot be done here",
+    413: "Too large to send",
+    429: "Please wait a moment",
+    500: "Something went wrong",
+    503: "Briefly unavailable",
 }
 NOT_SAVED = (
     "The site is briefly unavailable, so what you sent was not saved. Please try again later."
@@ -59,12 +74,24 @@ def _title(status: int) -> str:
     return HTTP_STATUS_CODES.get(status, "Error")
 
 
+def page_title(status: int) -> str:
+    """The heading of an error page for people."""
+    return TITLES.get(status) or ("Something went wrong" if status >= 500 else "Not possible")
+
+
+def _own_words(error: HTTPException) -> str | None:
+    """The description given where the error was raised; None for Werkzeug's stock text
+    ("The requested URL was not found on the server...")."""
+    stock = type(error).description
+    return error.description if error.description and error.description != stock else None
+
+
 def bad_host(error: SecurityError):
     """400 for a Host header the site does not answer to (TRUSTED_HOSTS). The page is
     plain: no address may be built from this request, and nothing of it is cached."""
     if wants_problem_json():
         return problem(400, BAD_HOST)
-    html = render_template("errors/plain.html", status=400, title=_title(400), message=BAD_HOST)
+    html = render_template("errors/plain.html", status=400, title=page_title(400), message=BAD_HOST)
     return current_app.response_class(html, status=400, mimetype="text/html")
 
 
@@ -77,7 +104,10 @@ def handle_http_error(error: HTTPException, detail: str | None = None):
         if answer is not None:
             return answer
     if detail is None:
-        detail = error.description if status < 500 and error.description else MESSAGES.get(status)
+        own = _own_words(error) if status < 500 else None
+        if wants_problem_json():
+            own = own or (error.description if status < 500 else None)
+        detail = own or MESSAGES.get(status)
     if wants_problem_json():
         response = problem(status, detail or _title(status))
     else:
@@ -86,8 +116,8 @@ def handle_http_error(error: HTTPException, detail: str | None = None):
             html = render_template(
                 template,
                 status=status,
-                title=_title(status),
-                message=detail or MESSAGES.get(status, ""),
+                title=page_title(status),
+                message=detail or MESSAGES.get(status, OTHER_PROBLEM),
             )
         except Exception:  # the database itself may be the problem
             current_app.logger.exception("error page could not use the site template")
@@ -95,8 +125,8 @@ def handle_http_error(error: HTTPException, detail: str | None = None):
             html = render_template(
                 "errors/plain.html",
                 status=status,
-                title=_title(status),
-                message=detail or MESSAGES.get(status, ""),
+                title=page_title(status),
+                message=detail or MESSAGES.get(status, OTHER_PROBLEM),
             )
         response = current_app.response_class(html, status=status, mimetype="text/html")
     for header in ("Retry-After", "Allow"):

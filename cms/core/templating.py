@@ -121,6 +121,7 @@ def _globals() -> dict:
             "settings": DEFAULT_SETTINGS,
             "nav_items": [],
             "banner_notices": [],
+            "availability_notices": [],
             "policy_pages": [],
         }
     return chrome()

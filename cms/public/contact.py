@@ -7,7 +7,6 @@ from flask import current_app, make_response, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from ..audit import client_address
-from ..content.render import render_markdown
 from ..core.cache import memo
 from ..core.errors import handle_http_error
 from ..core.ratelimit import Policy, setting
@@ -16,6 +15,7 @@ from ..messages.models import retention_days
 from ..messages.service import store_message
 from ..ops.bootstrap import DEFAULT_NOTICES
 from ..site.models import CRISIS_NOTICE, Notice, active_notices, availability
+from ..site.notice_html import render_notice
 from .blueprint import bp
 from .contact_forms import ContactForm
 
@@ -81,7 +81,7 @@ def _default_crisis_notice() -> Notice:
     spec = next(n for n in DEFAULT_NOTICES if n["key"] == CRISIS_NOTICE)
     return Notice(
         key=CRISIS_NOTICE, label=spec["label"], body=spec["body"],
-        body_html=render_markdown(spec["body"]),
+        body_html=render_notice(spec["body"]),
     )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ category name) is dropped instead of failing the whole feed.
 import re
 from datetime import datetime
 
-from flask import abort, make_response
+from flask import abort, make_response, url_for
 from markupsafe import escape
 from peewee import fn
 
@@ -20,6 +20,9 @@ from ..site.models import get_settings, public_category
 from .blueprint import bp
 
 FEED_SIZE = 20
+# Browsers show application/atom+xml as raw text and apply no stylesheet; as XML they show
+# the page static/feed-style.xml makes of it. Feed readers read the content either way.
+FEED_TYPE = "application/xml"
 SITEMAP_PART = 1000  # posts per part: a part's cost is proportional to its size
 # What XML 1.0 cannot carry: controls other than tab and line breaks, surrogates, U+FFFE/F.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -60,7 +63,16 @@ def _atom(posts, title: str, path: str) -> str:
         entry.content(_text(post.body_html), type="html")  # sanitized at save
         updated = max(updated or post.updated_at, post.updated_at)
     feed.updated(iso_datetime(updated) if updated else "2000-01-01T00:00:00+00:00")
-    return feed.atom_str(pretty=True)
+    return _styled(feed.atom_str(pretty=True))
+
+
+def _styled(atom: bytes) -> bytes:
+    """The feed with its stylesheet named after the XML declaration: a browser that opens
+    it shows a page saying what a feed is (static/feed-style.xml); feed readers ignore it."""
+    style = url_for("static", filename="feed-style.xml").replace("&", "&amp;")
+    pi = f'<?xml-stylesheet type="text/xsl" href="{style}"?>'.encode()
+    end = atom.index(b"?>") + 2 if atom.startswith(b"<?xml") else 0  # after the declaration
+    return atom[:end] + b"\n" + pi + atom[end:]
 
 
 def _xml(body, mimetype="application/xml"):
@@ -73,7 +85,7 @@ def _xml(body, mimetype="application/xml"):
 def feed():
     """The site's Atom feed of full posts."""
     posts = list(Post.live().limit(FEED_SIZE))
-    return _xml(_atom(posts, get_settings()["site_title"], "/feed.xml"), "application/atom+xml")
+    return _xml(_atom(posts, get_settings()["site_title"], "/feed.xml"), FEED_TYPE)
 
 
 @bp.route("/category/<slug>/feed.xml")
@@ -82,7 +94,7 @@ def category_feed(slug):
     cat = public_category(slug) or abort(404)
     posts = list(Post.in_category(cat, below=True).limit(FEED_SIZE))
     title = f"{get_settings()['site_title']}: {cat.name}"
-    return _xml(_atom(posts, title, cat.feed_url), "application/atom+xml")
+    return _xml(_atom(posts, title, cat.feed_url), FEED_TYPE)
 
 
 def _post_parts() -> int:

@@ -10,7 +10,7 @@ from ..content.models import Post, Tag
 from ..core.cache import reads_args
 from ..site.models import get_settings
 from .blueprint import bp
-from .feeds import FEED_SIZE, _atom, _xml
+from .feeds import FEED_SIZE, FEED_TYPE, _atom, _xml
 from .paging import WINDOW_ARGS, Window
 from .views import _per_page
 
@@ -38,4 +38,4 @@ def tag_feed(slug):
     found = public_tag(slug) or abort(404)
     posts = list(Post.tagged(found).limit(FEED_SIZE))
     title = f"{get_settings()['site_title']}: {found.name}"
-    return _xml(_atom(posts, title, found.feed_url), "application/atom+xml")
+    return _xml(_atom(posts, title, found.feed_url), FEED_TYPE)

@@ -24,4 +24,5 @@ def chrome() -> dict:
         "settings": get_settings(),
         **memo("chrome", _parts),
         "banner_notices": active_notices("banner"),
+        "availability_notices": [n for n in active_notices("top") if n.availability_state],
     }

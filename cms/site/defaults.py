@@ -2,9 +2,9 @@
 
 from ..audit import record, writes
 from ..content.models import Page
-from ..content.render import render_markdown
 from ..core.db import db
 from .models import NavItem, Notice
+from .notice_html import render_notice
 
 
 def _page(slug: str | None) -> Page | None:
@@ -21,7 +21,7 @@ def _add_notices(specs: list[dict]) -> list[str]:
         spec = dict(spec)
         page = _page(spec.pop("link_page_slug", None))
         if spec["key"] not in existing:
-            Notice.create(link_page=page, body_html=render_markdown(spec["body"]), **spec)
+            Notice.create(link_page=page, body_html=render_notice(spec["body"]), **spec)
             done.append(f"notice {spec['key']}")
         elif page and (
             Notice.update(link_page=page).where((Notice.key == spec["key"]) & unlinked).execute()

@@ -45,6 +45,7 @@ DEFAULT_SETTINGS = {
     "logo_media_id": None,
     "favicon_media_id": None,
     "availability": "not_accepting",
+    "availability_everywhere": True,  # the availability notice on every public page
     "timezone": "America/Toronto",
     "posts_per_page": 10,
     "demo_content": None,  # ids of demo rows, so they can be removed again

@@ -11,7 +11,6 @@ from ..accounts.actors import NotAllowed, actor_role, require_admin
 from ..audit import record, writes
 from ..content.links import is_safe_link, url_scheme
 from ..content.models import Page
-from ..content.render import render_markdown
 from ..content.sanitize import TooComplex
 from ..core import clock
 from ..core.db import db
@@ -27,6 +26,7 @@ from ..core.validation import (
     version_token,
 )
 from .models import AVAILABILITY_STATES, Notice, save_settings
+from .notice_html import render_notice
 from .settings import BOTH_CHANGED, stored_settings
 
 MAX_NOTICE = 2000
@@ -47,9 +47,15 @@ def notice_version(notice: Notice, switch: bool = False) -> str:
 
 
 def switch_state() -> dict:
-    """Availability and every notice's switch as stored now: what the switches screen shows."""
+    """Availability, where its notice shows, and every notice's switch as stored now:
+    what the switches screen shows."""
     enabled = {str(n.id): n.enabled for n in Notice.select(Notice.id, Notice.enabled)}
-    return {"availability": stored_settings()["availability"], "enabled": enabled}
+    stored = stored_settings()
+    return {
+        "availability": stored["availability"],
+        "everywhere": stored["availability_everywhere"],
+        "enabled": enabled,
+    }
 
 
 def check_notice_access(notice: Notice, actor) -> None:
@@ -144,7 +150,7 @@ def _save_notice(notice, data: dict, actor, keep_past: bool, expected_version, u
     if errors:
         raise ValidationError(errors)
     try:
-        body_html = render_markdown(body)
+        body_html = render_notice(body)
     except TooComplex as exc:
         raise ValidationError({"body": str(exc)}) from None
     with db.atomic():
@@ -161,8 +167,12 @@ def _save_notice(notice, data: dict, actor, keep_past: bool, expected_version, u
 
 
 @writes("notices.switch", admin=True, what="switch notices and availability")
-def save_switches(state: str, shown_ids, *, actor, loaded: dict | None = None) -> None:
-    """Set the availability state and which notices are switched on (administrators only).
+def save_switches(
+    state: str, shown_ids, *, actor, loaded: dict | None = None, everywhere: bool | None = None
+) -> None:
+    """Set the availability state, which notices are switched on and, unless everywhere is
+    None, whether the availability notice shows on every public page or only on the home
+    and contact pages (administrators only).
 
     Any availability notice among `shown_ids` switches them all on (they take turns by
     state); the crisis notice stays on whatever is asked. With loaded (the switch_state a
@@ -170,13 +180,16 @@ def save_switches(state: str, shown_ids, *, actor, loaded: dict | None = None) -
     switches someone else changed meanwhile.
     """
     with db.atomic():
-        _save_switches(state, shown_ids, loaded)
-        record("notices.switch", AVAILABILITY_STATES[state], actor)
+        _save_switches(state, shown_ids, loaded, everywhere)
+        where = {None: "", True: ", on every page", False: ", on home and contact"}
+        record("notices.switch", AVAILABILITY_STATES[state] + where[everywhere], actor)
 
 
-def _save_switches(state: str, shown_ids, loaded: dict | None) -> None:
+def _save_switches(state: str, shown_ids, loaded: dict | None, everywhere=None) -> None:
     if not isinstance(state, str) or state not in AVAILABILITY_STATES:
         raise ValidationError({"availability": "Choose one of the availability states."})
+    if everywhere not in (None, True, False):
+        raise ValidationError({"everywhere": "This must be true or false."})
     shown = {int(i) for i in shown_ids or [] if str(i).isdigit()}
     with db.atomic():
         notices = list(Notice.select())
@@ -192,6 +205,8 @@ def _save_switches(state: str, shown_ids, loaded: dict | None) -> None:
             wanted_state, wanted = _own_switches(state, wanted, switch_state(), loaded)
         if wanted_state is not None:
             save_settings({"availability": wanted_state})
+        if everywhere is not None and _own_scope(everywhere, loaded):
+            save_settings({"availability_everywhere": everywhere})
         for notice in notices:
             enabled = wanted.get(str(notice.id), notice.enabled)
             if notice.enabled != enabled:
@@ -216,6 +231,13 @@ def _own_switches(state: str, wanted: dict, current: dict, loaded: dict):
     if both:
         raise StaleError(current, version_token(current), both)
     return own_state, mine
+
+
+def _own_scope(everywhere: bool, loaded: dict | None) -> bool:
+    """Whether a screen changed where the availability notice shows: what it loaded, or
+    without that what is stored, differs (one yes/no: two changes cannot cross)."""
+    was = (loaded or {}).get("everywhere", stored_settings()["availability_everywhere"])
+    return everywhere != was
 
 
 @writes("notice.update", "notices.switch", what="change notices")
