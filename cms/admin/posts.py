@@ -13,7 +13,6 @@ from ..content.revisions import ENTRY_FIELDS, compare, entry_sides
 from ..content.sanitize import TooComplex
 from ..content.service import save_page, save_post
 from ..content.versions import entry_version
-from ..core import clock
 from ..core.paging import page_number
 from ..core.security import row_id
 from ..core.templating import local_time
@@ -22,13 +21,13 @@ from ..media.models import Media
 from ..site.models import Notice
 from .blueprint import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
+from .publishing import SAVING_ACTIONS, apply_action, button_state, saved_message
 from .unsent import STASH_COOKIE
 
 KINDS = {"posts": (Post, "post", save_post), "pages": (Page, "page", save_page)}
 KIND_URL = "<any(posts, pages):kind>"
 PER_PAGE = 50
 FILTERS = ("all", "draft", "scheduled", "published")
-SAVING_ACTIONS = ("save", "publish", "unpublish")
 
 
 def get_entry(kind: str, entry_id: int):
@@ -129,10 +128,7 @@ def _save(kind: str, form: EntryForm, entry):
         data["published_at"] = entry.published_at  # unchanged to the minute: keep seconds
     action = chosen_action()
     action = action if action in SAVING_ACTIONS else "save"
-    if action == "publish":
-        data.update(status="published", published_at=clock.utcnow())
-    elif action == "unpublish":
-        data["status"] = "draft"
+    apply_action(action, data, entry)
     actor = current_user._get_current_object()
     try:
         saved = KINDS[kind][2](data, entry, actor=actor, expected_version=expected_version(form))
@@ -166,7 +162,7 @@ def _create_or_edit(kind: str, entry=None):
         else:
             saved, conflict = _save(kind, form, entry)
             if saved is not None:
-                flash(_saved_message(saved))
+                flash(saved_message(saved))
                 return redirect(url_for("admin.entry_edit", kind=kind, entry_id=saved.id))
     editing = ""
     if entry is not None:
@@ -175,15 +171,9 @@ def _create_or_edit(kind: str, entry=None):
     template = "admin/edit.html" if entry else "admin/create.html"
     page = render_template(
         template, kind=kind, form=form, entry=entry, preview=preview, conflict=conflict,
-        editing=editing,
+        editing=editing, publishing=button_state(entry, form.published_at.data),
     )  # fmt: skip
     return page, 409 if conflict else 200
-
-
-def _saved_message(entry) -> str:
-    if entry.status == "draft":
-        return "Saved as a draft."
-    return "Saved and scheduled." if entry.is_scheduled else "Saved and published."
 
 
 @bp.route(f"/{KIND_URL}/new", methods=["GET", "POST"])
