@@ -5,6 +5,8 @@ from flask_login import current_user
 
 from ..accounts.stash import peek_form
 from ..content import fields, presence
+from ..content.autosaves import LIMITS as AUTOSAVED
+from ..content.autosaves import autosaves, discard_autosaves, newer_autosave
 from ..content.fields import MAX_BODY, MAX_TITLE
 from ..content.models import Category, Page, Post, PostCategory
 from ..content.records import Revision
@@ -108,10 +110,26 @@ def _build_form(kind: str, entry) -> EntryForm:
         form.featured_image.choices = image_choices()
     else:
         del form.categories, form.featured_image
+    _restore_autosave(kind, form, entry)
     form.original_time = (
         entry.published_at.replace(second=0) if entry and entry.published_at else None
     )
     return form
+
+
+def _restore_autosave(kind: str, form: EntryForm, entry) -> None:
+    """?autosave=ID: the writer's own autosaved text in the form, to check and save."""
+    number = row_id(request.args.get("autosave")) if request.method == "GET" else None
+    found = (
+        number
+        and autosaves(KINDS[kind][1], entry and entry.id, current_user.id)
+        .where(Revision.id == number)
+        .first()
+    )
+    if found:
+        for name in AUTOSAVED:
+            getattr(form, name).data = getattr(found, name)
+        flash("The autosaved text is in the form below. Check it, then save it.")
 
 
 def image_choices() -> dict[str, str]:
@@ -162,6 +180,10 @@ def _create_or_edit(kind: str, entry=None):
         else:
             saved, conflict = _save(kind, form, entry)
             if saved is not None:
+                if entry is None:  # the autosaves of the new entry are done with
+                    discard_autosaves(
+                        KINDS[kind][1], None, actor=current_user._get_current_object()
+                    )
                 flash(saved_message(saved))
                 return redirect(url_for("admin.entry_edit", kind=kind, entry_id=saved.id))
     editing = ""
@@ -171,7 +193,8 @@ def _create_or_edit(kind: str, entry=None):
     template = "admin/edit.html" if entry else "admin/create.html"
     page = render_template(
         template, kind=kind, form=form, entry=entry, preview=preview, conflict=conflict,
-        editing=editing, publishing=button_state(entry, form.published_at.data),
+        editing=editing, autosaved=newer_autosave(KINDS[kind][1], entry, current_user.id),
+        publishing=button_state(entry, form.published_at.data),
     )  # fmt: skip
     return page, 409 if conflict else 200
 

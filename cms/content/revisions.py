@@ -140,6 +140,7 @@ def policy_versions(page: Page) -> list[Revision]:
             (Revision.kind == "page")
             & (Revision.object_id == page.id)
             & (Revision.status == "published")
+            & ~Revision.autosave
             & Revision.effective_date.is_null(False)
             & (Revision.published_at <= clock.utcnow())
         )
