@@ -6,6 +6,7 @@ published), pasted HTML made Markdown, and images uploaded in place."""
 import io
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -24,7 +25,11 @@ from cms.core.db import db
 from cms.media.models import Media
 from tests.test_admin_posts import get_post, post_form
 
-DATA = "tests/data/paste"
+DATA = Path(__file__).resolve().parent / "data" / "paste"
+
+
+def _sample(name: str) -> str:
+    return (DATA / f"{name}.html").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -89,7 +94,8 @@ def test_api_publish_keeps_a_drafts_future_time(client, app, users):
     at = (datetime.utcnow() + timedelta(days=2)).replace(microsecond=0)
     made = client.post(
         "/api/v1/admin/posts", headers=headers,
-        json={"title": "Via API", "body": "x", "status": "draft", "published_at": at.isoformat() + "Z"},
+        json={"title": "Via API", "body": "x", "status": "draft",
+              "published_at": at.isoformat() + "Z"},
     )  # fmt: skip
     assert made.status_code == 201, made.get_json()
     post_id = made.get_json()["id"]
@@ -187,7 +193,7 @@ def test_autosaves_stay_out_of_a_policys_public_history(ctx):
 
 
 def test_word_paste_keeps_headings_bold_lists_and_links():
-    markdown, dropped = pasted_markdown(open(f"{DATA}/word.html", encoding="utf-8").read())
+    markdown, dropped = pasted_markdown(_sample("word"))
     assert markdown.startswith("## Coping with anxiety\n\nAnxiety is a **normal** response")
     assert "*stress*" in markdown
     assert (
@@ -200,7 +206,7 @@ def test_word_paste_keeps_headings_bold_lists_and_links():
 
 
 def test_google_docs_paste_unwraps_the_bold_wrapper():
-    markdown, _ = pasted_markdown(open(f"{DATA}/google-docs.html", encoding="utf-8").read())
+    markdown, _ = pasted_markdown(_sample("google-docs"))
     assert markdown.startswith(
         "## Sleep and mood\n\nGood sleep is **not a luxury**; it is *part of care*."
     )
