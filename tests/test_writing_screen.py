@@ -4,6 +4,7 @@ autosaves (kept apart from revisions, bounded, offered back, refused when stale,
 published), pasted HTML made Markdown, and images uploaded in place."""
 
 import io
+import random
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -261,3 +262,19 @@ def test_oversized_upload_answers_in_the_editors_words(client, signed_in, app):
     assert answer.status_code == 413
     message = answer.get_json()["error"]
     assert "Nothing you typed is lost" in message and "Request Entity Too Large" not in message
+
+
+def test_a_large_phone_photo_is_scaled_down_not_refused(client, signed_in, app):
+    """A 24-megapixel photo of more than 8 MB: stored at half size, within the memory bounds."""
+    noise = Image.frombytes("L", (3000, 2000), random.Random(20).randbytes(6_000_000))
+    photo = io.BytesIO()
+    noise.convert("RGB").resize((6000, 4000)).save(photo, "JPEG", quality=92)
+    assert photo.tell() > 8 * 2**20
+    answer = client.post(
+        "/admin/media/upload", data={"file": (io.BytesIO(photo.getvalue()), "p.jpg"), "alt": "A"},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.get_json()
+    with app.app_context():
+        media = Media.get_by_id(answer.get_json()["id"])
+        assert (media.width, media.height) == (3000, 2000)
