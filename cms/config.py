@@ -42,7 +42,7 @@ SETTINGS = (
     Setting("MAX_CONTENT_LENGTH", 16 * MB, "largest request body", "16 MB"),
     Setting("MAX_FORM_MEMORY_SIZE", 2 * MB, "largest form field: a 200,000-character post", "2 MB"),
     Setting("MAX_FORM_PARTS", 1000, "most fields in one form"),
-    Setting("MAX_UPLOAD_BYTES", 8 * MB, "largest image file accepted", "8 MB"),
+    Setting("MAX_UPLOAD_BYTES", 15 * MB, "largest image file accepted", "15 MB"),
     Setting("MAX_IMAGE_PIXELS", 12_500_000, "largest decoded image (cms/media/imaging.py)"),
     # Retention
     Setting("MESSAGE_RETENTION_DAYS", 90, "days a contact message is kept"),

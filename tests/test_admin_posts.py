@@ -141,7 +141,12 @@ def test_schedule_then_publish_now_then_unpublish(client, signed_in, app):
     assert client.get("/blog/soon").status_code == 404
     counts = client.get("/admin/posts/").get_data(as_text=True)
     assert re.search(r"<strong>1</strong> scheduled", counts)
+    # "Publish now" keeps a chosen future time; emptying the time publishes at once.
     client.post(f"/admin/posts/{post.id}/edit", data={**form, "action": "publish"})
+    assert client.get("/blog/soon").status_code == 404
+    client.post(
+        f"/admin/posts/{post.id}/edit", data={**form, "published_at": "", "action": "primary"}
+    )
     assert client.get("/blog/soon").status_code == 200
     kept = get_post(app, id=post.id).published_at
     client.post(
@@ -151,8 +156,8 @@ def test_schedule_then_publish_now_then_unpublish(client, signed_in, app):
     assert get_post(app, id=post.id).status == "draft"
     assert client.get("/blog/soon").status_code == 404
     with app.app_context():
-        actions = [a.action for a in Activity.recent().limit(3)]
-    assert actions == ["post.unpublish", "post.publish", "post.schedule"]
+        actions = [a.action for a in Activity.recent().limit(4)]
+    assert actions == ["post.unpublish", "post.publish", "post.update", "post.schedule"]
     assert kept <= clock.utcnow()
 
 

@@ -24,7 +24,7 @@ from cms.accounts.actors import SYSTEM, NotAllowed
 from cms.accounts.models import User
 from cms.accounts.tokens import ROLE_SCOPES, ApiToken, create_token
 from cms.audit import Activity
-from cms.content import categories, imported, redirects, service, tags
+from cms.content import autosaves, categories, imported, redirects, service, tags
 from cms.content.models import Post
 from cms.content.records import Revision
 from cms.core.db import db
@@ -77,6 +77,12 @@ FACTORIES = {
     "cms.content.service.save_page": lambda: partial(service.save_page, {"title": "New"}),
     "cms.content.service.publish": lambda: partial(service.publish, _post()),
     "cms.content.service.unpublish": lambda: partial(service.unpublish, _post(status="published")),
+    "cms.content.autosaves.autosave": lambda: partial(
+        autosaves.autosave, "post", _post(), {"title": "Typed", "body": "Not saved yet."}
+    ),
+    "cms.content.autosaves.discard_autosaves": lambda: partial(
+        autosaves.discard_autosaves, "post", _post()
+    ),
     "cms.content.service.trash": lambda: partial(service.trash, _post()),
     "cms.content.service.restore": lambda: partial(service.restore, _trashed_post()),
     "cms.content.service.restore_revision": lambda: partial(

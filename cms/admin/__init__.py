@@ -8,7 +8,9 @@ so views of this blueprint, and any other blueprint mounted there, are protected
 from . import (  # noqa: F401
     account,
     activity_views,
+    autosave_views,
     categories,
+    editor_tools,
     entry_actions,
     form_errors,
     inbox,

@@ -5,6 +5,8 @@ from flask_login import current_user
 
 from ..accounts.stash import peek_form
 from ..content import fields, presence
+from ..content.autosaves import LIMITS as AUTOSAVED
+from ..content.autosaves import autosaves, discard_autosaves, newer_autosave
 from ..content.fields import MAX_BODY, MAX_TITLE
 from ..content.models import Category, Page, Post, PostCategory
 from ..content.policies import policy_change_errors
@@ -14,7 +16,6 @@ from ..content.revisions import ENTRY_FIELDS, compare, entry_sides
 from ..content.sanitize import TooComplex
 from ..content.service import save_page, save_post
 from ..content.versions import entry_version
-from ..core import clock
 from ..core.paging import page_number
 from ..core.security import row_id
 from ..core.templating import local_time
@@ -24,13 +25,13 @@ from ..site.models import Notice
 from .blueprint import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
 from .seo_tags_fields import seo_tags_initial
+from .publishing import SAVING_ACTIONS, apply_action, button_state, saved_message
 from .unsent import STASH_COOKIE
 
 KINDS = {"posts": (Post, "post", save_post), "pages": (Page, "page", save_page)}
 KIND_URL = "<any(posts, pages):kind>"
 PER_PAGE = 50
 FILTERS = ("all", "draft", "scheduled", "published")
-SAVING_ACTIONS = ("save", "publish", "unpublish")
 
 
 def get_entry(kind: str, entry_id: int):
@@ -112,10 +113,26 @@ def _build_form(kind: str, entry) -> EntryForm:
     else:
         del form.categories, form.featured_image
     form.prepare_seo_tags(kind, image_choices())
+    _restore_autosave(kind, form, entry)
     form.original_time = (
         entry.published_at.replace(second=0) if entry and entry.published_at else None
     )
     return form
+
+
+def _restore_autosave(kind: str, form: EntryForm, entry) -> None:
+    """?autosave=ID: the writer's own autosaved text in the form, to check and save."""
+    number = row_id(request.args.get("autosave")) if request.method == "GET" else None
+    found = (
+        number
+        and autosaves(KINDS[kind][1], entry and entry.id, current_user.id)
+        .where(Revision.id == number)
+        .first()
+    )
+    if found:
+        for name in AUTOSAVED:
+            getattr(form, name).data = getattr(found, name)
+        flash("The autosaved text is in the form below. Check it, then save it.")
 
 
 def image_choices() -> dict[str, str]:
@@ -132,10 +149,7 @@ def _save(kind: str, form: EntryForm, entry):
         data["published_at"] = entry.published_at  # unchanged to the minute: keep seconds
     action = chosen_action()
     action = action if action in SAVING_ACTIONS else "save"
-    if action == "publish":
-        data.update(status="published", published_at=clock.utcnow())
-    elif action == "unpublish":
-        data["status"] = "draft"
+    apply_action(action, data, entry)
     if kind == "pages" and (
         asked := policy_change_errors(entry, data, request.form.get("policy_change"))
     ):
@@ -174,7 +188,11 @@ def _create_or_edit(kind: str, entry=None):
         else:
             saved, conflict = _save(kind, form, entry)
             if saved is not None:
-                flash(_saved_message(saved))
+                if entry is None:  # the autosaves of the new entry are done with
+                    discard_autosaves(
+                        KINDS[kind][1], None, actor=current_user._get_current_object()
+                    )
+                flash(saved_message(saved))
                 return redirect(url_for("admin.entry_edit", kind=kind, entry_id=saved.id))
     editing = ""
     if entry is not None:
@@ -183,15 +201,10 @@ def _create_or_edit(kind: str, entry=None):
     template = "admin/edit.html" if entry else "admin/create.html"
     page = render_template(
         template, kind=kind, form=form, entry=entry, preview=preview, conflict=conflict,
-        editing=editing,
+        editing=editing, autosaved=newer_autosave(KINDS[kind][1], entry, current_user.id),
+        publishing=button_state(entry, form.published_at.data),
     )  # fmt: skip
     return page, 409 if conflict else 200
-
-
-def _saved_message(entry) -> str:
-    if entry.status == "draft":
-        return "Saved as a draft."
-    return "Saved and scheduled." if entry.is_scheduled else "Saved and published."
 
 
 @bp.route(f"/{KIND_URL}/new", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from flask import g, request
 from ..content import service as services
 from ..content.records import Revision
 from ..content.versions import entry_version
+from ..core import clock
 from ..core.errors import problem
 from ..core.templating import site_url
 from ..core.validation import StaleError
@@ -156,11 +157,14 @@ def admin_restore(kind, entry_id):
 @bp.post(f"{ENTRY}/publish")
 @require("content:write")
 def admin_publish(kind, entry_id):
-    """Publish now, or schedule with {"published_at": a future time}."""
+    """Publish now, or schedule with {"published_at": a future time}; without a body, an
+    entry whose time is still to come is scheduled for it ({"published_at": null}: now)."""
     entry = _entry(kind, entry_id)
     expected, at = _expected(entry), None
     if request.get_data(cache=True):  # the body is optional
-        at = check_fields(read_json(), fields.PUBLISH).get("published_at")
+        body = check_fields(read_json(), fields.PUBLISH)
+        if "published_at" in body:
+            at = body["published_at"] or clock.utcnow()
     entry = services.publish(entry, at, expected, actor=g.api_token)
     return _answer(entry)
 
@@ -190,7 +194,7 @@ def _revision(kind: str, entry, revision_id: int) -> Revision:
 def admin_revisions(kind, entry_id):
     """Saved states of a post or page, newest first."""
     entry = _entry(kind, entry_id)
-    query = Revision.select().where((Revision.kind == kind[:-1]) & (Revision.object_id == entry.id))
+    query = Revision.history(kind[:-1], entry.id).order_by()
     items, next_url = by_id(query, Revision, limit_arg())
     return {"items": [revision_json(r) for r in items], "next": next_url}
 

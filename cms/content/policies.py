@@ -40,6 +40,7 @@ def policy_timeline(page: Page) -> list[PolicyVersion]:
             (Revision.kind == "page")
             & (Revision.object_id == page.id)
             & (Revision.status == "published")
+            & ~Revision.autosave
             & Revision.effective_date.is_null(False)
             & (Revision.published_at <= clock.utcnow())
         )

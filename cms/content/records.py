@@ -32,16 +32,17 @@ class Revision(BaseModel):
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=clock.utcnow)
     note = CharField(default="")
+    autosave = BooleanField(default=False)  # kept while typing (cms.content.autosaves)
 
     class Meta:
         indexes = ((("kind", "object_id", "created_at"), False),)
 
     @classmethod
     def history(cls, kind: str, object_id: int):
-        """Revisions of one post or page, newest first."""
+        """Saved revisions of one post or page (autosaves left out), newest first."""
         return (
             cls.select()
-            .where((cls.kind == kind) & (cls.object_id == object_id))
+            .where((cls.kind == kind) & (cls.object_id == object_id) & ~cls.autosave)
             .order_by(cls.created_at.desc(), cls.id.desc())
         )
 

@@ -162,9 +162,13 @@ def _published(before, entry) -> str:
 
 @writes("post.publish", "post.schedule", "page.publish", "page.schedule", what="publish")
 def publish(entry, at: datetime | None = None, expected_version=None, *, actor):
-    """Publish now, or schedule when `at` is in the future."""
-    data = {"status": "published", "published_at": at or clock.utcnow()}
-    note = "published" if not at else "scheduled"
+    """Publish now, or schedule when `at` is in the future. Without `at`, a future time the
+    entry already has (a draft given its time) is kept: the entry is scheduled for it."""
+    now = clock.utcnow()
+    if at is None and entry.published_at is not None and entry.published_at > now:
+        at = entry.published_at
+    data = {"status": "published", "published_at": at or now}
+    note = "scheduled" if at and at > now else "published"
     how = _how(actor, note, expected_version, _published)
     return _save_entry(type(entry), data, entry, how)
 

@@ -36,7 +36,7 @@ SAVE_OPTIONS = {
     "WEBP": {"quality": 85, "method": 4},
 }
 BYTES_PER_PIXEL = 8  # two copies of 4 bytes a pixel (Pillow keeps RGB in 4 bytes too)
-ALLOWANCE = 40 * 2**20  # the interpreter (~10 MB), the upload (<= 8 MB), encoded copies
+ALLOWANCE = 48 * 2**20  # the interpreter (~10 MB), the upload (<= 15 MB), encoded copies
 # What one pixel costs at the peak, where it costs more than two copies (measured with
 # Pillow 11-13): libwebp keeps two canvases and a copy of the frame beside the image until
 # it is let go; a progressive JPEG keeps every DCT coefficient (up to 8 bytes a pixel)

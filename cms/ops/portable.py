@@ -140,7 +140,8 @@ def export_site(directory: str, revisions: bool = True) -> dict[str, int]:
              "entry": slugs.get(r.kind, {}).get(r.object_id),
              "published_at": _iso(r.published_at), "effective_date": _iso(r.effective_date),
              "created_at": _iso(r.created_at), "user": _email(r.user_id)}
-            for r in Revision.select().order_by(Revision.created_at, Revision.id)
+            for r in Revision.select().where(~Revision.autosave)  # unsaved typing stays home
+            .order_by(Revision.created_at, Revision.id)
         ]  # fmt: skip
     with open(os.path.join(directory, "content.json"), "w") as fh:
         json.dump(content, fh, indent=1, ensure_ascii=False)

@@ -32,11 +32,30 @@
         to = from + action.select.length;
       }
     }
-    textarea.value = before + inserted + after;
-    textarea.focus();
+    replaceRange(textarea, start, end, inserted);
     textarea.setSelectionRange(from, to);
-    textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }
+
+  // Put text in place of start..end the way typing does, so the browser's undo (Ctrl+Z)
+  // takes it back; where execCommand is missing, setRangeText (no undo step, but no loss).
+  function replaceRange(textarea, start, end, text) {
+    textarea.focus();
+    textarea.setSelectionRange(start, end);
+    var done = false;
+    try { done = document.execCommand("insertText", false, text); } catch (e) { done = false; }
+    if (!done || textarea.value.slice(start, start + text.length) !== text) {
+      textarea.setRangeText(text, start, end, "end");
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }
+
+  // Text on a line of its own at the cursor (an image, a converted paste).
+  function insertBlock(textarea, text) {
+    var start = textarea.selectionStart, before = textarea.value.slice(0, start);
+    var lead = before === "" || before.slice(-1) === "\n" ? "" : "\n";
+    replaceRange(textarea, start, textarea.selectionEnd, lead + text + "\n");
+  }
+  window.cmsEditor = { replaceRange: replaceRange, insertBlock: insertBlock };
 
   function buildToolbar(textarea) {
     var bar = document.createElement("div");
@@ -87,20 +106,13 @@
     if (textarea.value) { refresh(); }
   }
 
-  // "Insert" next to a library image: its Markdown on a line of its own, at the cursor.
+  // "Insert" next to a library image (also those added by an upload from this page): its
+  // Markdown on a line of its own, at the cursor.
   function imageButtons(textarea) {
-    document.querySelectorAll("[data-insert]").forEach(function (button) {
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        var start = textarea.selectionStart, value = textarea.value;
-        var before = value.slice(0, start), after = value.slice(textarea.selectionEnd);
-        var lead = before === "" || before.slice(-1) === "\n" ? "" : "\n";
-        var inserted = lead + button.dataset.insert + "\n";
-        textarea.value = before + inserted + after;
-        textarea.focus();
-        textarea.setSelectionRange(start + inserted.length, start + inserted.length);
-        textarea.dispatchEvent(new Event("input", { bubbles: true }));
-      });
+    document.querySelectorAll("[data-insert]").forEach(function (button) { button.hidden = false; });
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("[data-insert]");
+      if (button) { insertBlock(textarea, button.dataset.insert); }
     });
   }
 

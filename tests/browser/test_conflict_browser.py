@@ -40,12 +40,12 @@ def test_second_save_gets_the_conflict_screen_and_keeps_its_text(browser, own_si
         ada.get_by_label("Text (Markdown)").fill("Ada's version of the post.")
         ada.clock.run_for(60_000)  # a minute of use later, the heartbeat says who came in
         note.filter(has_text="Also being edited by Eddie Editor since").wait_for()
-        ada.get_by_role("button", name="Save", exact=True).click()
-        assert "Saved and published." in ada.locator("main").inner_text()
+        ada.get_by_role("button", name="Update", exact=True).click()
+        assert "Published on " in ada.locator("main").inner_text()
 
         mine = "Eddie's version, typed while Ada was saving."
         eddie.get_by_label("Text (Markdown)").fill(mine)
-        eddie.get_by_role("button", name="Save", exact=True).click()
+        eddie.get_by_role("button", name="Update", exact=True).click()
         alert = eddie.get_by_role("alert").filter(has_text="saved this post while you were editing")
         alert.wait_for()
         assert (
@@ -60,7 +60,7 @@ def test_second_save_gets_the_conflict_screen_and_keeps_its_text(browser, own_si
         assert blocking == [], blocking
 
         eddie.get_by_role("button", name="Keep mine (replace theirs)").click()
-        assert "Saved and published." in eddie.locator("main").inner_text()
+        assert "Published on " in eddie.locator("main").inner_text()
         ada.reload()
         assert ada.get_by_label("Text (Markdown)").input_value() == mine
         assert errors == []

@@ -72,7 +72,7 @@ def test_write_and_publish_a_post_with_the_keyboard_alone(page, site, report, co
     keys.to(page.get_by_role("button", name="Publish now"))
     page.keyboard.press("Enter")
     page.wait_for_url(f"{site}/admin/posts/*/edit")
-    assert "Saved and published." in page.locator("main").inner_text()
+    assert "Published on " in page.locator("main").inner_text()
 
     keys.to(page.get_by_role("link", name="View on the site"))
     page.keyboard.press("Enter")
