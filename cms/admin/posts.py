@@ -24,8 +24,8 @@ from ..media.models import Media
 from ..site.models import Notice
 from .blueprint import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
-from .seo_tags_fields import seo_tags_initial
 from .publishing import SAVING_ACTIONS, apply_action, button_state, saved_message
+from .seo_tags_fields import seo_tags_initial
 from .unsent import STASH_COOKIE
 
 KINDS = {"posts": (Post, "post", save_post), "pages": (Page, "page", save_page)}
