@@ -118,6 +118,8 @@ _ENTRY_WORDS = {
     "import": "Imported the {kind} “{name}”",
     "revision_restore": "Went back to an earlier version of the {kind} “{name}”",
     "revision_import": "Imported an earlier version of the {kind} “{name}”",
+    "autosave": "Kept an automatic copy of the {kind} “{name}” while writing",
+    "autosave_discard": "Discarded the automatic copies of the {kind} “{name}”",
 }  # fmt: skip
 ACTION_WORDS = {
     **{f"{kind}.{verb}": words.replace("{kind}", kind) for kind in ("post", "page")
@@ -127,6 +129,8 @@ ACTION_WORDS = {
     "category.trash": "Deleted the category “{name}” (moved to the trash)",
     "category.restore": "Restored the category “{name}” from the trash",
     "category.merge": "Merged the categories {target}",
+    "tag.update": "Changed the tag “{name}”",
+    "tag.delete": "Deleted the tag “{name}”",
     "content.remove": "Removed imported content: {target}",
     "revision.clear": "Cleared old versions: {target}",
     "redirect.save": "Redirected an old address: {target}",
