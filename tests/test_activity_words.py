@@ -30,7 +30,7 @@ def test_entries_read_as_sentences():
     assert plain_words("message.handled", "message 4: handled") == (
         "Marked a contact message handled"
     )
-    assert plain_words("post.autosave", "post 9: Draft") == "Post: autosave post 9: Draft"
+    assert plain_words("post.archive", "post 9: Draft") == "Post: archive post 9: Draft"
 
 
 def test_the_activity_screen_shows_the_words_and_the_code(client, auth):
