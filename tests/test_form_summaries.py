@@ -10,7 +10,7 @@ from tests.helpers.accounts import PASSWORD
 
 ADMIN_TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "admin"
 # The writing screen's and the media library's forms carry it with their own templates.
-WRITING_SCREEN = {"create.html", "media.html", "media_detail.html"}
+WRITING_SCREEN = {"create.html", "_seo_tags_fields.html", "media.html", "media_detail.html"}
 
 
 def summary(html: str) -> str:

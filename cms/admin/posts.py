@@ -21,6 +21,7 @@ from ..core.security import row_id
 from ..core.templating import local_time
 from ..core.validation import StaleError, ValidationError
 from ..media.models import Media
+from ..media.service import MAX_ALT
 from ..site.models import Notice
 from .blueprint import bp
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
@@ -188,10 +189,10 @@ def _create_or_edit(kind: str, entry=None):
         else:
             saved, conflict = _save(kind, form, entry)
             if saved is not None:
-                if entry is None:  # the autosaves of the new entry are done with
-                    discard_autosaves(
-                        KINDS[kind][1], None, actor=current_user._get_current_object()
-                    )
+                me = current_user._get_current_object()
+                # The autosaves of the new entry are done with (none: nothing to log).
+                if entry is None and autosaves(KINDS[kind][1], None, me).exists():
+                    discard_autosaves(KINDS[kind][1], None, actor=me)
                 flash(saved_message(saved))
                 return redirect(url_for("admin.entry_edit", kind=kind, entry_id=saved.id))
     editing = ""
@@ -202,7 +203,7 @@ def _create_or_edit(kind: str, entry=None):
     page = render_template(
         template, kind=kind, form=form, entry=entry, preview=preview, conflict=conflict,
         editing=editing, autosaved=newer_autosave(KINDS[kind][1], entry, current_user.id),
-        publishing=button_state(entry, form.published_at.data),
+        publishing=button_state(entry, form.published_at.data), max_alt=MAX_ALT,
     )  # fmt: skip
     return page, 409 if conflict else 200
 
