@@ -11,7 +11,6 @@ from urllib.parse import quote
 import html5lib
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from werkzeug.exceptions import NotFound
 
 from cms.accounts import throttle
 from cms.accounts.signin import SIGN_IN_FAILED
@@ -19,6 +18,7 @@ from cms.content.fields import MAX_SLUG
 from cms.content.render import render_markdown
 from cms.content.sanitize import clean_html
 from cms.content.slugs import make_slug
+from cms.core.errors import MESSAGES
 from cms.public.contact import CSRF_FAILED, FIX_FIELDS, RATE_LIMITED
 from cms.public.contact_forms import TAMPERED, TOO_FAST
 from tests.helpers.hostile import (
@@ -87,7 +87,7 @@ def test_slugs_are_url_safe_and_bounded(text):
 
 
 # What a refusal may say at each door (a 4xx showing anything else is a failure).
-NOT_FOUND = (NotFound.description, "There are no more results.")
+NOT_FOUND = (MESSAGES[404], "There are no more results.")
 BAD_PAGE = (re.compile(r"page number must be a whole number"), *NOT_FOUND)
 LONG_SEARCH = (re.compile(r"shorten your search to \d+ characters"),)
 FORM_REFUSED = (

@@ -107,7 +107,7 @@ def parse(html: str) -> Links:
 
 @pytest.fixture
 def site(app, users):
-    """The demo site with one of everything: a message, an image, a revision, a token."""
+    """The demo site with one of everything: a message, an image, a revision, a tag, a token."""
     with app.app_context():
         db.connect(reuse_if_open=True)
         store_message({**GOOD, "phone": "+1 416 555 0100"})
@@ -115,7 +115,8 @@ def site(app, users):
         Image.new("RGB", (1200, 800), (40, 110, 150)).save(png, "PNG")
         media = process_upload(png.getvalue(), "sea.png", "A calm sea", actor=SYSTEM)
         post = Post.select().order_by(Post.id).first()
-        save_post({"body": post.body + "\n\nOne more line."}, post, actor=users["admin"])
+        save_post({"body": post.body + "\n\nOne more line.", "tags": ["Worry & sleep"]}, post,
+                  actor=users["admin"])  # fmt: skip
         policy = {"title": "Fees policy", "body": "Fees are due.", "status": "published",
                   "is_policy": True, "effective_date": date(2025, 1, 1)}  # fmt: skip
         policy = save_page(policy, None, actor=users["admin"])

@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from werkzeug.http import HTTP_STATUS_CODES
 
+from cms.core.errors import page_title
+
 SECONDS = 20  # per test: past this, remaining examples are skipped cheaply
 MIN_EXAMPLES = 20  # fewer means the time box starved the property: that is a failure
 BOUNDED = settings(
@@ -46,8 +48,9 @@ def _is_error_place(element) -> bool:
 
 def _error_page_message(root, status: int) -> list[str]:
     """The message under an error page's heading (templates/errors/), which names the
-    status ("Bad Request", "Page not found"): other pages' first paragraph is no error."""
-    names = {HTTP_STATUS_CODES.get(status), "Page not found" if status == 404 else None}
+    status in the site's words (cms.core.errors.page_title, e.g. "This request could not be
+    read"): other pages' first paragraph is no error."""
+    names = {page_title(status), HTTP_STATUS_CODES.get(status)}
     main = root.find(".//main")
     children = list(main) if main is not None else []
     for heading, message in zip(children, children[1:], strict=False):
