@@ -245,6 +245,19 @@ def test_bad_settings_are_refused_next_to_the_field(client, auth, app, changes, 
     assert stored_settings(app) == before
 
 
+def test_settings_post_without_its_loaded_state_is_refused_not_a_crash(client, auth, app):
+    # A form posted without the state it was loaded with (a script, an old tab): the
+    # refusal still names what the writer would lose, counted against what is stored.
+    auth.login()
+    before = stored_settings(app)
+    blank = {key: "" for key in [*settings_form(), "loaded"]}
+    response = client.post("/admin/settings", data=blank)
+    assert response.status_code == 200
+    assert "needs a title" in field_error(response.text, "site_title")
+    assert "Site title" in response.text.split('class="error-summary"')[-1]
+    assert stored_settings(app) == before
+
+
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "mailto:x@example.org", "ftp://x", "/x"])
 def test_social_links_must_be_web_addresses(client, auth, app, url):
     auth.login()

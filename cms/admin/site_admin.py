@@ -223,7 +223,7 @@ def settings_edit():
             status = 409
         except ValidationError as exc:
             show_errors(form, exc.errors)
-            unsaved = _changed_labels(form, loaded)
+            unsaved = _changed_labels(form, loaded or setting_tokens(before))
         else:
             flash("The settings were saved." + _removed_links(before, stored_settings()))
             return redirect(url_for("admin.settings_edit"))
