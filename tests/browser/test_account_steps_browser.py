@@ -38,13 +38,26 @@ def mailbox():
     controller.stop()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, mailbox):
+def _serve(tmp_path_factory, mailbox):
     instance = tmp_path_factory.mktemp("account-steps")
     prepare_instance(instance)
     env = {"CMS_SMTP_HOST": "127.0.0.1", "CMS_SMTP_PORT": str(mailbox[1]),
            "CMS_SMTP_STARTTLS": "false", "CMS_SMTP_FROM": "site@example.org"}  # fmt: skip
-    live = LiveServer(instance, env=env)
+    return LiveServer(instance, env=env)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, mailbox):
+    live = _serve(tmp_path_factory, mailbox)
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path_factory, mailbox):
+    """A server of its own, for a test that changes a password or pauses signing in
+    (the other tests sign in with the first password, from the same address)."""
+    live = _serve(tmp_path_factory, mailbox)
     yield live
     live.stop()
 
@@ -134,9 +147,9 @@ def test_a_policy_correction_is_asked_for_and_listed(tab, server, width):
 
 
 @WIDTHS
-def test_a_forgotten_password_comes_back_by_e_mail(tab, server, mailbox, width):
+def test_a_forgotten_password_comes_back_by_e_mail(tab, own_server, mailbox, width):
     page, _ = tab
-    site = server.url
+    site = own_server.url
     who = ADMIN if width == "desktop" else EDITOR
     handler, _ = mailbox
     handler.arrived.clear()
@@ -160,9 +173,9 @@ def test_a_forgotten_password_comes_back_by_e_mail(tab, server, mailbox, width):
 
 
 @WIDTHS
-def test_wrong_passwords_count_down_then_pause_in_the_editor_design(tab, server, width):
+def test_wrong_passwords_count_down_then_pause_in_the_editor_design(tab, own_server, width):
     page, _ = tab
-    site = server.url
+    site = own_server.url
     email = f"mistyped-{width}@example.org"
     page.goto(site + "/admin/login")
     said = ""

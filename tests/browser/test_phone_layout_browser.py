@@ -85,7 +85,9 @@ def test_save_stays_in_reach_while_writing_a_long_post(page, site, live_server, 
     page.set_viewport_size(WIDTHS[width])
     sign_in(page, site)
     page.goto(site + screens["edit post"])
-    save = page.get_by_role("button", name="Save", exact=True)
+    save = page.locator("#primary-action")  # "Update" on a published post
+    label = save.inner_text().strip()
+    assert label in ("Update", "Publish now") or label.startswith("Schedule")
     height = WIDTHS[width]["height"]
     for where in ("top", "middle"):
         if where == "middle":
@@ -97,7 +99,7 @@ def test_save_stays_in_reach_while_writing_a_long_post(page, site, live_server, 
                 "([x, y]) => document.elementFromPoint(x, y).closest('button')?.textContent",
                 [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
             ).strip()
-            == "Save"
+            == label
         )  # nothing covers it
 
 

@@ -19,9 +19,8 @@ def test_write_a_post_with_a_tag_a_footnote_and_a_video(
     preview.locator(".video-card").wait_for()
     assert preview.locator(".footnotes li").inner_text().startswith("Within minutes")
     page.get_by_label("Tags").fill("Panic, Breathing")
-    page.get_by_label("Status").select_option("published")
-    page.get_by_role("button", name="Save", exact=True).click()
-    assert "Saved and published." in page.locator("main").inner_text()
+    page.get_by_role("button", name="Publish now").click()
+    assert "Published on" in page.locator("main").inner_text()
 
     visitor = browser.new_context()  # a reader, recorded like the editor's page
     reader = visitor.new_page()

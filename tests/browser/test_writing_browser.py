@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.helpers.browser import screenshot, sign_in
+from tests.helpers.browser import editor_menu_link, screenshot, sign_in
 
 WIDTHS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 WORD = (Path(__file__).resolve().parent.parent / "data" / "paste" / "word.html").read_text()
@@ -106,7 +106,7 @@ def test_leaving_with_unsaved_changes_asks_first(writer, site):
         dialog.dismiss()  # stay on the page
 
     writer.on("dialog", answer)
-    writer.get_by_role("link", name="Posts").first.click()
+    editor_menu_link(writer, "Posts").click()
     writer.wait_for_timeout(300)  # the question is asked before the page would change
     assert asked == ["beforeunload"]
     assert writer.url.endswith("/admin/posts/new")
@@ -114,7 +114,7 @@ def test_leaving_with_unsaved_changes_asks_first(writer, site):
     writer.get_by_role("button", name="Save draft").click()
     asked.clear()
     writer.on("dialog", answer)
-    writer.get_by_role("link", name="Posts").first.click()
+    editor_menu_link(writer, "Posts").click()
     writer.wait_for_url(f"{site}/admin/posts/")
     assert asked == []  # saved: nothing to warn about
 

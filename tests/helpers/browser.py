@@ -18,3 +18,11 @@ def screenshot(page, name: str) -> None:
     """Save a screenshot for people to look at (test-artifacts/screenshots/)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def editor_menu_link(page, name: str):
+    """A link in the editor's menu, unfolding the menu first where it is folded (a phone)."""
+    toggle = page.locator(".admin-menu > summary")
+    if toggle.is_visible() and page.locator(".admin-menu[open]").count() == 0:
+        toggle.click()
+    return page.get_by_role("navigation", name="Editor").get_by_role("link", name=name)
