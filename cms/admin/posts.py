@@ -162,8 +162,7 @@ def _save(kind: str, form: EntryForm, entry):
     except StaleError as exc:
         return None, _conflict(kind, exc, data, action)
     except ValidationError as exc:
-        show_errors(form, exc.errors)
-        flash("Nothing was saved: please correct the fields marked below.", "error")
+        show_errors(form, exc.errors)  # listed at the top of the form by its error summary
         return None, None
     return saved, None
 
