@@ -103,19 +103,32 @@ def test_save_stays_in_reach_while_writing_a_long_post(page, site, live_server, 
         )  # nothing covers it
 
 
+STACKED_CELLS_WITHOUT_A_NAME = """() => [...document.querySelectorAll('table.list tbody tr')]
+  .flatMap(row => [...row.children].slice(1).map(cell => {
+    const th = cell.closest('table').querySelectorAll('thead th')[cell.cellIndex];
+    const named = th && th.textContent.trim() && !th.querySelector('.visually-hidden');
+    const shown = getComputedStyle(cell, '::before').content;
+    return named && cell.colSpan === 1 && !shown.includes(th.textContent.trim()) ? cell.outerHTML.slice(0, 80) : null;
+  })).filter(Boolean)"""
+
+
 def test_the_editor_lists_reflow_on_a_phone(page, site, live_server, report):
     screens = {**add_editor_content(live_server.instance), "menu": "/admin/menu"}
     page.set_viewport_size(WIDTHS["phone"])
     sign_in(page, site)
-    widths = {}
+    widths, unnamed = {}, {}
     for name in (*LISTS, "menu"):
         page.goto(site + screens[name])
         widths[name] = page.evaluate(
             "() => [document.documentElement.scrollWidth,"
             " Math.max(...[...document.querySelectorAll('table')].map(t => t.scrollWidth))]"
         )
+        # Stacked cells keep their column's name on screen (all but the row's first cell,
+        # and cells with no column name of their own, such as a row's buttons).
+        unnamed[name] = page.evaluate(STACKED_CELLS_WITHOUT_A_NAME)
     report("page and widest table width at 390 px", widths)
     assert all(page_w <= 390 and table <= 390 for page_w, table in widths.values()), widths
+    assert {name: cells for name, cells in unnamed.items() if cells} == {}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
