@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from cms.audit import Activity
 from cms.core import clock
-from tests.helpers.accounts import PASSWORD, sign_in
+from tests.helpers.accounts import PASSWORD, enable_two_step, sign_in
 
 NEW_PASSWORD = "a quiet harbour at dawn"
 MAIL = {"SMTP_HOST": "127.0.0.1", "SITE_URL": "https://practice.example"}
@@ -110,6 +111,24 @@ def test_the_command_prints_a_one_time_link(runner, client, users, app):
     assert client.get(link).status_code == 404
     unknown = runner.invoke(args=["cms", "reset-password", "nobody@example.org"])
     assert unknown.exit_code == 1 and "No active account" in unknown.output
+
+
+def test_the_command_can_switch_two_step_off_for_a_lost_phone(runner, client, users, app):
+    assert sign_in(client).status_code == 302
+    enable_two_step(client)
+    client.post("/admin/logout")
+    kept = runner.invoke(args=["cms", "reset-password", "admin@example.org"])
+    assert kept.exit_code == 0 and "Two-step sign-in is off" not in kept.output
+    assert "/admin/login/two-step" in sign_in(client).headers["Location"]  # still asked
+    result = runner.invoke(args=["cms", "reset-password", "admin@example.org", "--two-step-off"])
+    assert result.exit_code == 0 and "Two-step sign-in is off" in result.output, result.output
+    link = re.search(r"(/admin/set-password/\S+)", result.output)[1]
+    done = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert done.status_code == 302
+    signed_in = sign_in(client, password=NEW_PASSWORD)
+    assert signed_in.headers["Location"].endswith("/admin/"), signed_in.headers["Location"]
+    with app.app_context():
+        assert Activity.recent().where(Activity.action == "two_step.disable").count() == 1
 
 
 def test_the_last_attempts_are_counted_down_then_the_pause_page(client, users, app):

@@ -40,9 +40,15 @@ def create_user_command(email, role, name):
 
 @cms.command("reset-password")
 @click.argument("email")
-def reset_password_command(email):
+@click.option(
+    "--two-step-off",
+    is_flag=True,
+    help="Also switch two-step sign-in off (the phone and the recovery codes are lost).",
+)
+def reset_password_command(email, two_step_off):
     """Print a one-time link to choose a new password (the current one keeps working until
     the link is used); for an administrator locked out with no one to send a link."""
+    from ..accounts import two_step
     from ..accounts.models import User
     from ..accounts.onetime import link_base
     from ..accounts.recovery import issue_reset_link, reset_minutes
@@ -51,6 +57,9 @@ def reset_password_command(email):
     user = User.get_or_none(User.email == email.strip().lower())
     if user is None or not user.active:
         raise click.ClickException(f"No active account uses {email}.")
+    if two_step_off and user.totp_secret:
+        two_step.disable(user, actor=SYSTEM)
+        click.echo("Two-step sign-in is off; switch it on again from Account after signing in.")
     link = issue_reset_link(user, "cms reset-password")
     where = "" if link_base() else " (after this site's address)"
     click.echo(f"Open this one-time link within {reset_minutes()} minutes{where}:\n{link}")

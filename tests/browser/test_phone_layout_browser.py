@@ -108,7 +108,8 @@ STACKED_CELLS_WITHOUT_A_NAME = """() => [...document.querySelectorAll('table.lis
     const th = cell.closest('table').querySelectorAll('thead th')[cell.cellIndex];
     const named = th && th.textContent.trim() && !th.querySelector('.visually-hidden');
     const shown = getComputedStyle(cell, '::before').content;
-    return named && cell.colSpan === 1 && !shown.includes(th.textContent.trim()) ? cell.outerHTML.slice(0, 80) : null;
+    const missing = named && cell.colSpan === 1 && !shown.includes(th.textContent.trim());
+    return missing ? cell.outerHTML.slice(0, 80) : null;
   })).filter(Boolean)"""
 
 
