@@ -88,6 +88,27 @@ def test_a_parents_page_and_feed_list_its_childrens_posts_with_breadcrumbs(ctx):
     assert '<span aria-current="page">On panic</span>' in trail
 
 
+def test_a_parent_whose_posts_are_all_below_is_listed_everywhere_categories_are(ctx):
+    top = _cat("Mental health")
+    child = _cat("Anxiety", top.slug)
+    grandchild = _cat("Panic", child.slug)
+    save_post({"title": "On panic", "status": "published",
+               "categories": [grandchild.slug, child.slug]}, actor=SYSTEM)  # fmt: skip
+    save_post({"title": "Worry", "status": "published", "categories": [child.slug]},
+              actor=SYSTEM)  # fmt: skip
+    save_post({"title": "Only a draft", "categories": [top.slug]}, actor=SYSTEM)
+    client = ctx.test_client()
+    counts = {c["slug"]: c["post_count"] for c in client.get("/api/v1/categories").json["items"]}
+    # A post in two categories of one family counts once for the family's top.
+    assert {k: counts.get(k) for k in ("mental-health", "anxiety", "panic")} == {
+        "mental-health": 2, "anxiety": 2, "panic": 1
+    }  # fmt: skip
+    archive = client.get("/archive").get_data(as_text=True)
+    assert 'href="/category/mental-health"' in archive
+    sitemap = client.get("/sitemap-pages.xml").get_data(as_text=True)
+    assert "/category/mental-health</loc>" in sitemap
+
+
 def test_a_parent_with_only_private_posts_below_stays_hidden(ctx):
     top = _cat("Hidden topic")
     _cat("Hidden child", top.slug)
@@ -95,6 +116,9 @@ def test_a_parent_with_only_private_posts_below_stays_hidden(ctx):
     client = ctx.test_client()
     assert client.get("/category/hidden-topic").status_code == 404
     assert client.get("/category/hidden-child").status_code == 404
+    listed = [c["slug"] for c in client.get("/api/v1/categories").json["items"]]
+    assert "hidden-topic" not in listed and "hidden-child" not in listed
+    assert "/category/hidden-topic" not in client.get("/archive").get_data(as_text=True)
 
 
 def test_trash_lifts_the_children_and_restore_puts_them_back(ctx):

@@ -111,7 +111,7 @@ def page(slug):
 
 @bp.get("/categories")
 def categories():
-    """Categories that have published posts, with their counts."""
+    """Categories that have published posts in them or below them, with their counts."""
     rows = Category.with_counts()
     items = [category_json(c, c.post_count) for c in rows]
     return public_json({"items": items, "next": None})

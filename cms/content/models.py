@@ -77,14 +77,25 @@ class Category(AtSlug, BaseModel):
 
     @classmethod
     def with_counts(cls):
-        """Categories that have visible posts, with a post_count each, by name."""
+        """Categories that have visible posts in them or in a category below them, with a
+        post_count each (a post in two of the family counted once), by name."""
+        inner = cls.alias("inner")
+        family = cls.select(cls.id.alias("top"), cls.id.alias("member")).cte(
+            "family", recursive=True, columns=("top", "member")
+        )
+        below = inner.select(family.c.top, inner.id).join(
+            family, on=(inner.parent == family.c.member)
+        )
+        family = family.union_all(below)
         return (
-            cls.select(cls, fn.COUNT(Post.id).alias("post_count"))
-            .join(PostCategory)
-            .join(Post)
+            cls.select(cls, fn.COUNT(Post.id.distinct()).alias("post_count"))
+            .join(family, on=(family.c.top == cls.id))
+            .join(PostCategory, on=(PostCategory.category == family.c.member))
+            .join(Post, on=(PostCategory.post == Post.id))
             .where(Post.visible_clause())
             .group_by(cls.id)
             .order_by(cls.name)
+            .with_cte(family)
         )
 
 
