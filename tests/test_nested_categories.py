@@ -2,6 +2,7 @@
 children's posts; breadcrumbs; trash, restore and merge keep the tree; the editor and the
 API set the parent; migration 0013 keeps an older site's content."""
 
+import re
 import sqlite3
 from xml.etree import ElementTree
 
@@ -153,6 +154,13 @@ def test_the_categories_admin_sets_a_parent_and_shows_the_tree(client, auth):
     )
     assert refused.status_code == 200 and "under itself" in refused.get_data(as_text=True)
     assert Category.get_by_id(therapy.id).parent_id is None
+    # The writing screen's checkboxes follow the tree and name each one's parents.
+    client.post("/admin/categories", data={"name": "Anxiety"})
+    writing = client.get("/admin/posts/new").get_data(as_text=True)
+    boxes = writing.split("<legend>Categories</legend>")[1].split("</fieldset>")[0]
+    labels = re.findall(r"<label[^>]*>([^<]+)</label>", boxes)
+    assert labels.index("Therapy") + 1 == labels.index("Therapy › Couples"), labels
+    assert "Couples" not in labels and "Anxiety" in labels
 
 
 def admin_api(app, scopes=("content:read", "content:write")):

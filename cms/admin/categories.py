@@ -57,6 +57,18 @@ def tree(categories) -> list[tuple[Category, int]]:
     return out
 
 
+def tree_choices(categories) -> dict[str, str]:
+    """Checkbox choices in tree order, each named with the categories above it
+    ("Mental health › Anxiety"), so two children of the same name stay apart."""
+    names = {c.id: c for c in categories}
+
+    def path(c, hops=0):
+        above = names.get(c.parent_id)
+        return c.name if above is None or hops > 10 else f"{path(above, hops + 1)} › {c.name}"
+
+    return {str(c.id): path(c) for c, _depth in tree(categories)}
+
+
 def _category_form(category: Category | None = None) -> CategoryParentForm:
     if category is None:
         form = CategoryParentForm()

@@ -24,6 +24,7 @@ from ..media.models import Media
 from ..media.service import MAX_ALT
 from ..site.models import Notice
 from .blueprint import bp
+from .categories import tree_choices
 from .content_forms import EntryForm, chosen_action, expected_version, show_errors
 from .publishing import SAVING_ACTIONS, apply_action, button_state, saved_message
 from .seo_tags_fields import seo_tags_initial
@@ -108,8 +109,7 @@ def _build_form(kind: str, entry) -> EntryForm:
     )
     if kind == "posts":
         del form.is_policy, form.effective_date
-        categories = Category.select().order_by(Category.name)
-        form.categories.choices = {str(c.id): c.name for c in categories}
+        form.categories.choices = tree_choices(list(Category.select().order_by(Category.name)))
         form.featured_image.choices = image_choices()
     else:
         del form.categories, form.featured_image

@@ -1,7 +1,5 @@
 """The content model. Queries live on the models; writes go through cms.content.service."""
 
-from urllib.parse import quote
-
 from peewee import (
     SQL,
     BooleanField,
@@ -17,23 +15,9 @@ from ..accounts.models import User
 from ..core import clock
 from ..core.db import BaseModel
 from ..media.models import Media
+from .paths import AtSlug
 
 STATUSES = ("draft", "published")
-
-
-class AtSlug:
-    """A row shown at a public path made of its slug: URL is the path's pattern."""
-
-    URL = "/{}"
-
-    @classmethod
-    def url_of(cls, slug: str) -> str:
-        """The public path of the row with this slug, percent-encoded like url_for."""
-        return cls.URL.format(quote(slug, safe=""))
-
-    @property
-    def url(self) -> str:
-        return self.url_of(self.slug)
 
 
 class Category(AtSlug, BaseModel):
@@ -62,14 +46,19 @@ class Category(AtSlug, BaseModel):
         under = Category.select().where(Category.parent == self).order_by(Category.name)
         return [c for c in under if Post.in_category(c, below=True).exists()]
 
+    @classmethod
+    def family(cls, seed):
+        """(top, member) rows: each category `seed` selects, paired with itself and with
+        every category below it (UNION, so even a corrupt cycle ends)."""
+        inner, family = cls.alias("inner"), seed.cte("family", True, columns=("top", "member"))
+        below = inner.select(family.c.top, inner.id)
+        return family.union(below.join(family, on=inner.parent == family.c.member))
+
     def family_ids(self) -> list[int]:
         """This category's id and those of every category below it."""
-        found, level = [self.id], [self.id]
-        while level:
-            level = [c.id for c in Category.select(Category.id).where(
-                Category.parent.in_(level) & Category.id.not_in(found))]  # fmt: skip
-            found += level
-        return found
+        family = Category.family(Category.select(Category.id, Category.id).where(
+            Category.id == self.id))  # fmt: skip
+        return [member for (member,) in family.select_from(family.c.member).tuples()]
 
     @property
     def feed_url(self) -> str:
@@ -79,14 +68,7 @@ class Category(AtSlug, BaseModel):
     def with_counts(cls):
         """Categories that have visible posts in them or in a category below them, with a
         post_count each (a post in two of the family counted once), by name."""
-        inner = cls.alias("inner")
-        family = cls.select(cls.id.alias("top"), cls.id.alias("member")).cte(
-            "family", recursive=True, columns=("top", "member")
-        )
-        below = inner.select(family.c.top, inner.id).join(
-            family, on=(inner.parent == family.c.member)
-        )
-        family = family.union_all(below)
+        family = cls.family(cls.select(cls.id, cls.id))
         return (
             cls.select(cls, fn.COUNT(Post.id.distinct()).alias("post_count"))
             .join(family, on=(family.c.top == cls.id))
