@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from ..content import presence
 from ..content.records import Revision
-from ..content.revisions import field_changes, text_diff
+from ..content.revision_terms import missing_terms
+from ..content.revisions import revision_changes, text_diff
 from ..content.service import restore, restore_revision, trash
 from ..core.security import row_id
 from ..core.validation import ValidationError
@@ -79,7 +80,7 @@ def revision_diff(kind, entry_id):
     )
     return render_template(
         "admin/revisions_diff.html", kind=kind, entry=entry, old=old, new=new,
-        fields=field_changes(old, new), lines=text_diff(old.body, new.body),
+        fields=revision_changes(old, new), lines=text_diff(old.body, new.body),
     )  # fmt: skip
 
 
@@ -93,7 +94,9 @@ def revision_restore(kind, entry_id, revision_id):
         except ValidationError as exc:
             flash("Could not restore: " + " ".join(exc.errors.values()), "error")
             return redirect(url_for("admin.revision_list", kind=kind, entry_id=entry_id))
-        flash("The earlier version was restored (as a new revision).")
+        gone = missing_terms(revision)
+        left_out = f" Left out, as no longer there: {', '.join(gone)}." if gone else ""
+        flash(f"The earlier version was restored (as a new revision).{left_out}")
     return redirect(url_for("admin.entry_edit", kind=kind, entry_id=entry_id))
 
 

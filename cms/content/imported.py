@@ -10,6 +10,7 @@ from .checks import check_texts, effective_date, published_at
 from .fields import MAX_NOTE
 from .models import Category, Page, Post
 from .records import Revision
+from .revision_terms import imported_terms
 from .search_index import SearchEntry
 from .service import kind_of
 from .slugs import check_slug_shape
@@ -33,11 +34,12 @@ def import_revision(kind: str, object_id: int, data: dict, user, created_at, *, 
         errors["created_at"] = "Use a date and time such as 2026-05-01T09:00."
     if errors:
         raise ValidationError(errors)
+    terms = imported_terms(kind, data)
     with db.atomic():
         revision = Revision.create(
             kind=kind, object_id=object_id, slug=slug, published_at=when, user=user,
             effective_date=effective_date(data.get("effective_date")), note=note,
-            created_at=created_at, excerpt_typed=bool(clean["excerpt"]), **clean,
+            created_at=created_at, excerpt_typed=bool(clean["excerpt"]), **clean, **terms,
         )  # fmt: skip
         record(f"{kind}.revision_import", f"{kind} {object_id}: {revision.title}", actor)
     return revision

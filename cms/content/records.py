@@ -33,6 +33,11 @@ class Revision(BaseModel):
     created_at = DateTimeField(default=clock.utcnow)
     note = CharField(default="")
     autosave = BooleanField(default=False)  # kept while typing (cms.content.autosaves)
+    # Recorded since migration 0017 (cms.content.revision_terms); None: not recorded.
+    seo_title = TextField(null=True)  # None also leaves social_image_id unrecorded
+    social_image_id = IntegerField(null=True)  # no foreign key: kept after the image goes
+    tags = TextField(null=True)  # JSON list of {"id", "slug", "name"}
+    categories = TextField(null=True)  # the same
 
     class Meta:
         indexes = ((("kind", "object_id", "created_at"), False),)

@@ -14,6 +14,7 @@ from ..core.templating import local_time
 from .models import Category, Page, Post
 from .policies import earlier_policy_versions
 from .records import Revision
+from .revision_terms import term_changes
 
 FIELDS = (
     ("title", "Title"),
@@ -86,6 +87,11 @@ def field_changes(old, new, fields=FIELDS) -> list[tuple[str, str, str]]:
         if before != after:
             changes.append((label, "" if before is None else str(before), str(after or "")))
     return changes
+
+
+def revision_changes(old: Revision, new: Revision) -> list[tuple[str, str, str]]:
+    """The short fields two revisions differ in, their tags, categories and SEO fields too."""
+    return field_changes(old, new) + term_changes(old, new)
 
 
 def compare(theirs: dict, yours: dict, fields, text: str = "body") -> dict:

@@ -22,6 +22,7 @@ from .models import Page, Post, PostCategory
 from .records import Redirect, Revision
 from .redirects import point
 from .render import make_excerpt, plain_text, render_markdown
+from .revision_terms import recorded_terms, restored_terms
 from .sanitize import TooComplex
 from .search_index import SearchEntry
 from .slugs import claim_slug, public_path
@@ -56,7 +57,7 @@ def _record_revision(kind: str, entry, user, note: str = "") -> Revision:
         excerpt=entry.excerpt, excerpt_typed=entry.excerpt_typed,
         meta_description=entry.meta_description, status=entry.status,
         published_at=entry.published_at, effective_date=getattr(entry, "effective_date", None),
-        user=user, note=note,
+        user=user, note=note, **recorded_terms(entry),
     )  # fmt: skip
 
 
@@ -208,7 +209,9 @@ def restore(entry, expected_version=None, *, actor) -> None:
 
 @writes("post.revision_restore", "page.revision_restore", what="restore revisions")
 def restore_revision(revision: Revision, expected_version=None, *, actor):
-    """Bring back a revision's text as a new revision; status and publish time stay."""
+    """Bring back a revision's text, and the tags, categories and SEO fields it recorded
+    that still exist (cms.content.revision_terms), as a new revision; status and publish
+    time stay."""
     model = Post if revision.kind == "post" else Page
     entry = model.get_or_none(model.id == revision.object_id)
     if entry is None:
@@ -218,6 +221,7 @@ def restore_revision(revision: Revision, expected_version=None, *, actor):
         "excerpt": revision.excerpt if revision.excerpt_typed else "",
         "meta_description": revision.meta_description,
     }  # fmt: skip
+    data.update(restored_terms(revision)[0])
     if model is Page:
         data["effective_date"] = revision.effective_date
     note = f"restored revision {revision.id}"

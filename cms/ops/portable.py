@@ -16,6 +16,7 @@ from datetime import date, datetime
 from ..accounts.models import User
 from ..content.models import Category, Page, Post
 from ..content.records import Redirect, Revision
+from ..content.revision_terms import exported_terms
 from ..core import clock
 from ..core.db import db
 from ..media.models import Media, MediaVariant
@@ -139,7 +140,7 @@ def export_site(directory: str, revisions: bool = True) -> dict[str, int]:
             {**{f: getattr(r, f) for f in REVISION_FIELDS},
              "entry": slugs.get(r.kind, {}).get(r.object_id),
              "published_at": _iso(r.published_at), "effective_date": _iso(r.effective_date),
-             "created_at": _iso(r.created_at), "user": _email(r.user_id)}
+             "created_at": _iso(r.created_at), "user": _email(r.user_id), **exported_terms(r)}
             for r in Revision.select().where(~Revision.autosave)  # unsaved typing stays home
             .order_by(Revision.created_at, Revision.id)
         ]  # fmt: skip

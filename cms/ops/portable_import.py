@@ -27,6 +27,7 @@ MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp"}
 ENTRY_FIELDS = ("title", "slug", "body", "excerpt", "meta_description", "status", "seo_title")
 # Fields exports made before they existed lack: what such an entry had.
 ENTRY_DEFAULTS = {"seo_title": "", "social_image": None, "tags": []}
+REVISION_TERMS = ("seo_title", "social_image", "tags", "categories")
 REVISION_FIELDS = ("kind", "title", "slug", "body", "excerpt", "meta_description", "status",
                    "note")  # fmt: skip
 MEDIA_REF = re.compile(r"/media/([0-9]+)(?![0-9])")
@@ -225,5 +226,9 @@ def import_revisions(items: list, ids: dict, media: dict) -> None:
             data = {f: r[f] for f in REVISION_FIELDS if f != "kind"}
             data.update(published_at=r["published_at"], effective_date=r["effective_date"])
             data["body"] = renumber(data["body"], media)
+            # Recorded since 0017 (older exports lack them: not recorded); an image left
+            # out of the export is one deleted since, so no image.
+            data.update({f: r.get(f) for f in REVISION_TERMS})
+            data["social_image"] = media.get(data["social_image"])
             entry_id = ids.get(r["kind"], {}).get(r["entry"], 0)
             import_revision(r["kind"], entry_id, data, user, _time(r["created_at"]), actor=SYSTEM)
