@@ -201,3 +201,14 @@ def test_migration_0017_keeps_an_older_sites_revisions(tmp_path):
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM revision").fetchone() == (2,)
     conn.close()
+
+
+def test_a_tag_id_taken_by_a_new_tag_does_not_stand_for_the_old_one(ctx):
+    post, first = _first_and_changed()
+    b = Tag.get(Tag.name == "B")
+    delete_tag(Tag.get(Tag.name == "C"), actor=SYSTEM)  # C had the highest id: B's is next
+    delete_tag(b, actor=SYSTEM)
+    newcomer = Tag.create(name="Unrelated", slug="unrelated")
+    assert newcomer.id == b.id  # SQLite hands the freed highest id out again
+    restore_revision(first, actor=SYSTEM)
+    assert _tags(post) == ["A"]
