@@ -85,8 +85,10 @@ class Notice(BaseModel):
         the crisis notice, whatever its switch and window say."""
         now = clock.utcnow()
         # The linked page comes with the notice: `href` reads it on every page shown.
+        # Only what `href` needs of the page: its text would be read (and built) for nothing.
+        linked = (Page.id, Page.slug, Page.status, Page.deleted_at, Page.published_at)
         query = (
-            cls.select(cls, Page)
+            cls.select(cls, *linked)
             .join(Page, JOIN.LEFT_OUTER)
             .where(
                 (cls.key == CRISIS_NOTICE)
@@ -168,8 +170,10 @@ def get_settings() -> dict:
 
 
 def active_notices(placement: str) -> list:
-    """The notices showing now in one place, kept until content or a time window changes."""
-    return memo(f"notices:{placement}", lambda: list(Notice.active(placement)))
+    """The notices showing now in one place, kept until content or a time window changes
+    (one query for every place)."""
+    showing = memo("notices", lambda: list(Notice.active()))
+    return [notice for notice in showing if notice.placement == placement]
 
 
 def public_category(slug: str) -> Category | None:
