@@ -5,7 +5,6 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..content.pasted import MAX_PASTE, pasted_markdown
 from ..content.sanitize import TooComplex
 from ..core.security import too_large
 from ..core.validation import ValidationError
@@ -23,6 +22,10 @@ def _megabytes(size: int) -> str:
 @bp.route("/paste", methods=["POST"])
 def paste_html():
     """Clipboard HTML in, clean Markdown out (through the one sanitizer)."""
+    # Loaded on first use: Beautiful Soup, lxml and markdownify are ~15 MB a reader's
+    # worker never needs.
+    from ..content.pasted import MAX_PASTE, pasted_markdown
+
     html = request.form.get("html", "")
     if len(html) > MAX_PASTE:
         return jsonify(error="This is too much to paste at once: paste it in parts."), 413
