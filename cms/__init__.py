@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .messages import service as messages
     from .ops import cli
     from .ops import token_cli as api_cli  # noqa: F401  (adds `cms create-token`)
-    from .ops.wordpress import importer as wordpress
+    from .ops.wordpress import legacy as wordpress
     from .public import bp as public_bp
 
     # Request hooks run in this order: the connection, the retention purge (due on every

@@ -89,7 +89,7 @@ def test_statuses_and_dates(site, uploads):
     assert not Post.select().where(Post.title == "Deleted thoughts").exists()
     skipped = dict(summary.skipped)
     assert skipped["post 104 'Deleted thoughts'"] == "in the WordPress trash"
-    assert skipped["nav_menu_item 401 'Home'"] == "a menu entry (make the menu under Settings)"
+    assert skipped["menu item 401 'Home'"] == "a menu entry of no menu"
     assert skipped["attachment 202 'unused'"] == "not used by an imported post or page"
     assert Page.get(Page.title == "Contact").slug == "contact-page"  # /contact is the form
     assert any("1 comments not imported" in note for note in summary.notes)

@@ -112,7 +112,8 @@ def test_dry_run_reports_the_import_and_changes_nothing(site):  # noqa: F811
     assert "7 posts" in real_lines[0] and "3 pages" in real_lines[0]
     moved = "Redirect: /2024/05/breathing-through-panic -> /blog/breathing-through-panic"
     assert moved in real_lines
-    assert any("a menu entry" in line for line in real_lines)  # dropped, with the reason
+    assert "Header menu, from the WordPress menu 'Main menu':" in real_lines
+    assert "  2. Anxiety & Panic -> /category/anxiety-panic" in real_lines
     assert "Importing" in real.stderr  # the progress bar
 
 

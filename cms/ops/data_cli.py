@@ -130,7 +130,9 @@ def import_command(directory):
               help="The wp-content/uploads folder, for images.")  # fmt: skip
 @click.option("--author", metavar="EMAIL", help="Make this account the author of everything.")
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; change nothing.")
-def import_wordpress_command(export, uploads, author, dry_run):
+@click.option("--replace-menu", is_flag=True,
+              help="Replace the header menu even if it was changed here.")  # fmt: skip
+def import_wordpress_command(export, uploads, author, dry_run, replace_menu):
     """Import posts, pages, categories, tags and images from a WordPress export (WXR)."""
     from .wordpress.importer import import_wordpress
     from .wordpress.wxr import WxrError
@@ -143,7 +145,7 @@ def import_wordpress_command(export, uploads, author, dry_run):
                 bar.label, bar.length = "Importing", total
                 bar.update(1)
 
-            summary = import_wordpress(export, uploads, author, dry_run, progress)
+            summary = import_wordpress(export, uploads, author, dry_run, progress, replace_menu)
     except WxrError as exc:
         raise click.ClickException(f"Nothing was imported: {exc}") from None
     for line in summary.lines():

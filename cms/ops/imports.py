@@ -31,6 +31,7 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     held: list[tuple[str, str]] = field(default_factory=list)  # imported, but not public
     redirects: list[tuple[str, str]] = field(default_factory=list)  # old -> new address
+    menu: list[str] = field(default_factory=list)  # what became of the header menu
     dry_run: bool = False
 
     def lines(self) -> list[str]:
@@ -45,6 +46,7 @@ class Summary:
         reasons = Counter(reason for _, reason in self.skipped)
         out += [f"Skipped {n}: {reason}" for reason, n in reasons.most_common()]
         out += [f"  - {what}: {reason}" for what, reason in self.skipped]
+        out += self.menu
         out += [f"Note: {note}" for note in self.notes]
         out += [f"Redirect: {old} -> {new}" for old, new in self.redirects]
         return out

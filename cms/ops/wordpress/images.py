@@ -108,6 +108,17 @@ class Images:
         media = self.media_for(attachment.attachment_url, self._alt(attachment))
         return media.id if media else None
 
+    def social(self, item: Item) -> int | None:
+        """The id here of the image Yoast or Rank Math shares on social media, or None."""
+        for plugin in ("_yoast_wpseo_opengraph-image", "rank_math_facebook_image"):
+            wp_id = item.meta.get(f"{plugin}-id" if plugin[0] == "_" else f"{plugin}_id", "")
+            attachment = self.attachments.get(int(wp_id) if wp_id.isdigit() else 0)
+            url = attachment.attachment_url if attachment else item.meta.get(plugin, "")
+            if url:
+                media = self.media_for(url, self._alt(attachment) if attachment else "")
+                return media.id if media else None
+        return None
+
     def unused(self) -> list[tuple[str, str]]:
         """Attachments no imported post or page used, as skipped items."""
         return [

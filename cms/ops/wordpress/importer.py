@@ -1,4 +1,4 @@
-"""Moving in from WordPress: posts, pages, categories, tags, images and the old addresses.
+"""Moving in from WordPress: posts, pages, categories, tags, images, the menu, old addresses.
 
 Each post or page is saved through cms.content.service in its own transaction, and what was
 created is recorded in imported_item, so running the import again adds nothing twice. A dry
@@ -9,11 +9,8 @@ import os
 from collections.abc import Callable
 from contextlib import nullcontext
 
-from flask import request
-
 from ...accounts.actors import SYSTEM
 from ...accounts.models import User
-from ...content.addresses import moved_to
 from ...content.categories import save_category
 from ...content.fields import MAX_DESCRIPTION, MAX_EXCERPT, MAX_META, RESERVED_PAGE_SLUGS
 from ...content.imported import keep_import_times
@@ -29,18 +26,18 @@ from ...core.db import db
 from ...core.validation import ConflictError, ValidationError
 from ..imports import Summary, record, recorded
 from .images import Images
+from .menus import Menus
 from .old_addresses import OldAddresses
 from .privacy import public_status, seo
-from .query_keys import QUERY_KEYS
 from .wxr import Export, Item, WxrError, parse
 
 SKIPPED_STATUSES = {"trash": "in the WordPress trash", "auto-draft": "an empty automatic draft",
                     "inherit": "a revision"}  # fmt: skip
-SKIPPED_TYPES = {"nav_menu_item": "a menu entry (make the menu under Settings)",
-                 "wp_block": "a reusable block (put into the posts that use it)",
+SKIPPED_TYPES = {"wp_block": "a reusable block (put into the posts that use it)",
                  "revision": "an earlier revision", "oembed_cache": "an embed cache",
                  "customize_changeset": "a theme setting",
                  "wp_global_styles": "a theme setting"}  # fmt: skip
+NOT_ENTRIES = ("attachment", "nav_menu_item")
 
 
 class Rollback(Exception):
@@ -57,6 +54,7 @@ class WordPressImport:
         self.addresses = OldAddresses(export)
         self.blocks = {i.wp_id: i.content for i in export.items if i.type == "wp_block"}
         self.now = clock.utcnow()
+        self.menu = Menus(export, self.source, self.summary, self.now)
 
     def _redirect(self, old: str, new: str) -> None:
         old = old if "?" in old else old.rstrip("/")
@@ -143,7 +141,7 @@ class WordPressImport:
     def _importable(self, item: Item) -> str | None:
         """Why this item is not imported as a post or page (None: it is)."""
         if item.type not in ("post", "page"):
-            return None if item.type == "attachment" else SKIPPED_TYPES.get(
+            return None if item.type in NOT_ENTRIES else SKIPPED_TYPES.get(
                 item.type, f"WordPress type {item.type!r}")  # fmt: skip
         if item.status in SKIPPED_STATUSES:
             return SKIPPED_STATUSES[item.status]
@@ -167,7 +165,7 @@ class WordPressImport:
             if (reason := self._importable(item)) is not None:
                 self.summary.skipped.append((label, reason))
                 continue
-            if item.type == "attachment":
+            if item.type in NOT_ENTRIES:  # images go with their posts, menu entries to menus
                 continue
             model = Post if item.type == "post" else Page
             if recorded(self.source, str(item.wp_id), model) is not None:
@@ -215,6 +213,7 @@ class WordPressImport:
             "excerpt": plain_text(item.excerpt)[:MAX_EXCERPT],
             "status": status,
             "published_at": when if status == "published" else None,
+            "social_image": images.social(item),
         } | seo(item, MAX_META)
         if model is Post:
             data["categories"] = self._post_categories(item)
@@ -250,9 +249,11 @@ def import_wordpress(
     author: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] = lambda total: None,
+    replace_menu: bool = False,
 ) -> Summary:
     """Import a WXR file (with dry_run, report what would happen and change nothing);
-    progress(total) is called once per item of the export.
+    progress(total) is called once per item of the export. The header menu is replaced
+    only while it is the one a new site starts with, or with replace_menu.
     Raises WxrError (nothing imported) for a bad file or option."""
     export = parse(path)
     if uploads and not os.path.isdir(uploads):
@@ -269,27 +270,9 @@ def import_wordpress(
             run.plan()
             run.entries(progress)
             run.tags()
+            run.menu.run(replace_menu)
             if dry_run:
                 raise Rollback
     except Rollback:
         run.summary.dry_run = True
     return run.summary
-
-
-def legacy_redirect():
-    """before_request: /?p=123 and friends (the path alone is "/", so the 404 hook misses them)."""
-    if not request.args:
-        return None
-    for key in QUERY_KEYS:
-        value = request.args.get(key, "")
-        if value.isdigit() or (key == "feed" and value.isalnum()):
-            old = f"{request.path.rstrip('/')}/?{key}={value}"
-            target = Redirect.get_or_none(Redirect.old_path == old)
-            if target is not None:
-                return moved_to(target.new_path)  # only to live content, checked now
-    return None
-
-
-def init_app(app) -> None:
-    """Answer WordPress's query-string addresses."""
-    app.before_request(legacy_redirect)

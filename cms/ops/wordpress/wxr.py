@@ -39,6 +39,7 @@ class Item:
     categories: list[tuple[str, str, str]] = field(default_factory=list)  # domain, slug, name
     meta: dict[str, str] = field(default_factory=dict)
     comments: int = 0
+    menu_order: int = 0
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Export:
     categories: list[dict]  # term_id, slug, name, parent, description
     tags: list[dict]  # term_id, slug, name
     items: list[Item]
+    menus: dict[str, str] = field(default_factory=dict)  # nav menu slug -> name
 
 
 def _name(element: Element) -> str:
@@ -122,6 +124,7 @@ def _item(element: Element) -> Item:
         categories=categories,
         meta=meta,
         comments=len(_children(element, "wp:comment")),
+        menu_order=_int(_text(element, "wp:menu_order")),
     )
 
 
@@ -170,6 +173,11 @@ def parse(path: str) -> Export:
         }
         for t in _children(channel, "wp:tag")
     ]
+    menus = {
+        unquote(_text(t, "wp:term_slug")): unescape(_text(t, "wp:term_name"))
+        for t in _children(channel, "wp:term")
+        if _text(t, "wp:term_taxonomy") == "nav_menu"
+    }
     base = _text(channel, "wp:base_site_url") or _text(channel, "link")
     return Export(
         base_url=base.rstrip("/"),
@@ -177,6 +185,7 @@ def parse(path: str) -> Export:
         categories=categories,
         tags=tags,
         items=[_item(i) for i in channel.findall("item")],
+        menus=menus,
     )
 
 
