@@ -30,14 +30,18 @@ def _add_notices(specs: list[dict]) -> list[str]:
     return done
 
 
+def default_menu_rows(entries) -> list[tuple[str, str, Page | None]]:
+    """The default menu's (label, target, page) rows, those for missing pages left out."""
+    rows = [(label, target, _page(slug)) for label, target, slug in entries]
+    return [(label, target, page) for label, target, page in rows if target != "page" or page]
+
+
 def _add_menu(entries) -> list[str]:
-    """The default header menu when there is none (items for missing pages are left out)."""
+    """The default header menu when there is none."""
     if NavItem.select().exists():
         return []
-    for position, (label, target, slug) in enumerate(entries):
-        page = _page(slug)
-        if target != "page" or page is not None:
-            NavItem.create(label=label, target=target, page=page, position=position)
+    for position, (label, target, page) in enumerate(default_menu_rows(entries)):
+        NavItem.create(label=label, target=target, page=page, position=position)
     return ["header menu"]
 
 

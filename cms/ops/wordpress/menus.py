@@ -17,6 +17,7 @@ from ...content.models import Page, Post, Tag
 from ...content.records import Redirect
 from ...content.slugs import make_slug
 from ...core.validation import MAX_URL, ValidationError
+from ...site.defaults import default_menu_rows
 from ...site.menu import MAX_ITEMS, MAX_LABEL, MENU_TARGETS, menu_version, save_menu
 from ...site.models import NavItem, public_category
 from ..bootstrap import DEFAULT_MENU
@@ -39,12 +40,10 @@ def current_menu() -> list[tuple[str, str, str]]:
 
 def is_default_menu() -> bool:
     """True while the header menu is empty or still the one a new site is given."""
-    shown = [(i.label, i.target, i.page.slug if i.page_id else None, i.url) for i in NavItem.menu()]
-    pages = {slug for (slug,) in Page.select(Page.slug).tuples()}
+    shown = [(i.label, i.target, i.page_id, i.url) for i in NavItem.menu()]
     default = [
-        (label, target, slug, "")
-        for label, target, slug in DEFAULT_MENU
-        if target != "page" or slug in pages
+        (label, target, page.id if page else None, "")
+        for label, target, page in default_menu_rows(DEFAULT_MENU)
     ]
     return not shown or shown == default
 
